@@ -1,0 +1,23 @@
+.PHONY: run test bench lint format messages
+
+run:
+	bash scripts/run.sh
+
+test:
+	bash scripts/test.sh
+
+bench:
+	bash scripts/bootstrap.sh --test
+	.venv/bin/python -m o2o.embedded -- bash bench/run_all.sh
+
+lint:
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+
+format:
+	.venv/bin/ruff check --fix .
+	.venv/bin/ruff format .
+
+messages:
+	.venv/bin/python manage.py makemessages -l zh_Hans -l en --ignore=.venv --ignore=var
+	.venv/bin/python manage.py compilemessages --ignore=.venv

@@ -1,0 +1,1 @@
+"""Later issues fill this app: clerk binding, referral chain, commission ledger, wallet."""

@@ -1,0 +1,34 @@
+"""API conventions shared by every app: the error shape `{"code": ..., "detail": ...}`."""
+
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from o2o.errors import DomainError
+
+_STATUS_CODES = {
+    status.HTTP_400_BAD_REQUEST: "invalid",
+    status.HTTP_401_UNAUTHORIZED: "not_authenticated",
+    status.HTTP_403_FORBIDDEN: "permission_denied",
+    status.HTTP_404_NOT_FOUND: "not_found",
+    status.HTTP_405_METHOD_NOT_ALLOWED: "method_not_allowed",
+    status.HTTP_409_CONFLICT: "conflict",
+}
+
+
+def exception_handler(exc, context):
+    """Turn DRF and domain errors into `{"code": ..., "detail": ...}` with the right status."""
+    if isinstance(exc, DomainError):
+        return Response({"code": exc.code, "detail": str(exc)}, status=exc.http_status)
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    data = response.data
+    if isinstance(exc, exceptions.ValidationError):
+        code = "invalid"
+        detail = data
+    else:
+        code = getattr(exc, "default_code", None) or _STATUS_CODES.get(response.status_code, "error")
+        detail = data.get("detail", data) if isinstance(data, dict) else data
+    response.data = {"code": code, "detail": detail}
+    return response

@@ -1,0 +1,25 @@
+"""Base of every app's domain errors: a stable code and the HTTP status an API answers with."""
+
+
+class DomainError(Exception):
+    code = "error"
+    http_status = 400
+
+    def __init__(self, message: str = "", *, code: str | None = None):
+        super().__init__(message or self.__class__.__doc__ or self.code)
+        if code:
+            self.code = code
+
+
+class NotFound(DomainError):
+    """The object does not exist."""
+
+    code = "not_found"
+    http_status = 404
+
+
+class Conflict(DomainError):
+    """The request conflicts with the current state."""
+
+    code = "conflict"
+    http_status = 409

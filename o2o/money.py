@@ -1,0 +1,27 @@
+"""Money is integer fen everywhere (DESIGN §4); these are the only conversions to and from yuan."""
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+
+def format_yuan(fen: int | None, *, symbol: str = "¥") -> str:
+    """12345 → '¥123.45'; negative amounts keep their sign before the symbol."""
+    if fen is None:
+        return ""
+    fen = int(fen)
+    sign = "-" if fen < 0 else ""
+    yuan, cents = divmod(abs(fen), 100)
+    return f"{sign}{symbol}{yuan:,}.{cents:02d}"
+
+
+def parse_yuan(text: str | int | Decimal) -> int:
+    """'123.45' → 12345 fen. Raises ValueError for anything that is not an amount in yuan."""
+    try:
+        amount = Decimal(str(text).strip().lstrip("¥"))
+    except InvalidOperation as error:
+        raise ValueError(f"not an amount: {text!r}") from error
+    if not amount.is_finite():
+        raise ValueError(f"not an amount: {text!r}")
+    fen = (amount * 100).quantize(Decimal("1"), rounding=ROUND_HALF_UP)
+    if fen != amount * 100:
+        raise ValueError(f"more than two decimals: {text!r}")
+    return int(fen)

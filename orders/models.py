@@ -1,0 +1,1 @@
+"""Later issues fill this app: cart, checkout, orders, payments, refunds, dispatch."""

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from stores import views
+
+app_name = "stores"
+
+urlpatterns = [
+    path("", views.finder, name="finder"),
+]
