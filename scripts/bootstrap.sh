@@ -34,13 +34,15 @@ if [ ${#apt_packages[@]} -gt 0 ]; then
 fi
 
 # The virtualenv is rebuilt only when pyproject.toml changed since the last install.
-stamp=.venv/.installed-$(sha256sum pyproject.toml | cut -c1-16)-$want_test
-if [ ! -f "$stamp" ]; then
+# The test install is a superset of the run install.
+hash=$(sha256sum pyproject.toml | cut -c1-16)
+stamp=.venv/.installed-$hash-$want_test
+if [ ! -f "$stamp" ] && [ ! -f ".venv/.installed-$hash-1" ]; then
   [ -x .venv/bin/python ] || "$python_bin" -m venv .venv
   log "installing Python dependencies into .venv"
   .venv/bin/python -m pip install -q --upgrade pip
-  extras=""
-  [ "$want_test" = 1 ] && extras="[test]"
+  extras="[embedded]"
+  [ "$want_test" = 1 ] && extras="[embedded,test]"
   .venv/bin/python -m pip install -q -e ".${extras}"
   rm -f .venv/.installed-*
   touch "$stamp"

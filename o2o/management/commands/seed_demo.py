@@ -1,0 +1,33 @@
+"""Load the demo chain: stores and staff, then the catalog. Deterministic and idempotent."""
+
+from django.core.management.base import BaseCommand
+
+from catalog.demo import seed_catalog
+from catalog.models import SKU
+from catalog.qr import sku_qr_url
+from stores.demo import seed_stores
+from stores.models import Store
+
+
+class Command(BaseCommand):
+    help = "Load the demo chain (stores, staff, catalog, reviews). Safe to run again."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="Do nothing when the database already has stores (used by the run command).",
+        )
+
+    def handle(self, *args, if_empty=False, **options):
+        if if_empty and Store.objects.exists():
+            self.stdout.write("demo data: database already has data, left as it is")
+        else:
+            stores = seed_stores()
+            catalog = seed_catalog()
+            self.stdout.write(f"demo data: stores {stores}")
+            self.stdout.write(f"demo data: catalog {catalog}")
+        store = Store.objects.filter(is_active=True).exclude(kind=Store.Kind.WAREHOUSE).first()
+        sku = SKU.objects.filter(is_active=True, product__is_active=True).order_by("code").first()
+        if store and sku:
+            self.stdout.write(f"sample QR landing: {sku_qr_url(sku, store)}")
