@@ -1,1 +1,233 @@
-"""Later issues fill this app: stock per store and SKU, movements, reservations, transfers, replenishment."""
+"""One stock truth across HQ and every store (DESIGN §4 "Inventory").
+
+`StockLevel` holds the current numbers per (store, SKU); `StockMovement` is the append-only ledger
+whose sum per level equals `on_hand`; `Reservation` rows sum to `reserved`. Only
+`inventory.services` writes these tables.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+
+class StockLevel(models.Model):
+    store = models.ForeignKey(
+        "stores.Store", on_delete=models.PROTECT, related_name="stock_levels", verbose_name=_("store")
+    )
+    sku = models.ForeignKey(
+        "catalog.SKU", on_delete=models.PROTECT, related_name="stock_levels", verbose_name=_("SKU")
+    )
+    on_hand = models.IntegerField(_("on hand"), default=0)
+    reserved = models.IntegerField(_("reserved"), default=0)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("stock level")
+        verbose_name_plural = _("stock levels")
+        constraints = [
+            models.UniqueConstraint(fields=["store", "sku"], name="stock_level_store_sku_unique"),
+            models.CheckConstraint(condition=Q(on_hand__gte=0), name="stock_on_hand_not_negative"),
+            models.CheckConstraint(condition=Q(reserved__gte=0), name="stock_reserved_not_negative"),
+            models.CheckConstraint(
+                condition=Q(reserved__lte=F("on_hand")), name="stock_reserved_within_on_hand"
+            ),
+        ]
+        indexes = [models.Index(fields=["sku", "store"], name="stock_level_sku_store_idx")]
+
+    def __str__(self):
+        return f"{self.store_id}/{self.sku_id}: {self.on_hand} on hand, {self.reserved} reserved"
+
+    @property
+    def available(self) -> int:
+        return self.on_hand - self.reserved
+
+
+class StockMovement(models.Model):
+    """One change of `on_hand`. Append-only: a database trigger refuses UPDATE and DELETE."""
+
+    class Reason(models.TextChoices):
+        RECEIPT = "receipt", _("Receipt")
+        SALE = "sale", _("Sale")
+        RETURN = "return", _("Return")
+        ADJUSTMENT = "adjustment", _("Adjustment")
+        STOCKTAKE = "stocktake", _("Stocktake")
+        TRANSFER_OUT = "transfer_out", _("Transfer out")
+        TRANSFER_IN = "transfer_in", _("Transfer in")
+        REPLENISHMENT = "replenishment", _("Replenishment")
+
+    store = models.ForeignKey("stores.Store", on_delete=models.PROTECT, related_name="+")
+    sku = models.ForeignKey("catalog.SKU", on_delete=models.PROTECT, related_name="+")
+    delta = models.IntegerField(_("change"))
+    reason = models.CharField(_("reason"), max_length=16, choices=Reason.choices)
+    reference = models.CharField(_("reference"), max_length=64, blank=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    # PROTECT, not SET_NULL: the ledger never changes, so people who moved stock are deactivated
+    # rather than deleted.
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    created_at = models.DateTimeField(_("time"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("stock movement")
+        verbose_name_plural = _("stock movements")
+        ordering = ["-created_at", "-id"]
+        constraints = [models.CheckConstraint(condition=~Q(delta=0), name="movement_delta_not_zero")]
+        indexes = [
+            models.Index(fields=["store", "sku", "created_at"], name="movement_level_time_idx"),
+            # Sales velocity for replenishment reads sale movements of the last weeks.
+            models.Index(fields=["reason", "created_at"], name="movement_reason_time_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_reason_display()} {self.delta:+d} @ {self.store_id}/{self.sku_id}"
+
+
+class Reservation(models.Model):
+    """Stock held for an owner (an order, a transfer) until it is committed, released or expires."""
+
+    class State(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        COMMITTED = "committed", _("Committed")
+        RELEASED = "released", _("Released")
+
+    store = models.ForeignKey("stores.Store", on_delete=models.PROTECT, related_name="+")
+    sku = models.ForeignKey("catalog.SKU", on_delete=models.PROTECT, related_name="+")
+    quantity = models.PositiveIntegerField(_("quantity"))
+    expires_at = models.DateTimeField(_("expires"))
+    owner = models.CharField(_("owner"), max_length=64, db_index=True)
+    state = models.CharField(
+        _("state"), max_length=16, choices=State.choices, default=State.ACTIVE
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("reservation")
+        verbose_name_plural = _("reservations")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="reservation_quantity_positive"),
+        ]
+        indexes = [
+            # The expiry sweep reads only active rows by expiry.
+            models.Index(
+                fields=["expires_at"], condition=Q(state="active"), name="reservation_active_expiry_idx"
+            ),
+            models.Index(fields=["store", "sku", "state"], name="reservation_level_state_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.quantity} × {self.sku_id} @ {self.store_id} for {self.owner} ({self.state})"
+
+
+class Transfer(models.Model):
+    """Stock moving between two stores (调货), or from the warehouse to a store (补货)."""
+
+    class State(models.TextChoices):
+        PROPOSED = "proposed", _("Proposed (awaiting HQ)")
+        REQUESTED = "requested", _("Requested")
+        SHIPPED = "shipped", _("Shipped (in transit)")
+        RECEIVED = "received", _("Received")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    class Kind(models.TextChoices):
+        MANUAL = "manual", _("Store request")
+        REPLENISHMENT = "replenishment", _("Replenishment")
+        REBALANCE = "rebalance", _("Store-to-store rebalance")
+
+    from_store = models.ForeignKey(
+        "stores.Store", on_delete=models.PROTECT, related_name="transfers_out",
+        verbose_name=_("from store"),
+    )
+    to_store = models.ForeignKey(
+        "stores.Store", on_delete=models.PROTECT, related_name="transfers_in",
+        verbose_name=_("to store"),
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.MANUAL)
+    state = models.CharField(
+        _("state"), max_length=16, choices=State.choices, default=State.REQUESTED, db_index=True
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("requested by"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    shipped_at = models.DateTimeField(_("shipped"), null=True, blank=True)
+    received_at = models.DateTimeField(_("received"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("transfer")
+        verbose_name_plural = _("transfers")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(from_store=F("to_store")), name="transfer_between_two_stores"
+            ),
+        ]
+
+    def __str__(self):
+        return f"T{self.pk}: {self.from_store_id} → {self.to_store_id} ({self.state})"
+
+    @property
+    def reservation_owner(self) -> str:
+        return f"transfer:{self.pk}"
+
+
+class TransferLine(models.Model):
+    transfer = models.ForeignKey(Transfer, on_delete=models.CASCADE, related_name="lines")
+    sku = models.ForeignKey("catalog.SKU", on_delete=models.PROTECT, related_name="+")
+    quantity = models.PositiveIntegerField(_("quantity"))
+
+    class Meta:
+        verbose_name = _("transfer line")
+        verbose_name_plural = _("transfer lines")
+        constraints = [
+            models.UniqueConstraint(fields=["transfer", "sku"], name="transfer_line_sku_unique"),
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="transfer_line_quantity_positive"),
+        ]
+        indexes = [models.Index(fields=["sku", "transfer"], name="transfer_line_sku_idx")]
+
+    def __str__(self):
+        return f"{self.quantity} × {self.sku_id}"
+
+
+class ReplenishmentPolicy(models.Model):
+    """HQ's replenishment settings (铺货制 + 快速补货); one row, edited in the admin."""
+
+    lead_time_days = models.PositiveSmallIntegerField(_("lead time (days)"), default=2)
+    review_period_days = models.PositiveSmallIntegerField(_("review period (days)"), default=7)
+    safety_stock_units = models.PositiveIntegerField(_("safety stock (units)"), default=2)
+    velocity_window_days = models.PositiveSmallIntegerField(
+        _("sales window (days)"), default=28
+    )
+    auto_approve = models.BooleanField(
+        _("auto-approve replenishment"), default=False,
+        help_text=_("Replenishment transfers skip HQ approval and reserve warehouse stock at once."),
+    )
+    rebalance_cover_ratio = models.DecimalField(
+        _("rebalance when a nearby store holds this many times its target"),
+        max_digits=4, decimal_places=1, default=3,
+    )
+    rebalance_radius_km = models.PositiveSmallIntegerField(_("rebalance radius (km)"), default=15)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("replenishment policy")
+        verbose_name_plural = _("replenishment policy")
+
+    def __str__(self):
+        return str(self._meta.verbose_name)
+
+    @classmethod
+    def current(cls) -> "ReplenishmentPolicy":
+        policy, _created = cls.objects.get_or_create(pk=1)
+        return policy

@@ -121,11 +121,22 @@ CELERY_BEAT_SCHEDULE = {
         "task": "o2o.tasks.record_heartbeat",
         "schedule": 60.0,
     },
+    "inventory-expire-reservations": {
+        "task": "inventory.tasks.expire_reservations",
+        "schedule": 60.0,
+    },
+    "inventory-replenish": {
+        "task": "inventory.tasks.replenish",
+        "schedule": crontab(hour=2, minute=30),
+    },
     "catalog-refresh-thumbnails": {
         "task": "catalog.tasks.make_missing_thumbnails",
         "schedule": crontab(minute="*/10"),
     },
 }
+
+# A transfer request holds its units at the source this long before the hold lapses.
+TRANSFER_HOLD_HOURS = env.int("TRANSFER_HOLD_HOURS", default=72)
 
 # --- Auth and passwords ------------------------------------------------------------------------
 

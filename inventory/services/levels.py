@@ -1,0 +1,132 @@
+"""The one place where `StockLevel` numbers change.
+
+Every change is a conditional UPDATE whose WHERE clause re-checks the invariants
+(`reserved <= on_hand`, nothing negative), applied in (store_id, sku_id) order so that two
+transactions touching the same levels always lock them in the same order and cannot deadlock.
+The CHECK constraints on the table are the last line of defence, not the mechanism.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from django.db.models import F
+from django.utils import timezone
+
+from catalog.models import SKU
+from inventory.exceptions import (
+    InactiveStore,
+    InsufficientStock,
+    InvalidQuantity,
+    UnknownSKU,
+    UnknownStore,
+)
+from inventory.models import StockLevel
+from stores.models import Store
+
+LevelKey = tuple[int, int]  # (store_id, sku_id)
+
+
+def quantity_check(quantity, *, allow_negative: bool = False) -> int:
+    """A whole number of units, above zero (or any non-zero number when `allow_negative`)."""
+    if isinstance(quantity, bool) or not isinstance(quantity, int):
+        raise InvalidQuantity(f"quantity must be a whole number, got {quantity!r}")
+    if quantity == 0 or (quantity < 0 and not allow_negative):
+        raise InvalidQuantity(f"quantity must be {'non-zero' if allow_negative else 'positive'}")
+    return quantity
+
+
+def store_check_active(store: Store) -> Store:
+    if store is None or store.pk is None:
+        raise UnknownStore("unknown store")
+    if not store.is_active:
+        raise InactiveStore(f"store {store.code} is not active")
+    return store
+
+
+def store_resolve(code: str) -> Store:
+    try:
+        return Store.objects.get(code=code)
+    except Store.DoesNotExist as error:
+        raise UnknownStore(f"unknown store {code!r}") from error
+
+
+def sku_resolve(code: str) -> SKU:
+    try:
+        return SKU.objects.get(code=code)
+    except SKU.DoesNotExist as error:
+        raise UnknownSKU(f"unknown SKU {code!r}") from error
+
+
+def lines_merge(lines: Iterable[tuple[int, int]]) -> dict[int, int]:
+    """[(sku_id, quantity), ...] → {sku_id: total}, every quantity checked."""
+    merged: dict[int, int] = defaultdict(int)
+    for sku_id, quantity in lines:
+        merged[int(sku_id)] += quantity_check(quantity)
+    if not merged:
+        raise InvalidQuantity("no lines")
+    return dict(merged)
+
+
+def levels_ensure(keys: Iterable[LevelKey]) -> None:
+    """Create missing level rows (in key order; concurrent creators simply skip)."""
+    StockLevel.objects.bulk_create(
+        [StockLevel(store_id=store_id, sku_id=sku_id) for store_id, sku_id in sorted(set(keys))],
+        ignore_conflicts=True,
+    )
+
+
+def levels_apply(changes: dict[LevelKey, tuple[int, int]]) -> None:
+    """Apply {(store_id, sku_id): (on_hand_delta, reserved_delta)} all-or-nothing.
+
+    Raises InsufficientStock naming every level that could not take its change; the caller's
+    transaction then rolls back whatever was already applied.
+    """
+    now = timezone.now()
+    failed: list[LevelKey] = []
+    for key in sorted(changes):
+        on_hand_delta, reserved_delta = changes[key]
+        if on_hand_delta == 0 and reserved_delta == 0:
+            continue
+        store_id, sku_id = key
+        # After the change: on_hand' >= reserved' and reserved' >= 0 (so on_hand' >= 0 too).
+        updated = StockLevel.objects.filter(
+            store_id=store_id,
+            sku_id=sku_id,
+            on_hand__gte=F("reserved") + reserved_delta - on_hand_delta,
+            reserved__gte=-reserved_delta,
+        ).update(
+            on_hand=F("on_hand") + on_hand_delta,
+            reserved=F("reserved") + reserved_delta,
+            updated_at=now,
+        )
+        if not updated:
+            failed.append(key)
+    if failed:
+        raise InsufficientStock(shortages=_shortages(failed, changes))
+
+
+def _shortages(keys: list[LevelKey], changes) -> list[dict]:
+    levels = {
+        (level.store_id, level.sku_id): level
+        for level in StockLevel.objects.filter(
+            store_id__in={store_id for store_id, _ in keys}, sku_id__in={sku for _, sku in keys}
+        ).select_related("store", "sku")
+    }
+    stores = {s.pk: s.code for s in Store.objects.filter(pk__in={k[0] for k in keys})}
+    skus = {s.pk: s.code for s in SKU.objects.filter(pk__in={k[1] for k in keys})}
+    shortages = []
+    for key in keys:
+        on_hand_delta, reserved_delta = changes[key]
+        level = levels.get(key)
+        shortages.append(
+            {
+                "store": stores.get(key[0], key[0]),
+                "sku": skus.get(key[1], key[1]),
+                "requested": max(reserved_delta, -on_hand_delta, 0),
+                "available": level.available if level else 0,
+                "on_hand": level.on_hand if level else 0,
+            }
+        )
+    return shortages

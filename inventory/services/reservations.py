@@ -1,0 +1,158 @@
+"""Reservations: stock held for an order or a transfer until committed, released or expired."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from inventory.exceptions import InvalidState
+from inventory.models import Reservation, StockMovement
+from inventory.services.levels import levels_apply, lines_merge, store_check_active
+
+
+@transaction.atomic
+def stock_reserve(*, store, lines, expires_at: datetime, owner: str) -> list[Reservation]:
+    """Reserve a basket [(sku_id, quantity), ...] at one store, every line or none.
+
+    Raises InsufficientStock listing each short line. Nothing outside the database is called
+    while the level rows are locked.
+    """
+    store_check_active(store)
+    merged = lines_merge(lines)
+    levels_apply({(store.pk, sku_id): (0, quantity) for sku_id, quantity in merged.items()})
+    return Reservation.objects.bulk_create(
+        [
+            Reservation(
+                store=store, sku_id=sku_id, quantity=quantity, expires_at=expires_at, owner=owner
+            )
+            for sku_id, quantity in sorted(merged.items())
+        ]
+    )
+
+
+def _lock_active(reservation_ids, *, skip_locked: bool = False) -> list[Reservation]:
+    # Reservation rows are locked before level rows, in id order, on every path.
+    return list(
+        Reservation.objects.select_for_update(skip_locked=skip_locked)
+        .filter(pk__in=list(reservation_ids), state=Reservation.State.ACTIVE)
+        .order_by("pk")
+    )
+
+
+def _close(reservations: list[Reservation], state: str) -> None:
+    Reservation.objects.filter(
+        pk__in=[r.pk for r in reservations], state=Reservation.State.ACTIVE
+    ).update(state=state, closed_at=timezone.now())
+
+
+def _totals(reservations: list[Reservation]) -> dict[tuple[int, int], int]:
+    totals: dict[tuple[int, int], int] = defaultdict(int)
+    for reservation in reservations:
+        totals[(reservation.store_id, reservation.sku_id)] += reservation.quantity
+    return totals
+
+
+def _ids(reservations) -> list[int]:
+    return [r if isinstance(r, int) else r.pk for r in reservations]
+
+
+@transaction.atomic
+def reservations_release(*, reservations) -> int:
+    """Release reservations (instances or ids) that are still active; returns how many were.
+
+    Releasing one that is already released or committed is a no-op, so a retry is harmless.
+    """
+    locked = _lock_active(_ids(reservations))
+    return _release_locked(locked)
+
+
+def _release_locked(locked: list[Reservation]) -> int:
+    if not locked:
+        return 0
+    _close(locked, Reservation.State.RELEASED)
+    levels_apply({key: (0, -total) for key, total in _totals(locked).items()})
+    return len(locked)
+
+
+@transaction.atomic
+def reservations_commit(
+    *, reservations, reference: str, reason: str = StockMovement.Reason.SALE, actor=None
+) -> list[StockMovement]:
+    """Turn reservations into a sale (or a transfer out): on-hand and reserved drop together.
+
+    All of them must still be active; otherwise nothing changes and InvalidState is raised.
+    """
+    ids = _ids(reservations)
+    locked = _lock_active(ids)
+    if len(locked) != len(set(ids)):
+        raise InvalidState("a reservation is no longer active (expired or released)")
+    _close(locked, Reservation.State.COMMITTED)
+    totals = _totals(locked)
+    levels_apply({key: (-total, -total) for key, total in totals.items()})
+    return StockMovement.objects.bulk_create(
+        [
+            StockMovement(
+                store_id=store_id, sku_id=sku_id, delta=-total, reason=reason,
+                reference=reference, actor=actor,
+            )
+            for (store_id, sku_id), total in sorted(totals.items())
+        ]
+    )
+
+
+@transaction.atomic
+def reservations_move(
+    *, reservations, to_store, expires_at: datetime | None = None, owner: str | None = None
+) -> list[Reservation]:
+    """Move active reservations to another store in one transaction (used by dispatch).
+
+    The new store must have every unit available, otherwise nothing moves (InsufficientStock).
+    """
+    store_check_active(to_store)
+    ids = _ids(reservations)
+    locked = _lock_active(ids)
+    if len(locked) != len(set(ids)):
+        raise InvalidState("a reservation is no longer active (expired or released)")
+    if any(r.store_id == to_store.pk for r in locked):
+        raise InvalidState(f"a reservation is already at store {to_store.code}")
+    changes: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0])
+    for key, total in _totals(locked).items():
+        changes[key][1] -= total
+        changes[(to_store.pk, key[1])][1] += total
+    levels_apply({key: tuple(change) for key, change in changes.items()})
+    _close(locked, Reservation.State.RELEASED)
+    return Reservation.objects.bulk_create(
+        [
+            Reservation(
+                store=to_store,
+                sku_id=r.sku_id,
+                quantity=r.quantity,
+                expires_at=expires_at or r.expires_at,
+                owner=owner or r.owner,
+            )
+            for r in locked
+        ]
+    )
+
+
+def reservations_expire(*, now: datetime | None = None, batch_size: int = 500) -> int:
+    """Release every active reservation whose expiry has passed; returns how many.
+
+    Works in batches, each its own transaction. `SKIP LOCKED` lets two sweeps run at once on
+    disjoint rows, and the guarded state change means a reservation is released exactly once.
+    """
+    now = now or timezone.now()
+    released = 0
+    while True:
+        with transaction.atomic():
+            batch = list(
+                Reservation.objects.select_for_update(skip_locked=True)
+                .filter(state=Reservation.State.ACTIVE, expires_at__lte=now)
+                .order_by("pk")[:batch_size]
+            )
+            if not batch:
+                return released
+            released += _release_locked(batch)

@@ -1,0 +1,95 @@
+"""Changes of on-hand stock that do not go through a reservation: receipts, counts, corrections,
+direct sales (POS)."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from inventory.exceptions import InvalidQuantity
+from inventory.models import StockLevel, StockMovement
+from inventory.services.levels import (
+    levels_apply,
+    levels_ensure,
+    lines_merge,
+    quantity_check,
+    store_check_active,
+)
+
+# Reasons an operator may give for a direct change of on-hand stock.
+ADJUSTMENT_REASONS = {
+    StockMovement.Reason.RECEIPT,
+    StockMovement.Reason.RETURN,
+    StockMovement.Reason.ADJUSTMENT,
+    StockMovement.Reason.SALE,
+}
+
+
+@transaction.atomic
+def stock_adjust(
+    *, store, sku, delta: int, reason: str, reference: str = "", actor=None, note: str = ""
+) -> StockLevel:
+    """Add or remove units at a store (receipt, return, correction, direct sale).
+
+    A removal that would take on-hand below zero or below what is reserved raises
+    InsufficientStock and writes nothing.
+    """
+    quantity_check(delta, allow_negative=True)
+    if reason not in ADJUSTMENT_REASONS:
+        raise InvalidQuantity(f"reason {reason!r} is not an adjustment reason")
+    if reason in {StockMovement.Reason.RECEIPT, StockMovement.Reason.RETURN} and delta < 0:
+        raise InvalidQuantity(f"a {reason} adds stock; use a positive change")
+    if reason == StockMovement.Reason.SALE and delta > 0:
+        raise InvalidQuantity("a sale removes stock; use a negative change")
+    store_check_active(store)
+    levels_ensure([(store.pk, sku.pk)])
+    levels_apply({(store.pk, sku.pk): (delta, 0)})
+    StockMovement.objects.create(
+        store=store, sku=sku, delta=delta, reason=reason, reference=reference, actor=actor,
+        note=note,
+    )
+    return StockLevel.objects.get(store=store, sku=sku)
+
+
+@transaction.atomic
+def stock_count_set(
+    *, store, sku, count: int, reference: str = "", actor=None, note: str = ""
+) -> StockLevel:
+    """Record a stocktake: the counted number becomes on-hand through a movement of the difference.
+
+    The level row is locked first so the difference is taken against a number no one else is
+    changing at the same moment.
+    """
+    if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+        raise InvalidQuantity("a counted quantity is a whole number, zero or more")
+    store_check_active(store)
+    levels_ensure([(store.pk, sku.pk)])
+    level = StockLevel.objects.select_for_update().get(store=store, sku=sku)
+    difference = count - level.on_hand
+    if difference:
+        levels_apply({(store.pk, sku.pk): (difference, 0)})
+        StockMovement.objects.create(
+            store=store, sku=sku, delta=difference, reason=StockMovement.Reason.STOCKTAKE,
+            reference=reference, actor=actor, note=note,
+        )
+        level.refresh_from_db()
+    return level
+
+
+@transaction.atomic
+def stock_sell(*, store, lines, reference: str, actor=None) -> list[StockMovement]:
+    """An offline sale of [(sku_id, quantity), ...] at a store, all lines or none.
+
+    Sells only available units: units reserved for online orders stay theirs.
+    """
+    store_check_active(store)
+    merged = lines_merge(lines)
+    levels_apply({(store.pk, sku_id): (-quantity, 0) for sku_id, quantity in merged.items()})
+    return StockMovement.objects.bulk_create(
+        [
+            StockMovement(
+                store=store, sku_id=sku_id, delta=-quantity, reason=StockMovement.Reason.SALE,
+                reference=reference, actor=actor,
+            )
+            for sku_id, quantity in sorted(merged.items())
+        ]
+    )

@@ -1,0 +1,183 @@
+"""Transfers (调货 and 补货): request → ship (in transit) → receive, or cancel before shipping.
+
+A requested transfer holds its units at the source with reservations owned by the transfer, so a
+shopper cannot buy what is promised to another store; shipping commits them, receiving adds the
+units at the destination.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from inventory.exceptions import InvalidQuantity, InvalidState
+from inventory.models import Reservation, StockMovement, Transfer, TransferLine
+from inventory.services.levels import levels_apply, levels_ensure, lines_merge, store_check_active
+from inventory.services.reservations import (
+    reservations_commit,
+    reservations_release,
+    stock_reserve,
+)
+
+
+def _hold_until():
+    return timezone.now() + timedelta(hours=getattr(settings, "TRANSFER_HOLD_HOURS", 72))
+
+
+def _transition(transfer: Transfer, *, source: set[str], target: str, **fields) -> None:
+    """Guarded state change: only one caller can move a transfer out of a given state."""
+    updated = Transfer.objects.filter(pk=transfer.pk, state__in=source).update(
+        state=target, updated_at=timezone.now(), **fields
+    )
+    if not updated:
+        transfer.refresh_from_db(fields=["state"])
+        raise InvalidState(
+            f"transfer {transfer.pk} is {transfer.state}; cannot become {target}"
+        )
+    transfer.state = target
+    for name, value in fields.items():
+        setattr(transfer, name, value)
+
+
+def _hold(transfer: Transfer) -> list[Reservation]:
+    lines = list(transfer.lines.values_list("sku_id", "quantity"))
+    return stock_reserve(
+        store=transfer.from_store,
+        lines=lines,
+        expires_at=_hold_until(),
+        owner=transfer.reservation_owner,
+    )
+
+
+@transaction.atomic
+def transfer_request(
+    *,
+    from_store,
+    to_store,
+    lines,
+    actor=None,
+    kind: str = Transfer.Kind.MANUAL,
+    note: str = "",
+    proposed: bool = False,
+) -> Transfer:
+    """Ask for [(sku_id, quantity), ...] to move between two stores.
+
+    A proposal (replenishment awaiting HQ) holds nothing yet; a request reserves the units at the
+    source at once, all or nothing.
+    """
+    if from_store.pk == to_store.pk:
+        raise InvalidQuantity("a transfer needs two different stores")
+    store_check_active(from_store)
+    store_check_active(to_store)
+    merged = lines_merge(lines)
+    transfer = Transfer.objects.create(
+        from_store=from_store,
+        to_store=to_store,
+        kind=kind,
+        note=note,
+        requested_by=actor,
+        state=Transfer.State.PROPOSED if proposed else Transfer.State.REQUESTED,
+    )
+    TransferLine.objects.bulk_create(
+        [TransferLine(transfer=transfer, sku_id=sku_id, quantity=q) for sku_id, q in merged.items()]
+    )
+    if not proposed:
+        _hold(transfer)
+    return transfer
+
+
+@transaction.atomic
+def transfer_approve(*, transfer: Transfer, actor=None) -> Transfer:
+    """HQ approves a proposal: it becomes a request and reserves at the source (all or nothing)."""
+    _transition(transfer, source={Transfer.State.PROPOSED}, target=Transfer.State.REQUESTED)
+    _hold(transfer)
+    return transfer
+
+
+@transaction.atomic
+def transfer_ship(*, transfer: Transfer, actor=None) -> Transfer:
+    """The source ships: its held units leave on-hand and are in transit until received."""
+    _transition(
+        transfer,
+        source={Transfer.State.REQUESTED},
+        target=Transfer.State.SHIPPED,
+        shipped_at=timezone.now(),
+    )
+    # Lock the holds first: the expiry sweep skips locked rows, so they cannot vanish mid-way.
+    holds = list(
+        Reservation.objects.select_for_update()
+        .filter(owner=transfer.reservation_owner, state=Reservation.State.ACTIVE)
+        .order_by("pk")
+    )
+    held = [r.pk for r in holds]
+    # A hold that expired before shipping is taken again now, or the shipment is refused.
+    held_skus = {r.sku_id for r in holds}
+    missing = [
+        (line.sku_id, line.quantity) for line in transfer.lines.all() if line.sku_id not in held_skus
+    ]
+    if missing:
+        held += [
+            r.pk
+            for r in stock_reserve(
+                store=transfer.from_store, lines=missing, expires_at=_hold_until(),
+                owner=transfer.reservation_owner,
+            )
+        ]
+    reservations_commit(
+        reservations=held,
+        reference=f"transfer:{transfer.pk}",
+        reason=StockMovement.Reason.TRANSFER_OUT,
+        actor=actor,
+    )
+    return transfer
+
+
+@transaction.atomic
+def transfer_receive(*, transfer: Transfer, actor=None) -> Transfer:
+    """The destination receives the shipment: the units join its on-hand stock."""
+    _transition(
+        transfer,
+        source={Transfer.State.SHIPPED},
+        target=Transfer.State.RECEIVED,
+        received_at=timezone.now(),
+    )
+    lines = list(transfer.lines.values_list("sku_id", "quantity"))
+    store_id = transfer.to_store_id
+    levels_ensure([(store_id, sku_id) for sku_id, _ in lines])
+    levels_apply({(store_id, sku_id): (quantity, 0) for sku_id, quantity in lines})
+    reason = (
+        StockMovement.Reason.REPLENISHMENT
+        if transfer.kind == Transfer.Kind.REPLENISHMENT
+        else StockMovement.Reason.TRANSFER_IN
+    )
+    StockMovement.objects.bulk_create(
+        [
+            StockMovement(
+                store_id=store_id, sku_id=sku_id, delta=quantity, reason=reason,
+                reference=f"transfer:{transfer.pk}", actor=actor,
+            )
+            for sku_id, quantity in sorted(lines)
+        ]
+    )
+    return transfer
+
+
+@transaction.atomic
+def transfer_cancel(*, transfer: Transfer, actor=None, note: str = "") -> Transfer:
+    """Cancel before shipping; the held units become available again at the source."""
+    fields = {"note": note[:200]} if note else {}
+    _transition(
+        transfer,
+        source={Transfer.State.PROPOSED, Transfer.State.REQUESTED},
+        target=Transfer.State.CANCELLED,
+        **fields,
+    )
+    reservations_release(
+        reservations=Reservation.objects.filter(
+            owner=transfer.reservation_owner, state=Reservation.State.ACTIVE
+        ).values_list("pk", flat=True)
+    )
+    return transfer
