@@ -22,10 +22,14 @@ class StoreStock:
 
 
 def sku_availability_nearby(
-    *, sku, latitude: float | None = None, longitude: float | None = None, limit: int = 5,
+    *,
+    sku,
+    latitude: float | None = None,
+    longitude: float | None = None,
+    limit: int = 5,
     exclude_store=None,
 ) -> list[StoreStock]:
-    """Stores that have the SKU available, nearest first when a point is given (附近哪家店有我的尺码).
+    """Stores that have the SKU available, nearest first from a point (附近哪家店有我的尺码).
 
     One query: the SKU has at most one level per store, so the candidate set is bounded by the
     number of stores holding it; distances are computed on those rows only.
@@ -46,8 +50,9 @@ def sku_availability_nearby(
             store=level.store,
             available=level.available,
             distance_km=(
-                haversine_km(latitude, longitude, float(level.store.latitude),
-                             float(level.store.longitude))
+                haversine_km(
+                    latitude, longitude, float(level.store.latitude), float(level.store.longitude)
+                )
                 if latitude is not None and longitude is not None
                 else None
             ),
@@ -114,9 +119,14 @@ def basket_availability_across_stores(
 
 
 def in_transit(*, store) -> dict[str, dict[int, int]]:
-    """Units shipped but not yet received, seen from both ends: {"incoming": {...}, "outgoing": {...}}."""
+    """Units shipped but not yet received, seen from both ends.
+
+    {"incoming": {sku_id: units}, "outgoing": {sku_id: units}}
+    """
     shipped = TransferLine.objects.filter(transfer__state=Transfer.State.SHIPPED)
-    incoming = shipped.filter(transfer__to_store=store).values("sku_id").annotate(total=Sum("quantity"))
+    incoming = (
+        shipped.filter(transfer__to_store=store).values("sku_id").annotate(total=Sum("quantity"))
+    )
     outgoing = (
         shipped.filter(transfer__from_store=store).values("sku_id").annotate(total=Sum("quantity"))
     )

@@ -1,4 +1,8 @@
-"""API conventions shared by every app: the error shape `{"code": ..., "detail": ...}`."""
+"""API conventions shared by every app: the error shape `{"code": ..., "detail": ...}`.
+
+A domain error with `shortages` (inventory's InsufficientStock) adds them to the body as
+`"shortages": [{"store", "sku", "requested", "available", "on_hand"}, ...]`.
+"""
 
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -19,7 +23,12 @@ _STATUS_CODES = {
 def exception_handler(exc, context):
     """Turn DRF and domain errors into `{"code": ..., "detail": ...}` with the right status."""
     if isinstance(exc, DomainError):
-        return Response({"code": exc.code, "detail": str(exc)}, status=exc.http_status)
+        data = {"code": exc.code, "detail": str(exc)}
+        # Not enough stock names every short line, so a client can fix all of them at once.
+        shortages = getattr(exc, "shortages", None)
+        if shortages is not None:
+            data["shortages"] = shortages
+        return Response(data, status=exc.http_status)
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
@@ -28,7 +37,9 @@ def exception_handler(exc, context):
         code = "invalid"
         detail = data
     else:
-        code = getattr(exc, "default_code", None) or _STATUS_CODES.get(response.status_code, "error")
+        code = getattr(exc, "default_code", None) or _STATUS_CODES.get(
+            response.status_code, "error"
+        )
         detail = data.get("detail", data) if isinstance(data, dict) else data
     response.data = {"code": code, "detail": detail}
     return response

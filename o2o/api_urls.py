@@ -2,6 +2,10 @@
 
 from rest_framework.routers import DefaultRouter
 
+from inventory.api import StockAdjustmentViewSet, StockLevelViewSet
+
 router = DefaultRouter()
+router.register("stock/adjustments", StockAdjustmentViewSet, basename="stock-adjustment")
+router.register("stock", StockLevelViewSet, basename="stock")
 
 urlpatterns = router.urls

@@ -40,7 +40,8 @@ def embedded_postgres(data_dir: Path) -> Iterator[str]:
     # cleanup_mode="stop": the server stops when the last process holding it exits; data stays.
     server = pgserver.get_server(data_dir, cleanup_mode="stop")
     socket_dir = server.get_postmaster_info().socket_dir
-    exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}';")
+    # DATABASE_NAME is a constant of this module, not input.
+    exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}';")  # noqa: S608
     if "(1 row)" not in exists:
         server.psql(f"CREATE DATABASE {DATABASE_NAME};")
     _log(f"PostgreSQL ready (socket in {socket_dir})")
@@ -81,13 +82,20 @@ def embedded_redis(data_dir: Path, port: int = REDIS_PORT) -> Iterator[str]:
     process = subprocess.Popen(
         [
             redis_server,
-            "--bind", "127.0.0.1",
-            "--port", str(port),
-            "--dir", str(data_dir),
-            "--appendonly", "yes",
-            "--save", "60 1",
-            "--logfile", str(data_dir / "redis.log"),
-            "--daemonize", "no",
+            "--bind",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--dir",
+            str(data_dir),
+            "--appendonly",
+            "yes",
+            "--save",
+            "60 1",
+            "--logfile",
+            str(data_dir / "redis.log"),
+            "--daemonize",
+            "no",
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -111,7 +119,7 @@ def embedded_redis(data_dir: Path, port: int = REDIS_PORT) -> Iterator[str]:
 
 @contextlib.contextmanager
 def embedded_services(var_dir: Path = VAR_DIR) -> Iterator[dict[str, str]]:
-    """Yield the environment (`DATABASE_URL`, `REDIS_URL`) with embedded servers for what is unset."""
+    """Yield `DATABASE_URL` / `REDIS_URL` of embedded servers for whichever is unset."""
     environment: dict[str, str] = {}
     with contextlib.ExitStack() as stack:
         if not os.environ.get("DATABASE_URL"):

@@ -83,8 +83,11 @@ def main() -> int:
         seeded = _manage(env, "seed_demo", "--if-empty", capture=True)
         _say(seeded.rstrip())
         sample_qr = next(
-            (line.split(":", 1)[1].strip() for line in seeded.splitlines()
-             if line.startswith("sample QR landing:")),
+            (
+                line.split(":", 1)[1].strip()
+                for line in seeded.splitlines()
+                if line.startswith("sample QR landing:")
+            ),
             f"{env['SITE_URL']}/",
         )
         if env["DEBUG"].lower() not in {"1", "true", "yes", "on"}:
@@ -94,18 +97,34 @@ def main() -> int:
             "web": [
                 str(BIN / "gunicorn"),
                 "o2o.wsgi",
-                "--bind", f"0.0.0.0:{port}",
-                "--workers", os.environ.get("WEB_CONCURRENCY", "2"),
-                "--threads", "4",
-                "--access-logfile", "-",
+                "--bind",
+                f"0.0.0.0:{port}",
+                "--workers",
+                os.environ.get("WEB_CONCURRENCY", "2"),
+                "--threads",
+                "4",
+                "--access-logfile",
+                "-",
             ],
             "worker": [
-                str(BIN / "celery"), "-A", "o2o", "worker",
-                "--loglevel", "INFO", "--concurrency", "2",
+                str(BIN / "celery"),
+                "-A",
+                "o2o",
+                "worker",
+                "--loglevel",
+                "INFO",
+                "--concurrency",
+                "2",
             ],
             "beat": [
-                str(BIN / "celery"), "-A", "o2o", "beat", "--loglevel", "INFO",
-                "--schedule", str(VAR_DIR / "celerybeat-schedule"),
+                str(BIN / "celery"),
+                "-A",
+                "o2o",
+                "beat",
+                "--loglevel",
+                "INFO",
+                "--schedule",
+                str(VAR_DIR / "celerybeat-schedule"),
             ],
         }
         children: dict[str, subprocess.Popen] = {}
@@ -122,8 +141,9 @@ def main() -> int:
             for name, command in commands.items():
                 # Own process groups: Ctrl-C reaches the launcher only, which then stops
                 # each child in order instead of all of them racing at once.
-                children[name] = subprocess.Popen(command, env=env, cwd=BASE_DIR,
-                                                  start_new_session=True)
+                children[name] = subprocess.Popen(
+                    command, env=env, cwd=BASE_DIR, start_new_session=True
+                )
             _say(_banner(env, port, sample_qr))
             while not stopping:
                 for name, child in children.items():
@@ -134,7 +154,7 @@ def main() -> int:
                         break
                 time.sleep(0.5)
         finally:
-            for name, child in children.items():
+            for child in children.values():
                 if child.poll() is None:
                     child.send_signal(signal.SIGTERM)
             for name, child in children.items():

@@ -25,3 +25,23 @@ def parse_yuan(text: str | int | Decimal) -> int:
     if fen != amount * 100:
         raise ValueError(f"more than two decimals: {text!r}")
     return int(fen)
+
+
+def allocate_pro_rata(total: int, weights: list[int]) -> list[int]:
+    """Split `total` fen over `weights` in proportion, exactly (largest remainder).
+
+    Used to spread an order-level discount over its lines, so refunds and commission by line
+    add up to the order's figures to the fen.
+    """
+    if total < 0 or any(weight < 0 for weight in weights):
+        raise ValueError("amounts and weights must not be negative")
+    whole = sum(weights)
+    if whole == 0:
+        if total:
+            raise ValueError("cannot allocate an amount over zero weights")
+        return [0] * len(weights)
+    shares = [total * weight // whole for weight in weights]
+    remainders = sorted(range(len(weights)), key=lambda i: (-(total * weights[i] % whole), i))
+    for i in remainders[: total - sum(shares)]:
+        shares[i] += 1
+    return shares

@@ -95,8 +95,12 @@ def reservations_commit(
     return StockMovement.objects.bulk_create(
         [
             StockMovement(
-                store_id=store_id, sku_id=sku_id, delta=-total, reason=reason,
-                reference=reference, actor=actor,
+                store_id=store_id,
+                sku_id=sku_id,
+                delta=-total,
+                reason=reason,
+                reference=reference,
+                actor=actor,
             )
             for (store_id, sku_id), total in sorted(totals.items())
         ]

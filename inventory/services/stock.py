@@ -31,7 +31,8 @@ def stock_adjust(
     """Add or remove units at a store (receipt, return, correction, direct sale).
 
     A removal that would take on-hand below zero or below what is reserved raises
-    InsufficientStock and writes nothing.
+    InsufficientStock and writes nothing. The returned level carries the new movement as
+    `level.movement`.
     """
     quantity_check(delta, allow_negative=True)
     if reason not in ADJUSTMENT_REASONS:
@@ -43,11 +44,19 @@ def stock_adjust(
     store_check_active(store)
     levels_ensure([(store.pk, sku.pk)])
     levels_apply({(store.pk, sku.pk): (delta, 0)})
-    StockMovement.objects.create(
-        store=store, sku=sku, delta=delta, reason=reason, reference=reference, actor=actor,
+    movement = StockMovement.objects.create(
+        store=store,
+        sku=sku,
+        delta=delta,
+        reason=reason,
+        reference=reference,
+        actor=actor,
         note=note,
     )
-    return StockLevel.objects.get(store=store, sku=sku)
+    level = StockLevel.objects.get(store=store, sku=sku)
+    # The API answers with the movement it wrote (DESIGN §5); other callers just ignore it.
+    level.movement = movement
+    return level
 
 
 @transaction.atomic
@@ -65,13 +74,21 @@ def stock_count_set(
     levels_ensure([(store.pk, sku.pk)])
     level = StockLevel.objects.select_for_update().get(store=store, sku=sku)
     difference = count - level.on_hand
+    movement = None
     if difference:
         levels_apply({(store.pk, sku.pk): (difference, 0)})
-        StockMovement.objects.create(
-            store=store, sku=sku, delta=difference, reason=StockMovement.Reason.STOCKTAKE,
-            reference=reference, actor=actor, note=note,
+        movement = StockMovement.objects.create(
+            store=store,
+            sku=sku,
+            delta=difference,
+            reason=StockMovement.Reason.STOCKTAKE,
+            reference=reference,
+            actor=actor,
+            note=note,
         )
         level.refresh_from_db()
+    # The movement written (None when the count matched on-hand); the API answers with it.
+    level.movement = movement
     return level
 
 
@@ -87,8 +104,12 @@ def stock_sell(*, store, lines, reference: str, actor=None) -> list[StockMovemen
     return StockMovement.objects.bulk_create(
         [
             StockMovement(
-                store=store, sku_id=sku_id, delta=-quantity, reason=StockMovement.Reason.SALE,
-                reference=reference, actor=actor,
+                store=store,
+                sku_id=sku_id,
+                delta=-quantity,
+                reason=StockMovement.Reason.SALE,
+                reference=reference,
+                actor=actor,
             )
             for sku_id, quantity in sorted(merged.items())
         ]

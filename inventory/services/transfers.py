@@ -34,9 +34,7 @@ def _transition(transfer: Transfer, *, source: set[str], target: str, **fields) 
     )
     if not updated:
         transfer.refresh_from_db(fields=["state"])
-        raise InvalidState(
-            f"transfer {transfer.pk} is {transfer.state}; cannot become {target}"
-        )
+        raise InvalidState(f"transfer {transfer.pk} is {transfer.state}; cannot become {target}")
     transfer.state = target
     for name, value in fields.items():
         setattr(transfer, name, value)
@@ -116,13 +114,17 @@ def transfer_ship(*, transfer: Transfer, actor=None) -> Transfer:
     # A hold that expired before shipping is taken again now, or the shipment is refused.
     held_skus = {r.sku_id for r in holds}
     missing = [
-        (line.sku_id, line.quantity) for line in transfer.lines.all() if line.sku_id not in held_skus
+        (line.sku_id, line.quantity)
+        for line in transfer.lines.all()
+        if line.sku_id not in held_skus
     ]
     if missing:
         held += [
             r.pk
             for r in stock_reserve(
-                store=transfer.from_store, lines=missing, expires_at=_hold_until(),
+                store=transfer.from_store,
+                lines=missing,
+                expires_at=_hold_until(),
                 owner=transfer.reservation_owner,
             )
         ]
@@ -156,8 +158,12 @@ def transfer_receive(*, transfer: Transfer, actor=None) -> Transfer:
     StockMovement.objects.bulk_create(
         [
             StockMovement(
-                store_id=store_id, sku_id=sku_id, delta=quantity, reason=reason,
-                reference=f"transfer:{transfer.pk}", actor=actor,
+                store_id=store_id,
+                sku_id=sku_id,
+                delta=quantity,
+                reason=reason,
+                reference=f"transfer:{transfer.pk}",
+                actor=actor,
             )
             for sku_id, quantity in sorted(lines)
         ]

@@ -82,8 +82,9 @@ def test_run_command_serves_platform_and_stops_on_ctrl_c(scratch_database, tmp_p
             assert time.monotonic() < deadline, "".join(output)
             output.append(launcher.stdout.readline())
         banner = "".join(output)
-        for expected in ("Shopper H5", "/staff/", "/admin/", "hq ", "demo1234", "sample QR landing"):
-            assert expected in banner
+        expected = ("Shopper H5", "/staff/", "/admin/", "hq ", "demo1234", "sample QR landing")
+        for text in expected:
+            assert text in banner
 
         base = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 60

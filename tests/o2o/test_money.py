@@ -12,7 +12,9 @@ def test_format_yuan(fen, text):
     assert format_yuan(fen) == text
 
 
-@pytest.mark.parametrize(("text", "fen"), [("123.45", 12345), ("¥1", 100), ("0.1", 10), (" 2 ", 200)])
+@pytest.mark.parametrize(
+    ("text", "fen"), [("123.45", 12345), ("¥1", 100), ("0.1", 10), (" 2 ", 200)]
+)
 def test_parse_yuan(text, fen):
     assert parse_yuan(text) == fen
 
