@@ -16,7 +16,13 @@ urlpatterns = [
     path("api/v1/", include("o2o.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("wechat/", include("members.wechat_urls")),
+    path("staff/members/", include("members.backoffice_urls")),
+    path("staff/loyalty/", include("members.loyalty_backoffice_urls")),
     path("staff/", include("stores.backoffice_urls")),
+    path("m/", include("members.urls")),
+    path("m/", include("members.loyalty_urls")),
+    path("b/", include("members.binding_urls")),
     path("stores/", include("stores.urls")),
     path("", include("catalog.urls")),
 ]

@@ -1,0 +1,31 @@
+"""Notices to members: always in the app; also a WeChat template message when configured."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+
+from members.models import Member, Notice
+
+
+def notice_send(
+    *, member: Member, kind: str, title: str, dedupe_key: str, body: str = "", url: str = ""
+) -> Notice | None:
+    """Create the in-app notice once per (member, dedupe_key); queue the WeChat message after commit.
+
+    Returns None when this notice was already sent. Never raises because WeChat is slow or down:
+    the message goes through a Celery task after the surrounding transaction commits.
+    """
+    try:
+        with transaction.atomic():
+            notice = Notice.objects.create(
+                member=member, kind=kind, title=title[:100], body=body[:500], url=url[:300],
+                dedupe_key=dedupe_key[:100],
+            )
+    except IntegrityError:
+        return None
+    if settings.WECHAT_CONFIGURED and member.openid:
+        from members.tasks import send_wechat_notice
+
+        transaction.on_commit(lambda: send_wechat_notice.delay(notice.pk))
+    return notice
