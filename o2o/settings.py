@@ -83,6 +83,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "o2o.context_processors.platform",
+                "stores.context_processors.staff",
             ],
         },
     },
@@ -134,11 +135,28 @@ CELERY_BEAT_SCHEDULE = {
         "task": "inventory.tasks.replenish",
         "schedule": crontab(hour=2, minute=30),
     },
+    "orders-expire": {
+        "task": "orders.tasks.expire_orders",
+        "schedule": 30.0,
+    },
+    "orders-reconcile-payments": {
+        "task": "orders.tasks.reconcile_payments",
+        "schedule": 120.0,
+    },
+    "orders-retry-refunds": {
+        "task": "orders.tasks.retry_requested_refunds",
+        "schedule": crontab(minute="*/5"),
+    },
     "catalog-refresh-thumbnails": {
         "task": "catalog.tasks.make_missing_thumbnails",
         "schedule": crontab(minute="*/10"),
     },
 }
+
+# Orders: the payment window equals WeChat Pay's time_expire; try-in-store holds until the
+# appointment plus a grace period.
+PAYMENT_WINDOW_MINUTES = env.int("PAYMENT_WINDOW_MINUTES", default=15)
+TRY_IN_STORE_GRACE_HOURS = env.int("TRY_IN_STORE_GRACE_HOURS", default=2)
 
 # A transfer request holds its units at the source this long before the hold lapses.
 TRANSFER_HOLD_HOURS = env.int("TRANSFER_HOLD_HOURS", default=72)
@@ -223,6 +241,7 @@ WECHAT_OAUTH_BASE_URL = env.str(
 )
 WECHAT_PAY_BASE_URL = env.str("WECHAT_PAY_BASE_URL", default="https://api.mch.weixin.qq.com/")
 WECHAT_CONFIGURED = bool(WECHAT_APP_ID and WECHAT_APP_SECRET)
+WECHAT_TEMPLATE_NOTICE = env.str("WECHAT_TEMPLATE_NOTICE", default="")
 
 # --- Platform ----------------------------------------------------------------------------------
 
@@ -230,6 +249,8 @@ WECHAT_CONFIGURED = bool(WECHAT_APP_ID and WECHAT_APP_SECRET)
 DEMO_MODE = env.bool("DEMO_MODE", default=DEBUG)
 # Shoppers' QR landings remember the scanned store for this long (seconds).
 SCANNED_STORE_TTL = env.int("SCANNED_STORE_TTL", default=4 * 60 * 60)
+# Where login codes go: a dotted path to a members.sms backend (the console one only logs).
+SMS_BACKEND = env.str("SMS_BACKEND", default="members.sms.ConsoleBackend")
 
 # --- Security ----------------------------------------------------------------------------------
 

@@ -8,7 +8,7 @@
     booked (try in store) → completed (items kept became an in-store sale) | no_show | cancelled
     completed → refunded (every line returned)
 
-An expired order can still become paid when WeChat's notification arrives late (the stock is
+An expired (or cancelled) order can still become paid when WeChat's notification arrives late (the stock is
 taken again or the payment refunded).
 """
 
@@ -24,7 +24,7 @@ TRANSITIONS: dict[str, set[str]] = {
     S.READY: {S.COMPLETED, S.REFUNDED, S.NO_SHOW},
     S.SHIPPED: {S.COMPLETED, S.REFUNDED},
     S.COMPLETED: {S.REFUNDED},
-    S.CANCELLED: set(),
+    S.CANCELLED: {S.PAID},  # a payment arriving after the shopper cancelled (then refunded)
     S.NO_SHOW: set(),
     S.REFUNDED: set(),
 }

@@ -30,7 +30,9 @@ def validate_opening_hours(value):
         raise ValidationError(_("Opening hours must map weekdays to [open, close]."))
     unknown = set(value) - set(WEEKDAYS)
     if unknown:
-        raise ValidationError(_("Unknown weekdays: %(days)s") % {"days": ", ".join(sorted(unknown))})
+        raise ValidationError(
+            _("Unknown weekdays: %(days)s") % {"days": ", ".join(sorted(unknown))}
+        )
     for day, span in value.items():
         if span is None:
             continue

@@ -6,4 +6,5 @@ app_name = "stores"
 
 urlpatterns = [
     path("", views.finder, name="finder"),
+    path("nearby/", views.nearby, name="nearby"),
 ]

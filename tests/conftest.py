@@ -31,6 +31,8 @@ def missing(reason: str):
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+    # Hashing strength is not under test; PBKDF2 would make every user fixture slow.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(scope="session")
@@ -106,4 +108,3 @@ def celery_worker_app(settings):
             yield app
     finally:
         app.conf.task_default_queue = previous_queue
-

@@ -1,0 +1,138 @@
+"""WeChat Pay through wechatpy, or the local sandbox when no merchant key is configured.
+
+Both modes sign with MD5 exactly as WeChat Pay does (wechatpy 1.8 verifies payment results with
+MD5 only), with `WECHAT_PAY_API_KEY` or, when it is empty, a fixed demo key. `/wechat/pay/notify`
+verifies with the same key in both modes, so the sandbox exercises the production path.
+
+Nothing here may be called while database rows are locked: these are calls to the outside.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+from django.conf import settings
+from django.utils import timezone
+from wechatpy.pay import WeChatPay
+from wechatpy.pay.utils import calculate_signature, dict_to_xml
+
+# Used only when no API key is configured (demo and tests); never valid at WeChat.
+DEMO_API_KEY = "o2o-sandbox-demo-key-000000000000"
+DEMO_MCH_ID = "1900000000"
+DEMO_APP_ID = "wx0000000000sandbox"
+
+
+def api_key() -> str:
+    return settings.WECHAT_PAY_API_KEY or DEMO_API_KEY
+
+
+def is_sandbox() -> bool:
+    return bool(settings.WECHAT_PAY_SANDBOX)
+
+
+def pay_client() -> WeChatPay:
+    client = WeChatPay(
+        appid=settings.WECHAT_APP_ID or DEMO_APP_ID,
+        api_key=api_key(),
+        mch_id=settings.WECHAT_PAY_MCH_ID or DEMO_MCH_ID,
+        timeout=10,
+    )
+    client.API_BASE_URL = settings.WECHAT_PAY_BASE_URL
+    return client
+
+
+def notify_url() -> str:
+    return f"{settings.SITE_URL}/wechat/pay/notify"
+
+
+def unified_order(
+    *,
+    out_trade_no: str,
+    amount: int,
+    body: str,
+    openid: str | None,
+    client_ip: str,
+    expires_at: datetime,
+) -> str:
+    """Create the WeChat order (JSAPI) and return its prepay id.
+
+    `time_expire` equals the stock reservation's expiry, so WeChat stops taking the money at the
+    moment the shop stops holding the goods.
+    """
+    if is_sandbox():
+        return f"sandbox-{secrets.token_hex(12)}"
+    result = pay_client().order.create(
+        trade_type="JSAPI",
+        body=body[:120],
+        total_fee=amount,
+        notify_url=notify_url(),
+        client_ip=client_ip or "127.0.0.1",
+        user_id=openid,
+        out_trade_no=out_trade_no,
+        time_expire=timezone.localtime(expires_at),
+        sign_type="MD5",
+    )
+    return result["prepay_id"]
+
+
+def jsapi_params(prepay_id: str) -> dict:
+    """Parameters for `wx.chooseWXPay` (JS-SDK)."""
+    return pay_client().jsapi.get_jsapi_params(prepay_id, jssdk=True)
+
+
+def order_query(out_trade_no: str) -> dict:
+    """WeChat's view of a trade: {"trade_state": ..., "transaction_id": ..., "total_fee": ...}."""
+    return pay_client().order.query(out_trade_no=out_trade_no)
+
+
+def refund_apply(
+    *, out_trade_no: str, out_refund_no: str, total: int, amount: int, reason: str
+) -> str:
+    """Ask WeChat to refund; returns WeChat's refund id (the sandbox answers at once)."""
+    if is_sandbox():
+        return f"sandbox-refund-{secrets.token_hex(8)}"
+    result = pay_client().refund.apply(
+        total_fee=total,
+        refund_fee=amount,
+        out_refund_no=out_refund_no,
+        out_trade_no=out_trade_no,
+        refund_desc=reason[:80],
+    )
+    return result.get("refund_id", "")
+
+
+def signed_notification(fields: dict) -> bytes:
+    """A payment-result notification signed as WeChat Pay signs it (used by the sandbox pay page
+    and by tests)."""
+    data = {k: v for k, v in fields.items() if v is not None}
+    return dict_to_xml(data, calculate_signature(data, api_key())).encode("utf-8")
+
+
+def sandbox_notification(
+    *, out_trade_no: str, amount: int, transaction_id: str, openid: str = "sandbox-openid"
+) -> bytes:
+    return signed_notification(
+        {
+            "appid": settings.WECHAT_APP_ID or DEMO_APP_ID,
+            "mch_id": settings.WECHAT_PAY_MCH_ID or DEMO_MCH_ID,
+            "nonce_str": secrets.token_hex(16),
+            "result_code": "SUCCESS",
+            "return_code": "SUCCESS",
+            "openid": openid,
+            "trade_type": "JSAPI",
+            "bank_type": "OTHERS",
+            "total_fee": amount,
+            "cash_fee": amount,
+            "fee_type": "CNY",
+            "transaction_id": transaction_id,
+            "out_trade_no": out_trade_no,
+            "time_end": timezone.localtime().strftime("%Y%m%d%H%M%S"),
+        }
+    )
+
+
+def parse_notification(body: bytes) -> dict:
+    """Verify the signature and parse; raises wechatpy's InvalidSignatureException when forged
+    or malformed."""
+    return pay_client().parse_payment_result(body)

@@ -1,0 +1,201 @@
+"""Placing an order: prices, attribution, points discount and the stock reservation, in one
+transaction (DESIGN §4 "Orders", "Attribution")."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from catalog.models import SKU
+from inventory.services import stock_reserve
+from members.models import LoyaltyPolicy, PointsEntry
+from members.services.points import points_add
+from o2o.money import allocate_pro_rata
+from orders.exceptions import EmptyOrder, OrderError
+from orders.models import Order, OrderEvent, OrderLine
+from orders.services.attribution import credited_clerk_for, credited_store_for
+from orders.services.numbers import order_number_next, pickup_code_new
+from stores.models import Store
+
+F = Order.Fulfillment
+
+
+class InvalidCheckout(OrderError):
+    """The checkout cannot be placed as asked."""
+
+    code = "invalid_checkout"
+
+
+@dataclass(frozen=True)
+class Line:
+    sku: SKU
+    quantity: int
+
+
+def payment_window() -> timedelta:
+    return timedelta(minutes=getattr(settings, "PAYMENT_WINDOW_MINUTES", 15))
+
+
+def try_in_store_grace() -> timedelta:
+    return timedelta(hours=getattr(settings, "TRY_IN_STORE_GRACE_HOURS", 2))
+
+
+def points_value_fen(points: int, policy: LoyaltyPolicy) -> int:
+    """What `points` are worth at checkout, in fen (HQ sets how many points make one yuan)."""
+    return points * 100 // max(1, policy.points_per_yuan_discount)
+
+
+def _check_lines(lines: list[Line]) -> dict[int, Line]:
+    if not lines:
+        raise EmptyOrder()
+    merged: dict[int, Line] = {}
+    for line in lines:
+        if (
+            isinstance(line.quantity, bool)
+            or not isinstance(line.quantity, int)
+            or line.quantity <= 0
+        ):
+            raise InvalidCheckout("quantities must be whole numbers above zero")
+        if not (line.sku.is_active and line.sku.product.is_active):
+            raise InvalidCheckout(f"{line.sku.product.name} is no longer sold")
+        previous = merged.get(line.sku.pk)
+        merged[line.sku.pk] = Line(line.sku, line.quantity + (previous.quantity if previous else 0))
+    return merged
+
+
+def _check_store(store: Store, fulfillment: str) -> None:
+    if store is None or not store.is_active:
+        raise InvalidCheckout("choose an open store")
+    if fulfillment in {F.PICKUP, F.TRY_IN_STORE, F.IN_STORE} and store.is_warehouse:
+        raise InvalidCheckout("the warehouse does not serve shoppers")
+
+
+def _check_appointment(store: Store, appointment_at: datetime | None, now: datetime) -> None:
+    """网订店试: a slot inside the store's opening hours, in the future."""
+    if appointment_at is None:
+        raise InvalidCheckout("choose a date and time to try")
+    if appointment_at <= now:
+        raise InvalidCheckout("the appointment must be in the future")
+    local = timezone.localtime(appointment_at)
+    hours = store.hours_on(local)
+    if not hours or not (hours[0] <= local.time() < hours[1]):
+        raise InvalidCheckout("the store is closed at that time")
+
+
+@transaction.atomic
+def order_place(
+    *,
+    member,
+    lines: list[Line],
+    fulfillment: str,
+    store: Store,
+    channel: str = Order.Channel.H5,
+    assisted_by=None,
+    shared_by=None,
+    appointment_at: datetime | None = None,
+    address: dict | None = None,
+    note: str = "",
+    points_to_use: int = 0,
+    now: datetime | None = None,
+) -> Order:
+    """Place an order and hold its stock at `store`.
+
+    Pickup, in-store and parcel orders wait for payment for the payment window (the stock is
+    reserved until then); a try-in-store booking holds the stock until the appointment plus a
+    grace period and is paid in the store. Attribution (credited store and clerk) is computed
+    here and frozen. Points used as a discount are spent now and restored if the order lapses.
+    Raises InsufficientStock (nothing written) when the store lacks a line.
+    """
+    now = now or timezone.now()
+    if fulfillment == F.DELIVERY:
+        raise InvalidCheckout("delivery orders are routed to a store by dispatch")
+    merged = _check_lines(lines)
+    _check_store(store, fulfillment)
+    if fulfillment == F.TRY_IN_STORE:
+        _check_appointment(store, appointment_at, now)
+    if fulfillment == F.SHIP and not (address and address.get("address")):
+        raise InvalidCheckout("a parcel needs an address")
+    if shared_by is not None and member is not None and shared_by.pk == member.pk:
+        shared_by = None  # no commission to the buyer herself
+
+    policy = LoyaltyPolicy.current()
+    ordered = [merged[sku_id] for sku_id in sorted(merged)]
+    goods = sum(line.sku.price * line.quantity for line in ordered)
+    points_to_use = max(0, int(points_to_use or 0))
+    if points_to_use and (member is None or fulfillment == F.TRY_IN_STORE):
+        raise InvalidCheckout("points can be used by members paying online")
+    # WeChat Pay needs at least one fen to pay, so points cover all but that.
+    points_discount = min(points_value_fen(points_to_use, policy), max(0, goods - 1))
+    if points_to_use and points_discount <= 0:
+        raise InvalidCheckout("not enough points for a discount")
+    # The points actually spent for that discount (fewer when the discount was capped).
+    points_used = -(-points_discount * policy.points_per_yuan_discount // 100)
+
+    booked = fulfillment == F.TRY_IN_STORE
+    number = order_number_next()
+    expires_at = appointment_at + try_in_store_grace() if booked else now + payment_window()
+    order = Order.objects.create(
+        number=number,
+        member=member,
+        channel=channel,
+        fulfillment=fulfillment,
+        status=Order.Status.BOOKED if booked else Order.Status.PENDING_PAYMENT,
+        fulfilling_store=store,
+        credited_store=credited_store_for(member=member, fulfilling_store=store, channel=channel),
+        credited_clerk=credited_clerk_for(member=member, assisting=assisted_by),
+        assisted_by=assisted_by,
+        shared_by=shared_by,
+        goods_amount=goods,
+        points_used=points_used,
+        points_discount_amount=points_discount,
+        total_amount=goods - points_discount,
+        address=address or {},
+        appointment_at=appointment_at,
+        note=note[:200],
+        pickup_code=pickup_code_new() if fulfillment in {F.PICKUP, F.IN_STORE} else "",
+        expires_at=expires_at,
+    )
+    shares = allocate_pro_rata(
+        points_discount, [line.sku.price * line.quantity for line in ordered]
+    )
+    OrderLine.objects.bulk_create(
+        [
+            OrderLine(
+                order=order,
+                sku=line.sku,
+                product_name=line.sku.product.name,
+                color=line.sku.color,
+                size=line.sku.size,
+                unit_price=line.sku.price,
+                quantity=line.quantity,
+                discount_share=share,
+            )
+            for line, share in zip(ordered, shares, strict=True)
+        ]
+    )
+    stock_reserve(
+        store=store,
+        lines=[(line.sku.pk, line.quantity) for line in ordered],
+        expires_at=expires_at,
+        owner=order.reservation_owner,
+    )
+    if points_used:
+        points_add(
+            member=member,
+            delta=-points_used,
+            reason=PointsEntry.Reason.DISCOUNT,
+            reference=order.reservation_owner,
+        )
+    OrderEvent.objects.create(
+        order=order,
+        from_status="",
+        to_status=order.status,
+        kind="placed",
+        actor_label=assisted_by.display_name if assisted_by else "shopper",
+        note=f"{order.get_fulfillment_display()} @ {store.name}",
+    )
+    return order

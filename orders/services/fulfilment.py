@@ -1,0 +1,277 @@
+"""What a store does with an order: hand over, get ready for pickup, verify the pickup, ship,
+turn a try-in-store visit into a sale. Every action checks the staff member first."""
+
+from __future__ import annotations
+
+from django.core import signing
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone
+
+from inventory.models import Reservation
+from inventory.services import reservations_release, stock_reserve
+from members.services.notices import notice_send
+from members.services.purchases import member_purchase_record
+from o2o.errors import DomainError
+from orders.exceptions import InvalidTransition, OrderError
+from orders.models import Order, OrderEvent, OrderLine
+from orders.services.checkout import payment_window
+from orders.services.numbers import order_number_next, pickup_code_new
+from orders.services.status import order_event_add, order_transition
+
+PICKUP_SALT = "orders.pickup"
+PICKUP_ATTEMPTS = 10  # per staff member per window, typed or scanned
+PICKUP_WINDOW_SECONDS = 10 * 60
+
+
+class NotYourStore(OrderError):
+    """Only an active clerk of the fulfilling store can do this."""
+
+    code = "not_your_store"
+    http_status = 403
+
+
+class WrongPickupCode(OrderError):
+    """The code or QR does not match a pickup waiting at this store."""
+
+    code = "wrong_pickup_code"
+
+
+class AlreadyCollected(OrderError):
+    """This order has already been collected."""
+
+    code = "already_collected"
+    http_status = 409
+
+
+class TooManyAttempts(DomainError):
+    """Too many verification attempts; wait a few minutes."""
+
+    code = "too_many_attempts"
+    http_status = 429
+
+
+def check_store_staff(*, staff, order: Order) -> None:
+    """Only an active staff member of the order's fulfilling store acts on it."""
+    if staff is None or not staff.is_active or staff.store_id != order.fulfilling_store_id:
+        raise NotYourStore()
+
+
+def _completed(order: Order, *, actor, note: str) -> Order:
+    now = timezone.now()
+    order_transition(
+        order=order, to=Order.Status.COMPLETED, actor=actor, note=note, completed_at=now
+    )
+    if order.member_id:
+        member_purchase_record(
+            member=order.member,
+            store=order.fulfilling_store,
+            amount_paid=order.total_amount - order.refunded_amount,
+            reference=order.reservation_owner,
+            lines=[
+                (line.sku.product, line.quantity - line.refunded_quantity)
+                for line in order.lines.select_related("sku__product")
+            ],
+            purchased_at=now,
+        )
+    return order
+
+
+def _locked(order: Order) -> Order:
+    return (
+        Order.objects.select_for_update(of=("self",))
+        .select_related("member", "fulfilling_store")
+        .get(pk=order.pk)
+    )
+
+
+@transaction.atomic
+def order_hand_over(*, order: Order, staff) -> Order:
+    """扫码购: the clerk hands the paid goods over at the door; the order completes."""
+    order = _locked(order)
+    check_store_staff(staff=staff, order=order)
+    if order.fulfillment != Order.Fulfillment.IN_STORE:
+        raise InvalidTransition("only in-store orders are handed over at the counter")
+    return _completed(order, actor=staff.user, note="handed over")
+
+
+@transaction.atomic
+def order_mark_ready(*, order: Order, staff) -> Order:
+    """Pickup order packed: the shopper is told (in the app; by WeChat when configured)."""
+    order = _locked(order)
+    check_store_staff(staff=staff, order=order)
+    if order.fulfillment != Order.Fulfillment.PICKUP:
+        raise InvalidTransition("only pickup orders wait for collection")
+    order_transition(order=order, to=Order.Status.READY, actor=staff.user, note="ready for pickup")
+    if order.member_id:
+        notice_send(
+            member=order.member,
+            kind="order_ready",
+            title=f"订单 {order.number} 可以取货了",
+            body=f"{order.fulfilling_store.name} · {order.fulfilling_store.address}",
+            url=f"/orders/{order.number}/",
+            dedupe_key=f"order_ready:{order.number}",
+        )
+    return order
+
+
+def pickup_token(order: Order) -> str:
+    """What the order QR carries: the order number, signed."""
+    return signing.dumps({"n": order.number}, salt=PICKUP_SALT, compress=True)
+
+
+def _count_attempt(staff) -> None:
+    key = f"pickup-attempts:{staff.pk}"
+    cache.add(key, 0, PICKUP_WINDOW_SECONDS)
+    if cache.incr(key) > PICKUP_ATTEMPTS:
+        raise TooManyAttempts()
+
+
+def pickup_verify(*, staff, token: str = "", code: str = "") -> Order:
+    """Verify a pickup by the order QR (signed token) or its 6-digit code; completes the order.
+
+    Only an active clerk of the fulfilling store may verify; attempts are rate limited per clerk;
+    a collected order cannot be verified again.
+    """
+    if staff is None or not staff.is_active:
+        raise NotYourStore()
+    _count_attempt(staff)
+    if token:
+        try:
+            number = signing.loads(token, salt=PICKUP_SALT)["n"]
+        except (signing.BadSignature, KeyError, TypeError) as error:
+            raise WrongPickupCode("this QR code is not an order of ours") from error
+        order = Order.objects.filter(number=number).first()
+    else:
+        code = (code or "").strip()
+        if not (len(code) == 6 and code.isdigit()):
+            raise WrongPickupCode("the pickup code has 6 digits")
+        # Codes are unique among the store's open pickups, not globally: look only there.
+        order = (
+            Order.objects.filter(
+                fulfilling_store=staff.store,
+                pickup_code=code,
+                status__in=[Order.Status.READY, Order.Status.PAID, Order.Status.COMPLETED],
+            )
+            .order_by("-created_at")
+            .first()
+        )
+    if order is None:
+        raise WrongPickupCode()
+    with transaction.atomic():
+        order = _locked(order)
+        check_store_staff(staff=staff, order=order)
+        if order.status == Order.Status.COMPLETED:
+            raise AlreadyCollected(f"order {order.number} was collected already")
+        if order.status != Order.Status.READY:
+            raise InvalidTransition(f"order {order.number} is not ready for pickup yet")
+        return _completed(order, actor=staff.user, note="pickup verified")
+
+
+@transaction.atomic
+def order_ship(*, order: Order, staff, tracking: str = "") -> Order:
+    order = _locked(order)
+    check_store_staff(staff=staff, order=order)
+    return order_transition(
+        order=order,
+        to=Order.Status.SHIPPED,
+        actor=staff.user,
+        note=f"tracking {tracking}" if tracking else "shipped",
+    )
+
+
+@transaction.atomic
+def order_confirm_received(*, order: Order, member) -> Order:
+    order = _locked(order)
+    if order.member_id != member.pk:
+        raise NotYourStore("not your order")
+    if order.status != Order.Status.SHIPPED:
+        raise InvalidTransition("the parcel has not been shipped")
+    return _completed(order, actor=None, note="received by the shopper")
+
+
+@transaction.atomic
+def try_visit_checkout(*, order: Order, staff, kept: dict[int, int]) -> Order | None:
+    """网订店试 visit: the items she keeps become an in-store sale paid on her phone.
+
+    `kept` maps order line ids to the quantities kept. The booking's stock is released and the
+    kept units are reserved for the new order in the same transaction, so nobody else can take
+    them in between. Returns the new order to pay, or None when she kept nothing.
+    """
+    order = _locked(order)
+    check_store_staff(staff=staff, order=order)
+    if order.status != Order.Status.BOOKED:
+        raise InvalidTransition(f"order {order.number} is not a booking waiting for a visit")
+    lines = {line.pk: line for line in order.lines.select_related("sku__product")}
+    for line_id, quantity in kept.items():
+        line = lines.get(line_id)
+        if line is None or not (0 <= quantity <= line.quantity):
+            raise InvalidTransition("kept quantities must be within the booked lines")
+    reservations_release(
+        reservations=Reservation.objects.filter(
+            owner=order.reservation_owner, state=Reservation.State.ACTIVE
+        ).values_list("pk", flat=True)
+    )
+    kept_lines = [(lines[i], q) for i, q in sorted(kept.items()) if q > 0]
+    if not kept_lines:
+        order_transition(
+            order=order,
+            to=Order.Status.CANCELLED,
+            actor=staff.user,
+            note="tried in store, kept nothing",
+        )
+        return None
+    now = timezone.now()
+    sale = Order.objects.create(
+        number=order_number_next(),
+        member=order.member,
+        channel=Order.Channel.IN_STORE,
+        fulfillment=Order.Fulfillment.IN_STORE,
+        status=Order.Status.PENDING_PAYMENT,
+        fulfilling_store=order.fulfilling_store,
+        credited_store=order.credited_store,
+        credited_clerk=order.credited_clerk or (staff if staff.is_active else None),
+        assisted_by=staff,
+        shared_by=order.shared_by,
+        goods_amount=sum(line.unit_price * q for line, q in kept_lines),
+        total_amount=sum(line.unit_price * q for line, q in kept_lines),
+        pickup_code=pickup_code_new(),
+        expires_at=now + payment_window(),
+    )
+    OrderLine.objects.bulk_create(
+        [
+            OrderLine(
+                order=sale,
+                sku=line.sku,
+                product_name=line.product_name,
+                color=line.color,
+                size=line.size,
+                unit_price=line.unit_price,
+                quantity=q,
+            )
+            for line, q in kept_lines
+        ]
+    )
+    stock_reserve(
+        store=order.fulfilling_store,
+        lines=[(line.sku_id, q) for line, q in kept_lines],
+        expires_at=sale.expires_at,
+        owner=sale.reservation_owner,
+    )
+    OrderEvent.objects.create(
+        order=sale,
+        to_status=sale.status,
+        kind="placed",
+        actor=staff.user,
+        actor_label=staff.display_name,
+        note=f"kept after trying booking {order.number}",
+    )
+    order_transition(
+        order=order,
+        to=Order.Status.COMPLETED,
+        actor=staff.user,
+        note=f"visited; kept items became order {sale.number}",
+        completed_at=now,
+    )
+    order_event_add(order=sale, kind="converted_from", note=order.number, actor=staff.user)
+    return sale

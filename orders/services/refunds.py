@@ -1,0 +1,204 @@
+"""Refunds and returns, full or by line (DESIGN §4; commission reversal is an explicit call).
+
+Three steps so that money and records cannot disagree: (1) in one transaction the refund is
+recorded and its lines and amount are taken from what is still refundable; (2) WeChat is asked to
+refund — outside any transaction, retry-safe because WeChat refunds one `out_refund_no` once;
+(3) in one transaction the refund succeeds: stock goes back (unless damaged), points and
+commission are reversed, and a fully refunded order becomes `refunded`.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from wechatpy.exceptions import WeChatPayException
+
+from commissions.services import commission_reverse_for_refund
+from inventory.models import StockMovement
+from inventory.services import stock_adjust
+from members.services.points import points_reverse_for_refund
+from o2o import wechat_pay
+from orders.exceptions import InvalidTransition, OrderError
+from orders.models import Order, OrderLine, Payment, Refund, RefundLine
+from orders.services.status import order_event_add, order_transition
+from orders.status import SOLD
+
+logger = logging.getLogger(__name__)
+REFUNDABLE = SOLD | {Order.Status.COMPLETED}
+
+
+class InvalidRefund(OrderError):
+    """The refund asks for more than was paid or bought."""
+
+    code = "invalid_refund"
+
+
+def _line_amount(line: OrderLine, quantity: int) -> int:
+    """The paid amount of `quantity` units of a line; the last unit takes the remainder, so
+    refunding a line unit by unit adds up to exactly what was paid for it."""
+    remaining_units = line.quantity - line.refunded_quantity
+    already = sum(
+        RefundLine.objects.filter(order_line=line)
+        .exclude(refund__status=Refund.Status.FAILED)
+        .values_list("amount", flat=True)
+    )
+    remaining_amount = line.paid_total - already
+    if quantity == remaining_units:
+        return remaining_amount
+    return remaining_amount * quantity // remaining_units
+
+
+@transaction.atomic
+def refund_request(
+    *,
+    order: Order,
+    lines: list[tuple[OrderLine, int]] | None,
+    reason: str,
+    damaged: bool = False,
+    actor=None,
+    restock: bool = True,
+) -> Refund:
+    """Record a refund of some lines (or, with lines=None, everything still refundable)."""
+    order = Order.objects.select_for_update().get(pk=order.pk)
+    if order.status not in REFUNDABLE:
+        raise InvalidTransition(f"order {order.number} is {order.get_status_display()}")
+    if not reason.strip():
+        raise InvalidRefund("give a reason")
+    current = {line.pk: line for line in order.lines.select_for_update().order_by("pk")}
+    if lines is None:
+        wanted = [(line, line.quantity - line.refunded_quantity) for line in current.values()]
+        wanted = [(line, q) for line, q in wanted if q > 0]
+    else:
+        wanted = []
+        for line, quantity in lines:
+            line = current.get(line.pk)
+            if line is None or isinstance(quantity, bool) or not isinstance(quantity, int):
+                raise InvalidRefund("unknown line or quantity")
+            if not (0 < quantity <= line.quantity - line.refunded_quantity):
+                raise InvalidRefund(
+                    f"{line.product_name}: at most "
+                    f"{line.quantity - line.refunded_quantity} can be refunded"
+                )
+            wanted.append((line, quantity))
+    if not wanted:
+        raise InvalidRefund("nothing left to refund")
+    amounts = [(line, quantity, _line_amount(line, quantity)) for line, quantity in wanted]
+    total = sum(amount for _line, _q, amount in amounts)
+    refund = Refund.objects.create(
+        order=order,
+        out_refund_no=f"R{order.number}{order.refunds.count() + 1:02d}",
+        amount=max(total, 1),
+        reason=reason[:200],
+        damaged=damaged or not restock,
+        created_by=actor,
+    )
+    for line, quantity, amount in amounts:
+        RefundLine.objects.create(refund=refund, order_line=line, quantity=quantity, amount=amount)
+        OrderLine.objects.filter(pk=line.pk).update(
+            refunded_quantity=F("refunded_quantity") + quantity
+        )
+    Order.objects.filter(pk=order.pk).update(refunded_amount=F("refunded_amount") + total)
+    order_event_add(
+        order=order,
+        kind="refund_requested",
+        actor=actor,
+        note=f"{refund.out_refund_no}: ¥{total / 100:.2f} — {reason[:200]}",
+    )
+    return refund
+
+
+def refund_execute(*, refund: Refund) -> Refund:
+    """Ask WeChat for the money (no lock held), then finish the refund in one transaction."""
+    refund = Refund.objects.select_related("order").get(pk=refund.pk)
+    if refund.status != Refund.Status.REQUESTED:
+        return refund
+    payment = refund.order.payments.filter(status=Payment.Status.PAID).first()
+    try:
+        refund_id = (
+            wechat_pay.refund_apply(
+                out_trade_no=payment.out_trade_no,
+                out_refund_no=refund.out_refund_no,
+                total=payment.amount,
+                amount=refund.amount,
+                reason=refund.reason,
+            )
+            if payment
+            else ""  # nothing was paid online (POS): the store refunds at the counter
+        )
+    except WeChatPayException as error:
+        logger.warning("WeChat refund %s failed: %s", refund.out_refund_no, error)
+        return _refund_failed(refund, str(error))
+    return _refund_succeeded(refund, refund_id)
+
+
+@transaction.atomic
+def _refund_failed(refund: Refund, message: str) -> Refund:
+    if not Refund.objects.filter(pk=refund.pk, status=Refund.Status.REQUESTED).update(
+        status=Refund.Status.FAILED
+    ):
+        return Refund.objects.get(pk=refund.pk)
+    for line in refund.lines.all():
+        OrderLine.objects.filter(pk=line.order_line_id).update(
+            refunded_quantity=F("refunded_quantity") - line.quantity
+        )
+    total = sum(refund.lines.values_list("amount", flat=True))
+    Order.objects.filter(pk=refund.order_id).update(refunded_amount=F("refunded_amount") - total)
+    order_event_add(
+        order=refund.order, kind="refund_failed", note=f"{refund.out_refund_no}: {message}"
+    )
+    refund.refresh_from_db()
+    return refund
+
+
+@transaction.atomic
+def _refund_succeeded(refund: Refund, refund_id: str) -> Refund:
+    now = timezone.now()
+    if not Refund.objects.filter(pk=refund.pk, status=Refund.Status.REQUESTED).update(
+        status=Refund.Status.SUCCEEDED, refund_id=refund_id[:64], completed_at=now
+    ):
+        return Refund.objects.get(pk=refund.pk)  # finished by a concurrent retry
+    order = (
+        Order.objects.select_for_update(of=("self",))
+        .select_related("member", "fulfilling_store")
+        .get(pk=refund.order_id)
+    )
+    lines = list(refund.lines.select_related("order_line__sku"))
+    goods_sold = order.paid_at is not None or order.channel == Order.Channel.POS
+    if goods_sold and not refund.damaged:
+        for line in lines:
+            stock_adjust(
+                store=order.fulfilling_store,
+                sku=line.order_line.sku,
+                delta=line.quantity,
+                reason=StockMovement.Reason.RETURN,
+                reference=f"refund:{refund.out_refund_no}",
+            )
+    elif refund.damaged:
+        order_event_add(
+            order=order,
+            kind="written_off",
+            note=f"{refund.out_refund_no}: returned goods written off as damaged",
+        )
+    paid = order.total_amount
+    if order.member_id:
+        points_reverse_for_refund(
+            member=order.member,
+            purchase_reference=order.reservation_owner,
+            refund_reference=f"refund:{refund.out_refund_no}",
+            refunded_fen=refund.amount,
+            paid_fen=paid,
+        )
+    commission_reverse_for_refund(order=order, refund=refund)
+    order_event_add(
+        order=order,
+        kind="refunded",
+        note=f"{refund.out_refund_no}: ¥{refund.amount / 100:.2f} refunded",
+    )
+    all_refunded = not order.lines.filter(refunded_quantity__lt=F("quantity")).exists()
+    if all_refunded and order.status != Order.Status.REFUNDED:
+        order_transition(order=order, to=Order.Status.REFUNDED, note="fully refunded")
+    refund.refresh_from_db()
+    return refund
