@@ -13,7 +13,10 @@ from django.utils.translation import gettext_lazy as _
 
 class StockLevel(models.Model):
     store = models.ForeignKey(
-        "stores.Store", on_delete=models.PROTECT, related_name="stock_levels", verbose_name=_("store")
+        "stores.Store",
+        on_delete=models.PROTECT,
+        related_name="stock_levels",
+        verbose_name=_("store"),
     )
     sku = models.ForeignKey(
         "catalog.SKU", on_delete=models.PROTECT, related_name="stock_levels", verbose_name=_("SKU")
@@ -28,7 +31,9 @@ class StockLevel(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["store", "sku"], name="stock_level_store_sku_unique"),
             models.CheckConstraint(condition=Q(on_hand__gte=0), name="stock_on_hand_not_negative"),
-            models.CheckConstraint(condition=Q(reserved__gte=0), name="stock_reserved_not_negative"),
+            models.CheckConstraint(
+                condition=Q(reserved__gte=0), name="stock_reserved_not_negative"
+            ),
             models.CheckConstraint(
                 condition=Q(reserved__lte=F("on_hand")), name="stock_reserved_within_on_hand"
             ),
@@ -78,7 +83,9 @@ class StockMovement(models.Model):
         verbose_name = _("stock movement")
         verbose_name_plural = _("stock movements")
         ordering = ["-created_at", "-id"]
-        constraints = [models.CheckConstraint(condition=~Q(delta=0), name="movement_delta_not_zero")]
+        constraints = [
+            models.CheckConstraint(condition=~Q(delta=0), name="movement_delta_not_zero")
+        ]
         indexes = [
             models.Index(fields=["store", "sku", "created_at"], name="movement_level_time_idx"),
             # Sales velocity for replenishment reads sale movements of the last weeks.
@@ -102,9 +109,7 @@ class Reservation(models.Model):
     quantity = models.PositiveIntegerField(_("quantity"))
     expires_at = models.DateTimeField(_("expires"))
     owner = models.CharField(_("owner"), max_length=64, db_index=True)
-    state = models.CharField(
-        _("state"), max_length=16, choices=State.choices, default=State.ACTIVE
-    )
+    state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.ACTIVE)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
 
@@ -113,12 +118,16 @@ class Reservation(models.Model):
         verbose_name_plural = _("reservations")
         ordering = ["-created_at", "-id"]
         constraints = [
-            models.CheckConstraint(condition=Q(quantity__gt=0), name="reservation_quantity_positive"),
+            models.CheckConstraint(
+                condition=Q(quantity__gt=0), name="reservation_quantity_positive"
+            ),
         ]
         indexes = [
             # The expiry sweep reads only active rows by expiry.
             models.Index(
-                fields=["expires_at"], condition=Q(state="active"), name="reservation_active_expiry_idx"
+                fields=["expires_at"],
+                condition=Q(state="active"),
+                name="reservation_active_expiry_idx",
             ),
             models.Index(fields=["store", "sku", "state"], name="reservation_level_state_idx"),
         ]
@@ -143,11 +152,15 @@ class Transfer(models.Model):
         REBALANCE = "rebalance", _("Store-to-store rebalance")
 
     from_store = models.ForeignKey(
-        "stores.Store", on_delete=models.PROTECT, related_name="transfers_out",
+        "stores.Store",
+        on_delete=models.PROTECT,
+        related_name="transfers_out",
         verbose_name=_("from store"),
     )
     to_store = models.ForeignKey(
-        "stores.Store", on_delete=models.PROTECT, related_name="transfers_in",
+        "stores.Store",
+        on_delete=models.PROTECT,
+        related_name="transfers_in",
         verbose_name=_("to store"),
     )
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.MANUAL)
@@ -156,8 +169,12 @@ class Transfer(models.Model):
     )
     note = models.CharField(_("note"), max_length=200, blank=True)
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="+", verbose_name=_("requested by"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("requested by"),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -192,7 +209,9 @@ class TransferLine(models.Model):
         verbose_name_plural = _("transfer lines")
         constraints = [
             models.UniqueConstraint(fields=["transfer", "sku"], name="transfer_line_sku_unique"),
-            models.CheckConstraint(condition=Q(quantity__gt=0), name="transfer_line_quantity_positive"),
+            models.CheckConstraint(
+                condition=Q(quantity__gt=0), name="transfer_line_quantity_positive"
+            ),
         ]
         indexes = [models.Index(fields=["sku", "transfer"], name="transfer_line_sku_idx")]
 
@@ -206,16 +225,19 @@ class ReplenishmentPolicy(models.Model):
     lead_time_days = models.PositiveSmallIntegerField(_("lead time (days)"), default=2)
     review_period_days = models.PositiveSmallIntegerField(_("review period (days)"), default=7)
     safety_stock_units = models.PositiveIntegerField(_("safety stock (units)"), default=2)
-    velocity_window_days = models.PositiveSmallIntegerField(
-        _("sales window (days)"), default=28
-    )
+    velocity_window_days = models.PositiveSmallIntegerField(_("sales window (days)"), default=28)
     auto_approve = models.BooleanField(
-        _("auto-approve replenishment"), default=False,
-        help_text=_("Replenishment transfers skip HQ approval and reserve warehouse stock at once."),
+        _("auto-approve replenishment"),
+        default=False,
+        help_text=_(
+            "Replenishment transfers skip HQ approval and reserve warehouse stock at once."
+        ),
     )
     rebalance_cover_ratio = models.DecimalField(
         _("rebalance when a nearby store holds this many times its target"),
-        max_digits=4, decimal_places=1, default=3,
+        max_digits=4,
+        decimal_places=1,
+        default=3,
     )
     rebalance_radius_km = models.PositiveSmallIntegerField(_("rebalance radius (km)"), default=15)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -231,3 +253,13 @@ class ReplenishmentPolicy(models.Model):
     def current(cls) -> "ReplenishmentPolicy":
         policy, _created = cls.objects.get_or_create(pk=1)
         return policy
+
+
+class ReplenishmentProposal(Transfer):
+    """Replenishment and rebalance transfers awaiting HQ's approval (补货建议), for their own admin
+    page; the rows are ordinary transfers."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("replenishment proposal")
+        verbose_name_plural = _("replenishment proposals")

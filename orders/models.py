@@ -399,7 +399,10 @@ class Favorite(models.Model):
 
 
 class ShareVisit(models.Model):
-    """A visit through a member's share link (the referral code in ?r=); orders record the sharer."""
+    """A visit through a member's share link (her referral code in ?r=).
+
+    Orders placed afterwards record the sharer in `Order.shared_by`.
+    """
 
     sharer = models.ForeignKey("members.Member", on_delete=models.CASCADE, related_name="+")
     product = models.ForeignKey(

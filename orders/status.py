@@ -8,8 +8,8 @@
     booked (try in store) → completed (items kept became an in-store sale) | no_show | cancelled
     completed → refunded (every line returned)
 
-An expired (or cancelled) order can still become paid when WeChat's notification arrives late (the stock is
-taken again or the payment refunded).
+An expired (or cancelled) order can still become paid when WeChat's notification arrives late
+(the stock is taken again or the payment refunded).
 """
 
 from orders.models import Order

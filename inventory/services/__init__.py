@@ -1,6 +1,7 @@
 """Inventory services: the only way stock changes (DESIGN §4 "Inventory")."""
 
 from inventory.services.levels import sku_resolve, store_resolve
+from inventory.services.replenishment import ReplenishmentResult, replenishment_run
 from inventory.services.reservations import (
     reservations_commit,
     reservations_expire,
@@ -18,6 +19,8 @@ from inventory.services.transfers import (
 )
 
 __all__ = [
+    "ReplenishmentResult",
+    "replenishment_run",
     "reservations_commit",
     "reservations_expire",
     "reservations_move",

@@ -71,25 +71,31 @@ def points_reverse_for_refund(
     Never more than the purchase earned nor than her balance: the balance stays ≥ 0 even when
     she has already spent the points.
     """
-    earned = (
-        PointsEntry.objects.filter(member=member, reason=R.PURCHASE, reference=purchase_reference)
-        .values_list("delta", flat=True)
-        .first()
-    )
-    if not earned or paid_fen <= 0:
+    if paid_fen <= 0:
         return None
-    already = -sum(
-        PointsEntry.objects.filter(
-            member=member, reason=R.REVERSAL, note=purchase_reference
-        ).values_list("delta", flat=True)
-    )
-    share = min(earned - already, earned * min(refunded_fen, paid_fen) // paid_fen)
     with transaction.atomic():
+        # Lock the member first, then read what was earned and already taken back: two refunds
+        # of the same purchase at the same moment must not both count the same points.
         balance = (
             Member.objects.select_for_update()
             .values_list("points_balance", flat=True)
             .get(pk=member.pk)
         )
+        earned = (
+            PointsEntry.objects.filter(
+                member=member, reason=R.PURCHASE, reference=purchase_reference
+            )
+            .values_list("delta", flat=True)
+            .first()
+        )
+        if not earned:
+            return None
+        already = -sum(
+            PointsEntry.objects.filter(
+                member=member, reason=R.REVERSAL, note=purchase_reference
+            ).values_list("delta", flat=True)
+        )
+        share = min(earned - already, earned * min(refunded_fen, paid_fen) // paid_fen)
         take = min(share, balance)
         if take <= 0:
             return None
