@@ -27,7 +27,9 @@ class Command(BaseCommand):
             catalog = seed_catalog()
             self.stdout.write(f"demo data: stores {stores}")
             self.stdout.write(f"demo data: catalog {catalog}")
-        store = Store.objects.filter(is_active=True).exclude(kind=Store.Kind.WAREHOUSE).first()
+        shops = Store.objects.filter(is_active=True).exclude(kind=Store.Kind.WAREHOUSE)
+        # The demo logins work at sh01, so its QR codes are the ones to try first.
+        store = shops.filter(code="sh01").first() or shops.order_by("code").first()
         sku = SKU.objects.filter(is_active=True, product__is_active=True).order_by("code").first()
         if store and sku:
             self.stdout.write(f"sample QR landing: {sku_qr_url(sku, store)}")

@@ -1,0 +1,81 @@
+"""What the product page shows, worked out from an already-prefetched product (no queries)."""
+
+from dataclasses import dataclass
+
+from o2o.money import format_yuan
+
+
+@dataclass
+class Option:
+    value: str
+    selected: bool
+    disabled: bool
+
+
+def _ordered_unique(values):
+    return list(dict.fromkeys(values))
+
+
+def _options(values, *, selected, available):
+    return [
+        Option(value=value, selected=value == selected, disabled=value not in available)
+        for value in values
+    ]
+
+
+def product_page_context(*, product, selected_code, rating, reviews) -> dict:
+    """Pickers, prices, gallery order and the SKU blob for product.js.
+
+    Every SKU is listed, inactive ones too, so the pickers can show a withdrawn combination as
+    crossed out instead of silently dropping a color the shopper saw on the shelf.
+    """
+    skus = list(product.skus.all())
+    for sku in skus:
+        sku.product = product  # sku.price reads the base price without another query
+    active = [sku for sku in skus if sku.is_active]
+    selected = next((sku for sku in active if sku.code == selected_code), None)
+    if selected is None and len(active) == 1:
+        selected = active[0]
+
+    colors = _ordered_unique(sku.color for sku in skus if sku.color)
+    sizes = _ordered_unique(sku.size for sku in skus if sku.size)
+    # A single color needs no choice; preselecting it lets sizes show their availability.
+    selected_color = selected.color if selected else (colors[0] if len(colors) == 1 else "")
+    selected_size = selected.size if selected else (sizes[0] if len(sizes) == 1 else "")
+    color_available = {
+        sku.color for sku in active if not selected_size or sku.size == selected_size
+    }
+    size_available = {
+        sku.size for sku in active if not selected_color or sku.color == selected_color
+    }
+
+    prices = [sku.price for sku in active] or [product.base_price]
+    images = list(product.images.all())
+    if selected_color:
+        # Images of the picked color first; stable sort keeps the editors' order otherwise.
+        images.sort(key=lambda image: image.color != selected_color)
+
+    return {
+        "product": product,
+        "skus_json": [
+            {
+                "code": sku.code,
+                "color": sku.color,
+                "size": sku.size,
+                "price": sku.price,
+                "price_display": format_yuan(sku.price),
+                "active": sku.is_active,
+            }
+            for sku in skus
+        ],
+        "selected_sku": selected,
+        "colors": _options(colors, selected=selected_color, available=color_available),
+        "sizes": _options(sizes, selected=selected_size, available=size_available),
+        "min_price": min(prices),
+        "max_price": max(prices),
+        "images": images,
+        "matching": product.matching_tiles,
+        "rating": rating,
+        "reviews": reviews,
+        "sold_out": not active,
+    }

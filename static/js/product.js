@@ -1,0 +1,157 @@
+/* Product page: color/size pickers over the SKU list embedded by the server (json_script),
+   gallery thumbnails and the share button. No framework: it runs inside WeChat's browser. */
+(function () {
+  "use strict";
+
+  var blob = document.getElementById("product-skus");
+  var skus = blob ? JSON.parse(blob.textContent) : [];
+  var priceEl = document.querySelector("[data-price]");
+  var statusEl = document.querySelector("[data-picker-status]");
+  var buttons = Array.prototype.slice.call(document.querySelectorAll(".option[data-kind]"));
+  var hasColors = buttons.some(function (b) { return b.dataset.kind === "color"; });
+  var hasSizes = buttons.some(function (b) { return b.dataset.kind === "size"; });
+  var state = { color: "", size: "" };
+
+  buttons.forEach(function (b) {
+    if (b.getAttribute("aria-pressed") === "true") state[b.dataset.kind] = b.dataset.value;
+  });
+
+  function matches(sku, color, size) {
+    return sku.active && (!color || sku.color === color) && (!size || sku.size === size);
+  }
+
+  function selectedSku() {
+    if ((hasColors && !state.color) || (hasSizes && !state.size)) return null;
+    return skus.find(function (sku) {
+      return sku.active && sku.color === (hasColors ? state.color : sku.color) &&
+        sku.size === (hasSizes ? state.size : sku.size);
+    }) || null;
+  }
+
+  function render() {
+    buttons.forEach(function (b) {
+      var kind = b.dataset.kind, value = b.dataset.value;
+      // An option is available when some active SKU has it together with the other choice.
+      var available = skus.some(function (sku) {
+        return kind === "color" ? matches(sku, value, state.size) : matches(sku, state.color, value);
+      });
+      b.setAttribute("aria-disabled", available ? "false" : "true");
+      b.setAttribute("aria-pressed", state[kind] === value ? "true" : "false");
+    });
+
+    var sku = selectedSku();
+    var url = new URL(window.location.href);
+    if (sku) {
+      priceEl.textContent = sku.price_display;
+      statusEl.textContent = statusEl.dataset.selected + ": " +
+        [sku.color, sku.size].filter(Boolean).join(" / ");
+      url.searchParams.set("sku", sku.code);
+    } else {
+      priceEl.textContent = priceEl.dataset.range;
+      var complete = (!hasColors || state.color) && (!hasSizes || state.size);
+      statusEl.textContent = complete ? statusEl.dataset.unavailable : statusEl.dataset.choose;
+      url.searchParams.delete("sku");
+    }
+    if (url.href !== window.location.href) history.replaceState(history.state, "", url.href);
+  }
+
+  buttons.forEach(function (b) {
+    b.addEventListener("click", function () {
+      var kind = b.dataset.kind, other = kind === "color" ? "size" : "color";
+      if (state[kind] === b.dataset.value) {
+        state[kind] = "";  // a second tap clears the choice
+      } else {
+        state[kind] = b.dataset.value;
+        // Picking a crossed-out option keeps the shopper's intent and drops the clashing one.
+        if (b.getAttribute("aria-disabled") === "true") state[other] = "";
+        if (kind === "color") showColorFirst(state.color);
+      }
+      render();
+    });
+  });
+
+  /* Gallery: images of the picked color move to the front; thumbnails scroll the track. */
+  var track = document.querySelector("[data-gallery-track]");
+  var thumbs = document.querySelector("[data-gallery-thumbs]");
+
+  function showColorFirst(color) {
+    if (!track || !color) return;
+    [track, thumbs].forEach(function (container) {
+      if (!container) return;
+      var items = Array.prototype.slice.call(container.children);
+      items.filter(function (el) { return el.dataset.color === color; }).reverse()
+        .forEach(function (el) { container.insertBefore(el, container.firstChild); });
+    });
+    track.scrollTo({ left: 0 });
+    markThumb();
+  }
+
+  function markThumb() {
+    if (!track || !thumbs) return;
+    var index = Math.round(track.scrollLeft / Math.max(track.clientWidth, 1));
+    var slide = track.children[index];
+    Array.prototype.forEach.call(thumbs.children, function (t) {
+      t.classList.toggle("current", !!slide && t.dataset.imageId === slide.dataset.imageId);
+    });
+  }
+
+  if (track && thumbs) {
+    thumbs.addEventListener("click", function (event) {
+      var thumb = event.target.closest(".gallery-thumb");
+      if (!thumb) return;
+      var slide = track.querySelector('[data-image-id="' + thumb.dataset.imageId + '"]');
+      if (slide) track.scrollTo({ left: slide.offsetLeft - track.offsetLeft, behavior: "smooth" });
+    });
+    var pending;
+    track.addEventListener("scroll", function () {
+      clearTimeout(pending);
+      pending = setTimeout(markThumb, 80);
+    });
+  }
+
+  /* Share: the system sheet where there is one, else copy the link and say so. */
+  var toast = document.querySelector("[data-toast]");
+  var toastTimer;
+  function showToast(text) {
+    toast.textContent = text;
+    toast.hidden = false;
+    clearTimeout(toastTimer);
+    toastTimer = setTimeout(function () { toast.hidden = true; }, 2200);
+  }
+
+  function copyFallback(text) {
+    var area = document.createElement("textarea");
+    area.value = text;
+    area.setAttribute("readonly", "");
+    area.style.position = "fixed";
+    area.style.opacity = "0";
+    document.body.appendChild(area);
+    area.select();
+    var ok = false;
+    try { ok = document.execCommand("copy"); } catch (e) { ok = false; }
+    document.body.removeChild(area);
+    return ok;
+  }
+
+  var share = document.querySelector("[data-share]");
+  if (share) {
+    share.addEventListener("click", function () {
+      var link = window.location.href;
+      if (navigator.share) {
+        navigator.share({ title: document.title, url: link }).catch(function () {});
+        return;
+      }
+      var copied = share.dataset.copied, failed = share.dataset.copyFailed;
+      if (navigator.clipboard && window.isSecureContext) {
+        navigator.clipboard.writeText(link).then(
+          function () { showToast(copied); },
+          function () { showToast(copyFallback(link) ? copied : failed); }
+        );
+      } else {
+        showToast(copyFallback(link) ? copied : failed);
+      }
+    });
+  }
+
+  if (statusEl) render();
+})();
