@@ -118,3 +118,25 @@ def wgs84_to_gcj02(lat: float, lng: float) -> tuple[float, float]:
     )
     d_lng = (d_lng * 180.0) / (_KRASOVSKY_A / sqrt_magic * math.cos(rad_lat) * math.pi)
     return lat + d_lat, lng + d_lng
+
+
+def position_from_query(params) -> tuple[float, float] | None:
+    """A shopper's position from ?lat=&lng= (GCJ-02), or None when neither is given.
+
+    `coords=wgs84` marks a browser GPS position (navigator.geolocation), converted here; WeChat's
+    wx.getLocation (type "gcj02") already answers in our system. Raises ValueError for a position
+    that is not a pair of finite coordinates in range.
+    """
+    if "lat" not in params and "lng" not in params:
+        return None
+    try:
+        latitude, longitude = float(params.get("lat")), float(params.get("lng"))
+    except (TypeError, ValueError) as error:
+        raise ValueError("not a position") from error
+    if not (math.isfinite(latitude) and math.isfinite(longitude)):
+        raise ValueError("not a position")
+    if abs(latitude) > 90 or abs(longitude) > 180:
+        raise ValueError("position out of range")
+    if params.get("coords") == "wgs84":
+        latitude, longitude = wgs84_to_gcj02(latitude, longitude)
+    return latitude, longitude

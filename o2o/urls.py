@@ -27,6 +27,7 @@ urlpatterns = [
     path("b/", include("members.binding_urls")),
     path("", include("orders.urls")),
     path("stores/", include("stores.urls")),
+    path("stock/", include("inventory.urls")),
     path("", include("catalog.urls")),
 ]
 

@@ -14,6 +14,7 @@ export SITE_URL="${SITE_URL:-http://testserver}"
 # around it are still synchronous.
 export DJANGO_ALLOW_ASYNC_UNSAFE=true
 
+mkdir -p var/staticfiles
 set +e
 .venv/bin/python -m o2o.embedded -- .venv/bin/python -m pytest "$@"
 status=$?

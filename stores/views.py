@@ -1,13 +1,12 @@
 """Store finder (shopper H5): nearest stores by location, or by city and district."""
 
-import math
 
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from o2o.geo import amap_marker_url, wgs84_to_gcj02
+from o2o.geo import amap_marker_url, position_from_query
 from stores.selectors import (
     cities_with_districts,
     stores_in_city,
@@ -20,16 +19,6 @@ FINDER_LIMIT = 10
 @require_GET
 def finder(request):
     return render(request, "stores/finder.html", {"cities": cities_with_districts()})
-
-
-def _coordinate(raw: str | None, bound: float) -> float | None:
-    try:
-        value = float(raw)
-    except (TypeError, ValueError):
-        return None
-    if not math.isfinite(value) or abs(value) > bound:
-        return None
-    return value
 
 
 def _card(store, now, distance: str = "") -> dict:
@@ -53,20 +42,16 @@ def nearby(request):
     now = timezone.localtime()
     context = {"cards": [], "error": "", "mode": ""}
     status = 200
-    if "lat" in request.GET or "lng" in request.GET:
-        latitude = _coordinate(request.GET.get("lat"), 90)
-        longitude = _coordinate(request.GET.get("lng"), 180)
-        if latitude is None or longitude is None:
-            context["error"] = _("We could not read your location. Please pick a city instead.")
-            status = 400
-        else:
-            # wx.getLocation answers in GCJ-02 like our stores; a browser's GPS answers in WGS-84.
-            if request.GET.get("coords") == "wgs84":
-                latitude, longitude = wgs84_to_gcj02(latitude, longitude)
-            found = stores_nearest(latitude=latitude, longitude=longitude, limit=FINDER_LIMIT)
-            context.update(
-                mode="nearby", cards=[_card(item.store, now, item.display) for item in found]
-            )
+    try:
+        position = position_from_query(request.GET)
+    except ValueError:
+        context["error"] = _("We could not read your location. Please pick a city instead.")
+        return render(request, "stores/_store_list.html", context, status=400)
+    if position is not None:
+        found = stores_nearest(latitude=position[0], longitude=position[1], limit=FINDER_LIMIT)
+        context.update(
+            mode="nearby", cards=[_card(item.store, now, item.display) for item in found]
+        )
     elif request.GET.get("city"):
         city = request.GET["city"].strip()[:32]
         district = request.GET.get("district", "").strip()[:32] or None

@@ -53,6 +53,35 @@
       url.searchParams.delete("sku");
     }
     if (url.href !== window.location.href) history.replaceState(history.state, "", url.href);
+    loadAvailability(sku ? sku.code : "");
+  }
+
+  /* Stock of the picked SKU: in the scanned store and nearby (附近哪家店有我的尺码). */
+  var stockEl = document.getElementById("stock-availability");
+  var stockSku = null, position = null;
+  function loadAvailability(code, force) {
+    if (!stockEl || (code === stockSku && !force)) return;
+    stockSku = code;
+    if (!code) { stockEl.innerHTML = ""; return; }
+    var query = new URLSearchParams({ sku: code });
+    if (position) {
+      query.set("lat", position.latitude);
+      query.set("lng", position.longitude);
+      query.set("coords", "wgs84");
+    }
+    if (window.htmx) {
+      window.htmx.ajax("GET", stockEl.dataset.url + "?" + query.toString(), { target: stockEl, swap: "innerHTML" });
+    }
+  }
+  if (stockEl) {
+    stockSku = new URL(window.location.href).searchParams.get("sku");
+    stockEl.addEventListener("click", function (event) {
+      if (!event.target.closest("[data-locate-stock]") || !navigator.geolocation) return;
+      navigator.geolocation.getCurrentPosition(function (found) {
+        position = found.coords;
+        loadAvailability(stockSku, true);
+      }, function () {}, { timeout: 8000, maximumAge: 600000 });
+    });
   }
 
   buttons.forEach(function (b) {
@@ -136,7 +165,10 @@
   var share = document.querySelector("[data-share]");
   if (share) {
     share.addEventListener("click", function () {
-      var link = window.location.href;
+      var shared = new URL(window.location.href);
+      // A member's link carries her referral code (orders: share links).
+      if (share.dataset.referral) shared.searchParams.set("r", share.dataset.referral);
+      var link = shared.href;
       if (navigator.share) {
         navigator.share({ title: document.title, url: link }).catch(function () {});
         return;
