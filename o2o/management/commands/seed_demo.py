@@ -5,6 +5,8 @@ from django.core.management.base import BaseCommand
 from catalog.demo import seed_catalog
 from catalog.models import SKU
 from catalog.qr import sku_qr_url
+from inventory.demo import seed_inventory
+from orders.demo import seed_members_and_sales
 from stores.demo import seed_stores
 from stores.models import Store
 
@@ -25,8 +27,12 @@ class Command(BaseCommand):
         else:
             stores = seed_stores()
             catalog = seed_catalog()
+            inventory = seed_inventory()
+            members = seed_members_and_sales()
             self.stdout.write(f"demo data: stores {stores}")
             self.stdout.write(f"demo data: catalog {catalog}")
+            self.stdout.write(f"demo data: inventory {inventory}")
+            self.stdout.write(f"demo data: members and sales {members}")
         shops = Store.objects.filter(is_active=True).exclude(kind=Store.Kind.WAREHOUSE)
         # The demo logins work at sh01, so its QR codes are the ones to try first.
         store = shops.filter(code="sh01").first() or shops.order_by("code").first()
