@@ -1,6 +1,6 @@
 """WeChat endpoints under /wechat/ (DESIGN §5: callback and oauth/callback are stable URLs).
 
-/wechat/pay/notify belongs to the payment integration and is added here by it.
+/wechat/pay/ (the payment notification) is mounted separately, from orders.pay_urls.
 """
 
 from django.urls import path
