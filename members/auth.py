@@ -17,6 +17,9 @@ SESSION_KEY = "member_id"
 
 
 def member_login(request, member: Member) -> None:
+    from orders.services.cart import cart_merge_on_login  # lazy: orders imports members
+
+    cart_merge_on_login(request_session_key=request.session.session_key, member=member)
     request.session.cycle_key()
     request.session[SESSION_KEY] = member.pk
     request.member = member

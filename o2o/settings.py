@@ -6,6 +6,7 @@ URLs (see `o2o/embedded.py`), so this module never has to guess.
 """
 
 from pathlib import Path
+from urllib.parse import unquote
 
 import environ
 from celery.schedules import crontab
@@ -94,6 +95,10 @@ TEMPLATES = [
 DATABASES = {
     "default": env.db_url("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/o2o")
 }
+# A Unix-socket directory is written percent-encoded in the URL's host
+# (postgres://user@%2Fpath%2Fto%2Fdir/db), as the embedded server's URL is; django-environ
+# leaves it encoded.
+DATABASES["default"]["HOST"] = unquote(DATABASES["default"]["HOST"])
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -17,8 +17,13 @@ PRODUCTION_LIKE = {
 }
 
 
+# Only what a process needs to start; the test command's own settings (insecure cookies, the
+# async-unsafe switch for Playwright) must not leak into a deployment check.
+INHERITED = {"PATH", "HOME", "LANG", "DATABASE_URL", "REDIS_URL", "VIRTUAL_ENV"}
+
+
 def manage(*args, env):
-    clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY"}}
+    clean = {k: v for k, v in os.environ.items() if k in INHERITED}
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
@@ -65,6 +70,7 @@ def test_deploy_check_flags_insecure_cookies():
 def test_wechat_base_urls_are_settings():
     result = manage(
         "shell",
+        "--no-imports",
         "-c",
         "from django.conf import settings as s; "
         "print(s.WECHAT_API_BASE_URL, s.WECHAT_OAUTH_BASE_URL, s.WECHAT_PAY_BASE_URL, "

@@ -1,0 +1,77 @@
+"""Forms of the member pages: phone login and the counter's member lookup."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from members.exceptions import InvalidPhone
+from members.services.accounts import phone_normalize
+
+
+class PhoneField(forms.CharField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 20)
+        kwargs.setdefault(
+            "widget",
+            forms.TextInput(
+                attrs={
+                    "type": "tel",
+                    "inputmode": "numeric",
+                    "autocomplete": "tel-national",
+                    "placeholder": _("11-digit mobile number"),
+                }
+            ),
+        )
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)
+        try:
+            return phone_normalize(value)
+        except InvalidPhone as error:
+            raise forms.ValidationError(
+                _("Enter a mainland China mobile number, such as 13812345678."),
+                code="invalid_phone",
+            ) from error
+
+
+class PhoneForm(forms.Form):
+    phone = PhoneField(label=_("Mobile number"))
+
+
+class CodeForm(forms.Form):
+    phone = PhoneField(label=_("Mobile number"), widget=forms.HiddenInput)
+    code = forms.RegexField(
+        label=_("Code"),
+        regex=r"^\s*\d{6}\s*$",
+        error_messages={"invalid": _("The code has 6 digits.")},
+        widget=forms.TextInput(
+            attrs={
+                "inputmode": "numeric",
+                "autocomplete": "one-time-code",
+                "maxlength": "6",
+                "placeholder": "••••••",
+            }
+        ),
+    )
+
+    def clean_code(self):
+        return self.cleaned_data["code"].strip()
+
+
+class MemberLookupForm(forms.Form):
+    """What the counter scanned or typed: a card QR token, a member code or a phone number."""
+
+    code = forms.CharField(
+        label=_("Member card, member code or phone"),
+        max_length=200,
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "off",
+                "autocapitalize": "characters",
+                "placeholder": _("Scan the card or type M123456789 / phone"),
+            }
+        ),
+    )
+
+    def clean_code(self):
+        return self.cleaned_data["code"].strip()
