@@ -21,6 +21,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from members.auth import member_login
+from members.binding_links import pending_binding_apply, pending_binding_joined_via
 from members.services.wechat_events import member_wechat_sign_in, wechat_event_handle
 from o2o import wechat
 from o2o.wechat import CallbackForged, CallbackMalformed, WeChatUnavailable
@@ -186,6 +187,7 @@ def oauth_callback(request):
         unionid=identity.unionid,
         nickname=identity.nickname,
         avatar_url=identity.avatar_url,
+        joined_via=pending_binding_joined_via(request.session),
     )
     if not member.is_active:
         logger.warning("WeChat sign-in of deactivated member %s refused", member.pk)
@@ -193,6 +195,8 @@ def oauth_callback(request):
             request, message=_("This membership is no longer active."), status=403
         )
     member_login(request, member)
+    # A clerk's or store's link opened before signing in binds her now.
+    pending_binding_apply(request, member)
     return redirect(next_url)
 
 

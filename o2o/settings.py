@@ -152,6 +152,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "orders.tasks.retry_requested_refunds",
         "schedule": crontab(minute="*/5"),
     },
+    "members-recompute-tiers": {
+        "task": "members.jobs.recompute_tiers",
+        "schedule": crontab(hour=3, minute=0),
+    },
+    "members-expire-gift-pickups": {
+        "task": "members.jobs.expire_gift_pickups",
+        "schedule": crontab(minute=15),
+    },
     "catalog-refresh-thumbnails": {
         "task": "catalog.tasks.make_missing_thumbnails",
         "schedule": crontab(minute="*/10"),

@@ -152,7 +152,12 @@ def wechat_event_handle(*, message) -> str | None:
 
 @transaction.atomic
 def member_wechat_sign_in(
-    *, openid: str, unionid: str = "", nickname: str = "", avatar_url: str = ""
+    *,
+    openid: str,
+    unionid: str = "",
+    nickname: str = "",
+    avatar_url: str = "",
+    joined_via: str = Member.JoinedVia.ORGANIC,
 ) -> Member:
     """The member behind a WeChat web sign-in, created on first sight.
 
@@ -161,7 +166,10 @@ def member_wechat_sign_in(
     """
     defaults = {"nickname": nickname[:64], "avatar_url": avatar_url[:500]}
     member, created = member_get_or_create_by_openid(
-        openid=openid, unionid=unionid, **{k: v for k, v in defaults.items() if v}
+        openid=openid,
+        unionid=unionid,
+        joined_via=joined_via,
+        **{k: v for k, v in defaults.items() if v},
     )
     if created:
         return member

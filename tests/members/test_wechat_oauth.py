@@ -196,3 +196,23 @@ def test_without_wechat_the_phone_login_page_takes_over(client, settings):
 
     assert response.status_code == 302
     assert response["Location"] == "/m/login/?next=%2Fm%2Fcard%2F"
+
+
+def test_a_clerk_link_opened_before_signing_in_binds_her_after_wechat_sign_in(
+    client, wechat_fake, site
+):
+    from tests.stores.factories import StaffFactory
+
+    clerk = StaffFactory(role="clerk")
+    # Logged out, she opens the clerk's H5 link: it waits in the session for her sign-in.
+    assert client.get(f"/b/clerk/{clerk.staff_code}").status_code == 302
+    wechat_fake.authorizing_user = OAuthUser(openid="o-ella")
+    allowed = requests.get(start(client), allow_redirects=False, timeout=5)
+    back = urlsplit(allowed.headers["Location"])
+
+    client.get(f"{back.path}?{back.query}")
+
+    member = Member.objects.get(openid="o-ella")
+    assert member.bound_clerk == clerk and member.home_store == clerk.store
+    assert member.joined_via == Member.JoinedVia.CLERK_QR
+    assert member.points_balance > 0  # her first clerk scan earns scan points
