@@ -1,0 +1,455 @@
+"""HQ's stock back office: levels, the movement ledger, reservations, transfers and replenishment.
+
+Numbers are never edited here: stock changes only through `inventory.services` (the "Adjust
+stock" form, and the transfer and reservation actions), each with the admin user as actor. A
+domain error becomes a message, never a 500, and leaves the object as it was.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, F, Sum
+from django.http import HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from inventory.models import (
+    ReplenishmentPolicy,
+    ReplenishmentProposal,
+    Reservation,
+    StockLevel,
+    StockMovement,
+    Transfer,
+    TransferLine,
+)
+from inventory.services import (
+    reservations_release,
+    sku_resolve,
+    stock_adjust,
+    stock_count_set,
+    transfer_approve,
+    transfer_cancel,
+    transfer_receive,
+    transfer_ship,
+)
+from o2o.errors import DomainError
+from stores.models import Store
+
+# A level is flagged when this many units or fewer are still available to sell.
+LOW_STOCK_THRESHOLD = 2
+
+
+def _error_text(error: DomainError) -> str:
+    shortages = getattr(error, "shortages", None) or []
+    details = "; ".join(
+        _("%(store)s/%(sku)s: %(available)s available, %(requested)s needed") % shortage
+        for shortage in shortages
+    )
+    return f"{error} ({details})" if details else str(error)
+
+
+# --- Stock levels ------------------------------------------------------------------------------
+
+
+class LowStockFilter(admin.SimpleListFilter):
+    title = _("low stock")
+    parameter_name = "low_stock"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("yes", _("%(n)s or fewer available") % {"n": LOW_STOCK_THRESHOLD}),
+            ("no", _("more than %(n)s available") % {"n": LOW_STOCK_THRESHOLD}),
+        ]
+
+    def queryset(self, request, queryset):
+        low = {"on_hand__lte": F("reserved") + LOW_STOCK_THRESHOLD}
+        if self.value() == "yes":
+            return queryset.filter(**low)
+        if self.value() == "no":
+            return queryset.exclude(**low)
+        return queryset
+
+
+class StockAdjustForm(forms.Form):
+    STOCKTAKE = StockMovement.Reason.STOCKTAKE
+
+    store = forms.ModelChoiceField(queryset=Store.objects.order_by("code"), label=_("Store"))
+    sku = forms.CharField(label=_("SKU code"), max_length=64)
+    reason = forms.ChoiceField(
+        label=_("Reason"),
+        choices=[
+            (StockMovement.Reason.RECEIPT, _("Receipt (adds units)")),
+            (StockMovement.Reason.RETURN, _("Return (adds units)")),
+            (StockMovement.Reason.ADJUSTMENT, _("Correction (adds or removes units)")),
+            (StockMovement.Reason.SALE, _("Sale (removes units)")),
+            (STOCKTAKE, _("Stocktake (the counted number becomes on-hand)")),
+        ],
+    )
+    quantity = forms.IntegerField(
+        label=_("Quantity"),
+        min_value=-1_000_000,
+        max_value=1_000_000,
+        help_text=_(
+            "The change in units (negative removes), or for a stocktake the number counted."
+        ),
+    )
+    reference = forms.CharField(label=_("Reference"), max_length=64, required=False)
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+
+@admin.register(StockLevel)
+class StockLevelAdmin(admin.ModelAdmin):
+    list_display = [
+        "store",
+        "sku",
+        "on_hand",
+        "reserved",
+        "available",
+        "low_stock",
+        "updated_at",
+        "adjust",
+    ]
+    list_filter = ["store__region", "store", LowStockFilter, "sku__product__category"]
+    search_fields = [
+        "sku__code",
+        "sku__barcode",
+        "sku__product__name",
+        "store__code",
+        "store__name",
+    ]
+    list_select_related = ["store", "sku", "sku__product"]
+    ordering = ["store__code", "sku__code"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(available_units=F("on_hand") - F("reserved"))
+
+    # Saving a level from a form would write back numbers read earlier and lose concurrent
+    # changes (and skip the ledger), so the page is view-only; changes go through the form below.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("available"), ordering="available_units")
+    def available(self, level):
+        return level.available
+
+    @admin.display(description=_("low stock"), boolean=True, ordering="available_units")
+    def low_stock(self, level):
+        return level.available <= LOW_STOCK_THRESHOLD
+
+    @admin.display(description="")
+    def adjust(self, level):
+        query = urlencode({"store": level.store_id, "sku": level.sku.code})
+        return format_html(
+            '<a href="{}?{}">{}</a>',
+            reverse("admin:inventory_stocklevel_adjust"),
+            query,
+            _("Adjust"),
+        )
+
+    def get_urls(self):
+        return [
+            path(
+                "adjust/",
+                self.admin_site.admin_view(self.adjust_view),
+                name="inventory_stocklevel_adjust",
+            ),
+        ] + super().get_urls()
+
+    def adjust_view(self, request):
+        """Record a receipt, return, correction, sale or stocktake count for one level."""
+        if not request.user.has_perm("inventory.change_stocklevel"):
+            raise PermissionDenied
+        if request.method == "POST":
+            form = StockAdjustForm(request.POST)
+        else:
+            form = StockAdjustForm(initial=request.GET.dict())
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                sku = sku_resolve(data["sku"].strip())
+                common = {
+                    "store": data["store"],
+                    "sku": sku,
+                    "reference": data["reference"],
+                    "note": data["note"],
+                    "actor": request.user,
+                }
+                if data["reason"] == StockAdjustForm.STOCKTAKE:
+                    level = stock_count_set(count=data["quantity"], **common)
+                else:
+                    level = stock_adjust(delta=data["quantity"], reason=data["reason"], **common)
+            except DomainError as error:
+                form.add_error(None, _error_text(error))
+            else:
+                self.message_user(
+                    request,
+                    _("%(store)s / %(sku)s: now %(on_hand)s on hand, %(available)s available.")
+                    % {
+                        "store": data["store"].code,
+                        "sku": sku.code,
+                        "on_hand": level.on_hand,
+                        "available": level.available,
+                    },
+                    messages.SUCCESS,
+                )
+                return HttpResponseRedirect(reverse("admin:inventory_stocklevel_changelist"))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Adjust stock"),
+            "form": form,
+            "level": self._level_shown(form),
+        }
+        return render(request, "admin/inventory/stock_adjust.html", context)
+
+    @staticmethod
+    def _level_shown(form):
+        store, sku = form["store"].value(), form["sku"].value()
+        if not (store and sku and str(store).isdigit()):
+            return None
+        return StockLevel.objects.filter(store_id=store, sku__code=sku).first()
+
+
+# --- Ledger and reservations (read-only) -------------------------------------------------------
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(StockMovement)
+class StockMovementAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "store", "sku", "delta", "reason", "reference", "actor"]
+    list_filter = ["reason", "store"]
+    date_hierarchy = "created_at"
+    search_fields = ["sku__code", "store__code", "reference"]
+    list_select_related = ["store", "sku", "actor"]
+
+
+@admin.register(Reservation)
+class ReservationAdmin(ReadOnlyAdmin):
+    list_display = ["id", "store", "sku", "quantity", "owner", "state", "expires_at", "created_at"]
+    list_filter = ["state", "store"]
+    search_fields = ["owner", "sku__code", "store__code"]
+    list_select_related = ["store", "sku"]
+    actions = ["release_selected"]
+
+    def has_release_permission(self, request):
+        return request.user.has_perm("inventory.change_reservation")
+
+    @admin.action(description=_("Release selected"), permissions=["release"])
+    def release_selected(self, request, queryset):
+        released = reservations_release(reservations=list(queryset.values_list("pk", flat=True)))
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d reservation released (the others were no longer active).",
+                "%(count)d reservations released (the others were no longer active).",
+                released,
+            )
+            % {"count": released},
+            messages.SUCCESS,
+        )
+
+
+# --- Transfers and replenishment ---------------------------------------------------------------
+
+
+class TransferLineForm(forms.ModelForm):
+    quantity = forms.IntegerField(label=_("quantity"), min_value=1)
+
+    class Meta:
+        model = TransferLine
+        fields = ["sku", "quantity"]
+
+
+class TransferLineInline(admin.TabularInline):
+    """Lines can be edited while the transfer is a proposal (it holds nothing yet); afterwards
+    they are what was reserved and shipped, so they are read-only."""
+
+    model = TransferLine
+    form = TransferLineForm
+    extra = 0
+    raw_id_fields = ["sku"]
+
+    def _editable(self, request, obj):
+        return obj is not None and obj.state == Transfer.State.PROPOSED
+
+    def has_add_permission(self, request, obj):
+        return self._editable(request, obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self._editable(request, obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._editable(request, obj) and super().has_delete_permission(request, obj)
+
+
+def _apply_each(model_admin, request, queryset, *, service, done_message):
+    """Run a transfer service on each selected transfer on its own, reporting each failure."""
+    done = 0
+    for transfer in queryset.select_related("from_store", "to_store").order_by("pk"):
+        try:
+            service(transfer=transfer, actor=request.user)
+        except DomainError as error:
+            model_admin.message_user(request, f"{transfer}: {_error_text(error)}", messages.ERROR)
+        else:
+            done += 1
+    if done:
+        model_admin.message_user(request, done_message % {"count": done}, messages.SUCCESS)
+
+
+class TransferAdmin(admin.ModelAdmin):
+    list_display = [
+        "__str__",
+        "kind",
+        "state",
+        "from_store",
+        "to_store",
+        "line_count",
+        "units",
+        "created_at",
+        "shipped_at",
+        "received_at",
+    ]
+    list_filter = ["state", "kind", "from_store", "to_store"]
+    search_fields = ["from_store__code", "to_store__code", "note"]
+    list_select_related = ["from_store", "to_store"]
+    readonly_fields = [
+        "from_store",
+        "to_store",
+        "kind",
+        "state",
+        "requested_by",
+        "created_at",
+        "updated_at",
+        "shipped_at",
+        "received_at",
+    ]
+    fields = readonly_fields[:5] + ["note"] + readonly_fields[5:]
+    inlines = [TransferLineInline]
+    actions = ["approve", "ship", "receive", "cancel"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(line_total=Count("lines"), unit_total=Sum("lines__quantity"))
+        )
+
+    def get_object(self, request, object_id, from_field=None):
+        transfer = super().get_object(request, object_id, from_field)
+        if transfer is not None and request.method == "POST":
+            # The admin saves inside a transaction: locking the transfer row makes an approval
+            # arriving meanwhile wait, so it reserves exactly the lines saved here.
+            Transfer.objects.select_for_update().filter(pk=transfer.pk).values_list("pk").get()
+            transfer.refresh_from_db(fields=["state"])
+        return transfer
+
+    # Transfers are created by store requests and replenishment runs, which reserve stock as
+    # they do; a bare row made here would hold nothing. They are never deleted: the ledger
+    # refers to them.
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("lines"), ordering="line_total")
+    def line_count(self, transfer):
+        return transfer.line_total
+
+    @admin.display(description=_("units"), ordering="unit_total")
+    def units(self, transfer):
+        return transfer.unit_total or 0
+
+    @admin.action(description=_("Approve selected proposals"), permissions=["change"])
+    def approve(self, request, queryset):
+        _apply_each(
+            self,
+            request,
+            queryset,
+            service=transfer_approve,
+            done_message=_("%(count)d transfer(s) approved; their stock is reserved."),
+        )
+
+    @admin.action(description=_("Mark selected as shipped"), permissions=["change"])
+    def ship(self, request, queryset):
+        _apply_each(
+            self,
+            request,
+            queryset,
+            service=transfer_ship,
+            done_message=_("%(count)d transfer(s) shipped."),
+        )
+
+    @admin.action(description=_("Mark selected as received"), permissions=["change"])
+    def receive(self, request, queryset):
+        _apply_each(
+            self,
+            request,
+            queryset,
+            service=transfer_receive,
+            done_message=_("%(count)d transfer(s) received."),
+        )
+
+    @admin.action(description=_("Cancel selected"), permissions=["change"])
+    def cancel(self, request, queryset):
+        _apply_each(
+            self,
+            request,
+            queryset,
+            service=transfer_cancel,
+            done_message=_("%(count)d transfer(s) cancelled; held stock released."),
+        )
+
+
+admin.site.register(Transfer, TransferAdmin)
+
+
+@admin.register(ReplenishmentProposal)
+class ReplenishmentProposalAdmin(TransferAdmin):
+    """Replenishment and rebalance proposals waiting for HQ: approve, edit lines, or reject."""
+
+    list_filter = ["kind", "from_store", "to_store"]
+    actions = ["approve", "cancel"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .filter(
+                state=Transfer.State.PROPOSED,
+                kind__in=[Transfer.Kind.REPLENISHMENT, Transfer.Kind.REBALANCE],
+            )
+        )
+
+
+@admin.register(ReplenishmentPolicy)
+class ReplenishmentPolicyAdmin(admin.ModelAdmin):
+    """One row of settings: it can be edited, not duplicated or removed."""
+
+    list_display = ["__str__", "lead_time_days", "review_period_days", "auto_approve", "updated_at"]
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and not ReplenishmentPolicy.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
