@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "o2o",
     "stores",
     "catalog",
@@ -160,6 +161,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "members.jobs.expire_gift_pickups",
         "schedule": crontab(minute=15),
     },
+    "platform-purge-idempotency-records": {
+        "task": "o2o.tasks.purge_idempotency_records",
+        "schedule": crontab(hour=4, minute=10),
+    },
     "catalog-refresh-thumbnails": {
         "task": "catalog.tasks.make_missing_thumbnails",
         "schedule": crontab(minute="*/10"),
@@ -237,6 +242,9 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Stores, products, stock, orders and members for the chain's ERP, POS and CRM.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # --- WeChat ------------------------------------------------------------------------------------

@@ -9,3 +9,15 @@ from o2o.services import heartbeat_record
 def record_heartbeat(source: str = "beat") -> int:
     """Record that the scheduler and a worker are alive; HQ's health view reads the latest."""
     return heartbeat_record(source=source).pk
+
+
+@shared_task
+def purge_idempotency_records(days: int = 30) -> int:
+    """API clients retry within minutes; after a month a key's stored answer has served its turn."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from o2o.idempotency import idempotency_records_purge
+
+    return idempotency_records_purge(before=timezone.now() - timedelta(days=days))
