@@ -146,16 +146,15 @@ def pickup_verify(*, staff, token: str = "", code: str = "") -> Order:
         code = (code or "").strip()
         if not (len(code) == 6 and code.isdigit()):
             raise WrongPickupCode("the pickup code has 6 digits")
-        # Codes are unique among the store's open pickups, not globally: look only there.
-        order = (
-            Order.objects.filter(
-                fulfilling_store=staff.store,
-                pickup_code=code,
-                status__in=[Order.Status.READY, Order.Status.PAID, Order.Status.COMPLETED],
-            )
-            .order_by("-created_at")
-            .first()
-        )
+        # Codes are unique among the store's open pickups, not globally: look only there, and
+        # prefer a pickup waiting for collection over an older (or newer) order with the same
+        # code that is not ready yet or was collected already.
+        candidates = Order.objects.filter(fulfilling_store=staff.store, pickup_code=code)
+        order = None
+        for status in (Order.Status.READY, Order.Status.PAID, Order.Status.COMPLETED):
+            order = candidates.filter(status=status).order_by("-created_at").first()
+            if order is not None:
+                break
     if order is None:
         raise WrongPickupCode()
     with transaction.atomic():
@@ -165,13 +164,22 @@ def pickup_verify(*, staff, token: str = "", code: str = "") -> Order:
             raise AlreadyCollected(f"order {order.number} was collected already")
         if order.status != Order.Status.READY:
             raise InvalidTransition(f"order {order.number} is not ready for pickup yet")
-        return _completed(order, actor=staff.user, note="pickup verified")
+        order = _completed(order, actor=staff.user, note="pickup verified")
+    # The limit is on guessing: a successful verification gives its attempt back, so a clerk
+    # handing out many pickups in a busy hour is never locked out.
+    try:
+        cache.decr(f"pickup-attempts:{staff.pk}")
+    except ValueError:
+        pass  # the window ran out meanwhile: nothing to give back
+    return order
 
 
 @transaction.atomic
 def order_ship(*, order: Order, staff, tracking: str = "") -> Order:
     order = _locked(order)
     check_store_staff(staff=staff, order=order)
+    if order.fulfillment not in {Order.Fulfillment.SHIP, Order.Fulfillment.DELIVERY}:
+        raise InvalidTransition("only parcels and deliveries are shipped")
     return order_transition(
         order=order,
         to=Order.Status.SHIPPED,

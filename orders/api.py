@@ -1,0 +1,69 @@
+"""Orders API for the ERP / CRM (DESIGN §5): list with filters, detail by number. Read-only.
+
+Staff tokens only (the project default, IsAdminUser). The `store` filter means the fulfilling
+store; every order also carries its `credited_store` (who gets the sale).
+"""
+
+from django.db.models import Prefetch
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, viewsets
+
+from inventory.services import store_resolve
+from orders.models import Order, OrderEvent, OrderLine
+from orders.serializers import OrderDetailSerializer, OrderFilterSerializer, OrderSerializer
+
+_ERROR = {
+    "type": "object",
+    "properties": {"code": {"type": "string"}, "detail": {}},
+    "required": ["code", "detail"],
+}
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List orders",
+        description=(
+            "Orders ordered by (updated_at, id), so paging with `updated_since` and "
+            "`limit`/`offset` is stable. `store` filters by the fulfilling store. An unknown "
+            "store answers 400 `unknown_store`; a bad status or date answers 400 `invalid`."
+        ),
+        parameters=[OrderFilterSerializer],
+        responses={
+            200: OrderSerializer(many=True),
+            400: OpenApiResponse(_ERROR, description="invalid filter, unknown_store"),
+        },
+    ),
+    retrieve=extend_schema(
+        summary="One order by number",
+        description="With its lines and timeline (events). Amounts are integer fen.",
+        responses={200: OrderDetailSerializer, 404: OpenApiResponse(_ERROR)},
+    ),
+)
+class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    lookup_field = "number"
+    lookup_value_regex = r"[0-9A-Za-z-]+"
+
+    def get_serializer_class(self):
+        return OrderDetailSerializer if self.action == "retrieve" else OrderSerializer
+
+    def get_queryset(self):
+        orders = Order.objects.select_related(
+            "fulfilling_store", "credited_store", "credited_clerk", "assisted_by", "member"
+        ).prefetch_related(
+            Prefetch("lines", queryset=OrderLine.objects.select_related("sku").order_by("id"))
+        )
+        if self.action == "retrieve":
+            return orders.prefetch_related(
+                Prefetch("events", queryset=OrderEvent.objects.order_by("created_at", "id"))
+            )
+        filters = OrderFilterSerializer(data=self.request.query_params)
+        filters.is_valid(raise_exception=True)
+        data = filters.validated_data
+        if "store" in data:
+            orders = orders.filter(fulfilling_store=store_resolve(data["store"]))
+        if "status" in data:
+            orders = orders.filter(status=data["status"])
+        if "updated_since" in data:
+            # Inclusive, so an order changed in the same instant as the last sync is seen.
+            orders = orders.filter(updated_at__gte=data["updated_since"])
+        return orders.order_by("updated_at", "id")

@@ -1,0 +1,323 @@
+"""Reads of orders, carts and favorites used by the shopper pages (reads for the store
+back-office may follow below)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db.models import Count, Prefetch, QuerySet
+from django.utils import timezone
+
+from inventory.selectors import BasketAvailability, basket_availability_across_stores
+from orders.models import Cart, CartLine, Favorite, Order, OrderEvent, OrderLine
+from stores.models import Store
+from stores.selectors import shopper_visible_stores, stores_nearest
+
+SLOT_MINUTES = 30
+SLOT_DAYS = 7
+NEAREST_STORES = 5
+
+# ---- Shopper side ------------------------------------------------------------------------------
+
+
+def cart_find(*, member=None, session_key: str | None = None) -> Cart | None:
+    """The member's cart, or (for a visitor) the session's; None when there is none yet."""
+    if member is not None:
+        return Cart.objects.filter(member=member).first()
+    if session_key:
+        return Cart.objects.filter(session_key=session_key).first()
+    return None
+
+
+def cart_lines(cart: Cart | None) -> list[CartLine]:
+    if cart is None:
+        return []
+    return list(
+        CartLine.objects.filter(cart=cart).select_related("sku__product").order_by("added_at", "id")
+    )
+
+
+def cart_count(cart: Cart | None) -> int:
+    return (
+        0
+        if cart is None
+        else sum(CartLine.objects.filter(cart=cart).values_list("quantity", flat=True))
+    )
+
+
+def cart_by_token(token: str) -> Cart | None:
+    """A clerk-built cart (导购代下单) by its link token."""
+    if not token or len(token) > 32:
+        return None
+    return (
+        Cart.objects.filter(token=token, built_by__isnull=False)
+        .select_related("built_by", "store", "claimed_order")
+        .first()
+    )
+
+
+def member_orders(member) -> QuerySet[Order]:
+    """The member's orders, newest first, with what the list shows (no per-row queries)."""
+    return (
+        Order.objects.filter(member=member)
+        .select_related("fulfilling_store")
+        .annotate(line_count=Count("lines"))
+        .prefetch_related(Prefetch("lines", queryset=OrderLine.objects.order_by("id")))
+        .order_by("-created_at", "-id")
+    )
+
+
+def member_order_get(*, member, number: str) -> Order | None:
+    """One of the member's orders with its lines, timeline and store; None for anyone else's."""
+    return (
+        Order.objects.filter(member=member, number=number)
+        .select_related("fulfilling_store", "member__bound_clerk__store", "member__home_store")
+        .prefetch_related(
+            Prefetch("lines", queryset=OrderLine.objects.order_by("id")),
+            Prefetch("events", queryset=OrderEvent.objects.order_by("created_at", "id")),
+        )
+        .first()
+    )
+
+
+def member_favorites(member) -> list[Favorite]:
+    return list(
+        Favorite.objects.filter(member=member, product__is_active=True)
+        .select_related("product__category")
+        .prefetch_related("product__images")
+        .order_by("-created_at")
+    )
+
+
+def favorite_exists(*, member, product) -> bool:
+    return member is not None and Favorite.objects.filter(member=member, product=product).exists()
+
+
+@dataclass(frozen=True)
+class StoreChoice:
+    store: Store
+    availability: BasketAvailability
+    distance: str = ""
+    reasons: tuple[str, ...] = ()  # "home", "scanned"
+
+
+def checkout_store_choices(
+    *,
+    basket: dict[int, int],
+    home_store: Store | None,
+    scanned_store: Store | None,
+    latitude: float | None = None,
+    longitude: float | None = None,
+    limit: int = NEAREST_STORES,
+) -> list[StoreChoice]:
+    """Stores the shopper can pick at checkout with the basket's availability at each.
+
+    The home store and the scanned store first, then up to `limit` nearest open stores from the
+    browser's position, else from the home or scanned store. Two queries for the stores (one if
+    there is no point to measure from) and one for the stock.
+    """
+    point = None
+    if latitude is not None and longitude is not None:
+        point = (latitude, longitude)
+    else:
+        for anchor in (home_store, scanned_store):
+            if anchor is not None:
+                point = (float(anchor.latitude), float(anchor.longitude))
+                break
+    ordered: dict[int, tuple[Store, str]] = {}
+    reasons: dict[int, list[str]] = {}
+    for store, reason in ((home_store, "home"), (scanned_store, "scanned")):
+        if store is not None and store.is_active and not store.is_warehouse:
+            ordered.setdefault(store.pk, (store, ""))
+            reasons.setdefault(store.pk, []).append(reason)
+    if point is not None:
+        for near in stores_nearest(latitude=point[0], longitude=point[1], limit=limit):
+            if near.store.pk in ordered:
+                ordered[near.store.pk] = (ordered[near.store.pk][0], near.display)
+            else:
+                ordered[near.store.pk] = (near.store, near.display)
+    else:
+        for store in shopper_visible_stores().order_by("code")[:limit]:
+            ordered.setdefault(store.pk, (store, ""))
+    stores = [store for store, _distance in ordered.values()]
+    availability = basket_availability_across_stores(stores=stores, basket=basket)
+    return [
+        StoreChoice(
+            store=row.store,
+            availability=row,
+            distance=ordered[row.store.pk][1],
+            reasons=tuple(reasons.get(row.store.pk, ())),
+        )
+        for row in availability
+    ]
+
+
+def appointment_slots(
+    *, store: Store, now: datetime | None = None, days: int = SLOT_DAYS
+) -> list[tuple[datetime, list[datetime]]]:
+    """网订店试: 30-minute slots inside the store's opening hours for the next `days` days.
+
+    [(day, [slot start, ...]), ...]; only slots starting at least 30 minutes from now, days with
+    no slot left out. Spans past midnight offer their part up to midnight.
+    """
+    now = timezone.localtime(now or timezone.now())
+    earliest = now + timedelta(minutes=SLOT_MINUTES)
+    result = []
+    for offset in range(days):
+        day = (now + timedelta(days=offset)).date()
+        hours = store.hours_on(day)
+        if not hours:
+            continue
+        opens, closes = hours
+        start = timezone.make_aware(datetime.combine(day, opens))
+        end = timezone.make_aware(datetime.combine(day, closes))
+        if closes <= opens:
+            end = timezone.make_aware(datetime.combine(day, datetime.max.time()))
+        slots = []
+        slot = start
+        while slot + timedelta(minutes=SLOT_MINUTES) <= end + timedelta(seconds=1):
+            if slot >= earliest:
+                slots.append(slot)
+            slot += timedelta(minutes=SLOT_MINUTES)
+        if slots:
+            result.append((start, slots))
+    return result
+
+
+# ---- Store back office -------------------------------------------------------------------------
+
+
+@dataclass
+class StoreQueue:
+    """What a store has to do now (扫码购 hand-over, pickups to pack, parcels to ship)."""
+
+    to_hand_over: list[Order]
+    to_pack: list[Order]
+    ready: list[Order]
+    to_ship: list[Order]
+
+    @property
+    def waiting_count(self) -> int:
+        """Orders waiting for the store to act (ready pickups wait for the shopper)."""
+        return len(self.to_hand_over) + len(self.to_pack) + len(self.to_ship)
+
+
+def store_order_queue(store: Store) -> StoreQueue:
+    """The store's paid orders waiting for it, oldest paid first, in two queries."""
+    F = Order.Fulfillment
+    orders = list(
+        Order.objects.filter(
+            fulfilling_store=store,
+            status__in=[Order.Status.PAID, Order.Status.READY],
+            fulfillment__in=[F.IN_STORE, F.PICKUP, F.SHIP],
+        )
+        .select_related("member")
+        .prefetch_related(Prefetch("lines", queryset=OrderLine.objects.order_by("id")))
+        .order_by("paid_at", "id")
+    )
+
+    def pick(fulfillment, status):
+        return [o for o in orders if o.fulfillment == fulfillment and o.status == status]
+
+    return StoreQueue(
+        to_hand_over=pick(F.IN_STORE, Order.Status.PAID),
+        to_pack=pick(F.PICKUP, Order.Status.PAID),
+        ready=pick(F.PICKUP, Order.Status.READY),
+        to_ship=pick(F.SHIP, Order.Status.PAID),
+    )
+
+
+def store_waiting_count(store: Store) -> int:
+    """The queue's badge number in one query."""
+    F = Order.Fulfillment
+    return (
+        Order.objects.filter(fulfilling_store=store, status=Order.Status.PAID)
+        .filter(fulfillment__in=[F.IN_STORE, F.PICKUP, F.SHIP])
+        .count()
+    )
+
+
+def store_order_get(number: str) -> Order | None:
+    """One order with everything the back-office detail page shows (the caller checks the
+    store)."""
+    return (
+        Order.objects.filter(number=number)
+        .select_related(
+            "member", "fulfilling_store", "credited_store", "credited_clerk", "assisted_by"
+        )
+        .prefetch_related(
+            Prefetch("lines", queryset=OrderLine.objects.order_by("id")),
+            Prefetch("events", queryset=OrderEvent.objects.order_by("created_at", "id")),
+            "refunds",
+        )
+        .first()
+    )
+
+
+def store_bookings(store: Store, *, now: datetime | None = None) -> list[Order]:
+    """网订店试: the store's bookings still waiting for a visit up to the end of tomorrow
+    (including any whose time has passed but that the expiry sweep has not reached yet)."""
+    now = timezone.localtime(now or timezone.now())
+    midnight = {"hour": 0, "minute": 0, "second": 0, "microsecond": 0}
+    day_after_tomorrow = (now + timedelta(days=2)).replace(**midnight)
+    return list(
+        Order.objects.filter(
+            fulfilling_store=store,
+            status=Order.Status.BOOKED,
+            appointment_at__lt=day_after_tomorrow,
+        )
+        .select_related("member")
+        .prefetch_related(Prefetch("lines", queryset=OrderLine.objects.order_by("id")))
+        .order_by("appointment_at", "id")
+    )
+
+
+def assisted_carts(staff) -> list[Cart]:
+    """The clerk's carts built for customers: open ones and those paid in the last week."""
+    from django.db.models import Q
+
+    since = timezone.now() - timedelta(days=7)
+    return list(
+        Cart.objects.filter(built_by=staff)
+        .filter(Q(claimed_order__isnull=True) | Q(updated_at__gte=since))
+        .select_related("claimed_order")
+        .annotate(line_count=Count("lines"))
+        .order_by("-created_at", "-id")[:50]
+    )
+
+
+def assist_sku_search(*, store: Store, query: str, limit: int = 20) -> list:
+    """SKUs for a clerk's cart by product name, product or SKU code or barcode, with what the
+    store has available (`available`, None when the store never stocked it)."""
+    from django.db.models import F as Col
+    from django.db.models import OuterRef, Q, Subquery
+
+    from catalog.models import SKU
+    from inventory.models import StockLevel
+
+    query = (query or "").strip()
+    if not query:
+        return []
+    available = StockLevel.objects.filter(store=store, sku=OuterRef("pk")).annotate(
+        free=Col("on_hand") - Col("reserved")
+    )
+    return list(
+        SKU.objects.filter(is_active=True, product__is_active=True)
+        .filter(
+            Q(product__name__icontains=query)
+            | Q(product__code__iexact=query)
+            | Q(code__iexact=query)
+            | Q(barcode=query)
+        )
+        .select_related("product")
+        .annotate(available=Subquery(available.values("free")[:1]))
+        .order_by("product__name", "color", "size", "id")[:limit]
+    )
+
+
+def assist_sku_search_by_id(sku_id: int):
+    """A SKU a clerk picked from the search (with its product), or None."""
+    from catalog.models import SKU
+
+    return SKU.objects.select_related("product").filter(pk=sku_id).first()
