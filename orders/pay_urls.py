@@ -1,3 +1,9 @@
+from django.urls import path
+
+from orders import pay_views
+
 app_name = "pay"
 
-urlpatterns = []
+urlpatterns = [
+    path("notify", pay_views.notify, name="notify"),
+]

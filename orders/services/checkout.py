@@ -82,7 +82,12 @@ def _check_appointment(store: Store, appointment_at: datetime | None, now: datet
         raise InvalidCheckout("the appointment must be in the future")
     local = timezone.localtime(appointment_at)
     hours = store.hours_on(local)
-    if not hours or not (hours[0] <= local.time() < hours[1]):
+    if not hours:
+        raise InvalidCheckout("the store is closed at that time")
+    opens, closes = hours
+    # A span past midnight (18:00-02:00) takes bookings from opening until midnight.
+    inside = opens <= local.time() < closes if opens < closes else local.time() >= opens
+    if not inside:
         raise InvalidCheckout("the store is closed at that time")
 
 

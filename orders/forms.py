@@ -1,0 +1,92 @@
+"""Shopper input for the cart and checkout; checking shape only — the services decide the rest."""
+
+from datetime import datetime
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from orders.models import Order
+from orders.services.cart import MAX_LINE_QUANTITY
+
+F = Order.Fulfillment
+# Delivery (网订店送) is routed by dispatch and comes with the next issue.
+CHECKOUT_FULFILLMENTS = [
+    (F.PICKUP, _("Pick up in store")),
+    (F.TRY_IN_STORE, _("Try in store")),
+    (F.SHIP, _("Ship to me")),
+]
+
+
+class CartAddForm(forms.Form):
+    sku = forms.CharField(max_length=64)
+    quantity = forms.IntegerField(min_value=1, max_value=MAX_LINE_QUANTITY, required=False)
+
+    def clean_quantity(self):
+        return self.cleaned_data["quantity"] or 1
+
+
+class CartLineForm(forms.Form):
+    quantity = forms.IntegerField(min_value=0, max_value=MAX_LINE_QUANTITY)
+
+
+class BuyNowForm(forms.Form):
+    sku = forms.CharField(max_length=64)
+
+
+class CheckoutForm(forms.Form):
+    fulfillment = forms.ChoiceField(
+        label=_("How do you want it?"), choices=CHECKOUT_FULFILLMENTS, widget=forms.RadioSelect
+    )
+    store = forms.IntegerField(label=_("Store"))
+    appointment = forms.CharField(label=_("Time to try"), required=False, max_length=32)
+    name = forms.CharField(label=_("Recipient"), required=False, max_length=40)
+    phone = forms.CharField(label=_("Phone"), required=False, max_length=20)
+    address = forms.CharField(label=_("Address"), required=False, max_length=200)
+    note = forms.CharField(
+        label=_("Note to the store"),
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"placeholder": _("Optional")}),
+    )
+    points = forms.IntegerField(label=_("Points to use"), required=False, min_value=0)
+
+    def clean_appointment(self):
+        value = self.cleaned_data["appointment"].strip()
+        if not value:
+            return None
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError as error:
+            raise forms.ValidationError(_("Choose a time from the list.")) from error
+        if timezone.is_naive(moment):
+            moment = timezone.make_aware(moment)
+        return moment
+
+    def clean(self):
+        data = super().clean()
+        kind = data.get("fulfillment")
+        if kind == F.TRY_IN_STORE and not data.get("appointment"):
+            self.add_error("appointment", _("Choose a date and time to try."))
+        if kind == F.SHIP:
+            for field in ("name", "phone", "address"):
+                if not (data.get(field) or "").strip():
+                    self.add_error(field, _("Needed for a parcel."))
+        return data
+
+    def order_arguments(self) -> dict:
+        """What order_place needs from this form (the store is resolved by the view)."""
+        data = self.cleaned_data
+        kind = data["fulfillment"]
+        fields = {"fulfillment": kind, "note": data.get("note") or ""}
+        if kind == F.TRY_IN_STORE:
+            fields["appointment_at"] = data["appointment"]
+        else:
+            fields["points_to_use"] = data.get("points") or 0
+        if kind == F.SHIP:
+            fields["address"] = {
+                "name": data["name"].strip(),
+                "phone": data["phone"].strip(),
+                "address": data["address"].strip(),
+            }
+        return fields

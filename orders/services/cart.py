@@ -1,0 +1,173 @@
+"""The shopper's basket: a visitor's (by session), a member's, and the clerk-built cart the
+customer opens through a link (导购代下单). Every write to a cart goes through here."""
+
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+
+from catalog.models import SKU
+from orders.exceptions import EmptyOrder, OrderError
+from orders.models import Cart, CartLine, Order
+from orders.services.checkout import Line, order_place
+
+MAX_LINE_QUANTITY = 99
+
+
+class CartError(OrderError):
+    """The cart cannot be changed as asked."""
+
+    code = "cart_error"
+
+
+class CartAlreadyClaimed(OrderError):
+    """This cart has already been paid for by someone else."""
+
+    code = "cart_claimed"
+    http_status = 409
+
+
+def _check_quantity(quantity) -> int:
+    if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity <= 0:
+        raise CartError("quantities must be whole numbers above zero")
+    return min(quantity, MAX_LINE_QUANTITY)
+
+
+def cart_get_or_create(*, member=None, session_key: str | None = None) -> Cart:
+    """The member's cart, or the visitor's cart of this session (exactly one of the two)."""
+    if member is not None:
+        lookup = {"member": member}
+    elif session_key:
+        lookup = {"session_key": session_key}
+    else:
+        raise CartError("a cart belongs to a member or a session")
+    try:
+        with transaction.atomic():
+            cart, _created = Cart.objects.get_or_create(**lookup)
+    except IntegrityError:
+        # Two first requests of the same shopper raced; the other one created it.
+        cart = Cart.objects.get(**lookup)
+    return cart
+
+
+@transaction.atomic
+def cart_line_add(*, cart: Cart, sku: SKU, quantity: int = 1) -> CartLine:
+    """Put `quantity` more of `sku` in the cart (one line per SKU)."""
+    quantity = _check_quantity(quantity)
+    if not (sku.is_active and sku.product.is_active):
+        raise CartError(f"{sku.product.name} is no longer sold")
+    line, created = CartLine.objects.select_for_update().get_or_create(
+        cart=cart, sku=sku, defaults={"quantity": quantity}
+    )
+    if not created:
+        line.quantity = min(line.quantity + quantity, MAX_LINE_QUANTITY)
+        line.save(update_fields=["quantity"])
+    return line
+
+
+@transaction.atomic
+def cart_line_set(*, cart: Cart, sku_id: int, quantity: int) -> None:
+    """Set a line's quantity; zero removes the line."""
+    if quantity == 0:
+        CartLine.objects.filter(cart=cart, sku_id=sku_id).delete()
+        return
+    quantity = _check_quantity(quantity)
+    CartLine.objects.filter(cart=cart, sku_id=sku_id).update(quantity=quantity)
+
+
+def cart_line_remove(*, cart: Cart, sku_id: int) -> None:
+    CartLine.objects.filter(cart=cart, sku_id=sku_id).delete()
+
+
+def cart_prune_inactive(*, cart: Cart) -> list[str]:
+    """Drop lines whose SKU or product was withdrawn; returns the names dropped (for a message)."""
+    stale = list(
+        CartLine.objects.filter(cart=cart)
+        .exclude(sku__is_active=True, sku__product__is_active=True)
+        .select_related("sku__product")
+    )
+    if stale:
+        CartLine.objects.filter(pk__in=[line.pk for line in stale]).delete()
+    return [f"{line.sku.product.name} {line.sku.color} {line.sku.size}".strip() for line in stale]
+
+
+@transaction.atomic
+def cart_merge_on_login(*, request_session_key: str | None, member) -> Cart | None:
+    """Carry a visitor's cart over to the member who just logged in.
+
+    Quantities of a SKU in both carts add up; the visitor cart is deleted. Called by
+    `members.auth.member_login` before the session key is rotated.
+    """
+    if not request_session_key:
+        return None
+    visitor_cart = Cart.objects.select_for_update().filter(session_key=request_session_key).first()
+    if visitor_cart is None:
+        return None
+    member_cart = cart_get_or_create(member=member)
+    existing = {
+        line.sku_id: line for line in CartLine.objects.select_for_update().filter(cart=member_cart)
+    }
+    for line in visitor_cart.lines.all():
+        if line.sku_id in existing:
+            CartLine.objects.filter(pk=existing[line.sku_id].pk).update(
+                quantity=F("quantity") + line.quantity
+            )
+        else:
+            CartLine.objects.create(cart=member_cart, sku_id=line.sku_id, quantity=line.quantity)
+    visitor_cart.delete()
+    return member_cart
+
+
+@transaction.atomic
+def cart_checkout(*, cart: Cart, member, **order_fields) -> Order:
+    """Place an order for everything in the cart and empty it, in one transaction.
+
+    `order_fields` go to `order_place` (fulfillment, store, appointment_at, address, note,
+    points_to_use, shared_by). Raises what order_place raises; then the cart is unchanged.
+    """
+    lines = list(CartLine.objects.filter(cart=cart).select_related("sku__product"))
+    if not lines:
+        raise EmptyOrder("the cart is empty")
+    order = order_place(
+        member=member,
+        lines=[Line(line.sku, line.quantity) for line in lines],
+        **order_fields,
+    )
+    CartLine.objects.filter(pk__in=[line.pk for line in lines]).delete()
+    return order
+
+
+@transaction.atomic
+def clerk_cart_claim(*, cart: Cart, member, shared_by=None) -> Order:
+    """导购代下单: the customer pays the cart her clerk built; the cart is claimed once.
+
+    The order is an in-store sale at the clerk's store, assisted by the clerk. Opening the cart
+    again returns the order it became (to her); another member gets CartAlreadyClaimed.
+    """
+    cart = (
+        Cart.objects.select_for_update(of=("self",))
+        .select_related("built_by", "store")
+        .get(pk=cart.pk)
+    )
+    if cart.claimed_order_id:
+        order = Order.objects.get(pk=cart.claimed_order_id)
+        if order.member_id != member.pk:
+            raise CartAlreadyClaimed()
+        return order
+    if cart.built_by is None or cart.store is None:
+        raise CartError("this is not a clerk's cart")
+    lines = list(cart.lines.select_related("sku__product"))
+    if not lines:
+        raise EmptyOrder("the cart is empty")
+    order = order_place(
+        member=member,
+        lines=[Line(line.sku, line.quantity) for line in lines],
+        fulfillment=Order.Fulfillment.IN_STORE,
+        store=cart.store,
+        channel=Order.Channel.CLERK_ASSISTED,
+        assisted_by=cart.built_by,
+        shared_by=shared_by,
+        note=cart.note,
+    )
+    Cart.objects.filter(pk=cart.pk).update(claimed_order=order)
+    return order

@@ -1,0 +1,75 @@
+"""The cart: a visitor's by session, a member's by member, carried over on login."""
+
+import pytest
+from django.urls import reverse
+
+from orders.models import Cart, CartLine
+from orders.services.cart import cart_get_or_create, cart_line_add
+from tests.orders.shopper_helpers import log_in
+
+pytestmark = pytest.mark.django_db
+
+
+def quantities(cart):
+    return dict(cart.lines.values_list("sku__code", "quantity"))
+
+
+def test_a_visitor_adds_to_the_cart_and_sees_it(client, shop):
+    response = client.post(reverse("orders:cart_add"), {"sku": "dress-m", "quantity": 2})
+
+    assert response.status_code == 302 and response["Location"] == reverse("orders:cart")
+    cart = Cart.objects.get(session_key=client.session.session_key)
+    assert quantities(cart) == {"dress-m": 2}
+    page = client.get(reverse("orders:cart")).content.decode()
+    assert "真丝连衣裙" in page and "¥1,198.00" in page
+
+
+def test_the_visitor_cart_is_carried_over_on_login_and_quantities_add_up(client, shop, settings):
+    settings.DEMO_MODE = True
+    member_cart = cart_get_or_create(member=shop.member)
+    cart_line_add(cart=member_cart, sku=shop.sku_m, quantity=1)
+    client.post(reverse("orders:cart_add"), {"sku": "dress-m", "quantity": 2})
+    client.post(reverse("orders:cart_add"), {"sku": "dress-l", "quantity": 1})
+
+    # Log in through the real login view (demo one-tap), which calls member_login.
+    response = client.post(reverse("members:login_demo"), {"member": shop.member.pk})
+
+    assert response.status_code == 302
+    assert quantities(member_cart) == {"dress-m": 3, "dress-l": 1}
+    assert not Cart.objects.filter(member__isnull=True).exists()
+    assert "¥2,396.00" in client.get(reverse("orders:cart")).content.decode()
+
+
+def test_change_quantity_and_remove_a_line(client, shop):
+    log_in(client, shop.member)
+    client.post(reverse("orders:cart_add"), {"sku": "dress-m", "quantity": 1})
+    cart = Cart.objects.get(member=shop.member)
+
+    client.post(reverse("orders:cart_line", args=[shop.sku_m.pk]), {"quantity": 4})
+    assert quantities(cart) == {"dress-m": 4}
+    client.post(reverse("orders:cart_line", args=[shop.sku_m.pk]), {"quantity": -1})
+    assert quantities(cart) == {"dress-m": 4}  # refused: quantities stay above zero
+    client.post(reverse("orders:cart_line", args=[shop.sku_m.pk]), {"quantity": 0})
+    assert quantities(cart) == {}
+
+
+def test_a_withdrawn_sku_is_dropped_with_a_message(client, shop):
+    log_in(client, shop.member)
+    client.post(reverse("orders:cart_add"), {"sku": "dress-m", "quantity": 1})
+    client.post(reverse("orders:cart_add"), {"sku": "dress-l", "quantity": 1})
+    shop.sku_l.is_active = False
+    shop.sku_l.save(update_fields=["is_active"])
+
+    page = client.get(reverse("orders:cart")).content.decode()
+
+    assert "no longer sold" in page
+    assert list(CartLine.objects.values_list("sku__code", flat=True)) == ["dress-m"]
+
+
+def test_a_withdrawn_sku_cannot_be_added(client, shop):
+    shop.sku_l.is_active = False
+    shop.sku_l.save(update_fields=["is_active"])
+
+    client.post(reverse("orders:cart_add"), {"sku": "dress-l", "quantity": 1}, follow=True)
+
+    assert not CartLine.objects.exists()
