@@ -29,6 +29,12 @@ def missing(reason: str):
 
 
 @pytest.fixture(autouse=True)
+def _english_by_default(settings):
+    """Tests read the English source strings; tests/o2o/test_i18n.py checks the Chinese default."""
+    settings.LANGUAGE_CODE = "en"
+
+
+@pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     # Hashing strength is not under test; PBKDF2 would make every user fixture slow.
@@ -63,7 +69,7 @@ def page(_playwright_browser, browser_context_options, live_server):
         "device_scale_factor": 2,
         "is_mobile": True,
         "has_touch": True,
-        "locale": "zh-CN",
+        "locale": "en-US",
         "base_url": live_server.url,
         **browser_context_options,
     }

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
+from django.db import connection
 from django.db.models import F
 from django.utils import timezone
 
@@ -22,7 +23,7 @@ from inventory.exceptions import (
     UnknownSKU,
     UnknownStore,
 )
-from inventory.models import StockLevel
+from inventory.models import Reservation, StockLevel
 from stores.models import Store
 
 LevelKey = tuple[int, int]  # (store_id, sku_id)
@@ -105,6 +106,65 @@ def levels_apply(changes: dict[LevelKey, tuple[int, int]]) -> None:
             failed.append(key)
     if failed:
         raise InsufficientStock(shortages=_shortages(failed, changes))
+
+
+def levels_reserve(
+    *, store_id: int, lines: dict[int, int], expires_at, owner: str
+) -> list[Reservation]:
+    """Take `lines` {sku_id: quantity} into reserved and write their reservations, all or nothing.
+
+    The hot path of checkout (a thousand shoppers pressing "buy" on one SKU): each line is one
+    statement that updates the level under the same guard as `levels_apply` and inserts its
+    reservation, so the row lock is held for one round trip instead of two. Lines go in sku order,
+    like every other writer, so baskets cannot deadlock.
+    """
+    now = timezone.now()
+    level_table, reservation_table = StockLevel._meta.db_table, Reservation._meta.db_table
+    statement = (
+        f"WITH taken AS (UPDATE {level_table} SET reserved = reserved + %(quantity)s, "  # noqa: S608 - table names from the models
+        "updated_at = %(now)s WHERE store_id = %(store)s AND sku_id = %(sku)s "
+        "AND on_hand - reserved >= %(quantity)s RETURNING store_id, sku_id) "
+        f"INSERT INTO {reservation_table} "
+        "(store_id, sku_id, quantity, expires_at, owner, state, created_at) "
+        "SELECT store_id, sku_id, %(quantity)s, %(expires)s, %(owner)s, %(state)s, %(now)s "
+        "FROM taken RETURNING id"
+    )
+    reservations, short = [], []
+    with connection.cursor() as cursor:
+        for sku_id, quantity in sorted(lines.items()):
+            cursor.execute(
+                statement,
+                {
+                    "quantity": quantity,
+                    "now": now,
+                    "store": store_id,
+                    "sku": sku_id,
+                    "expires": expires_at,
+                    "owner": owner,
+                    "state": Reservation.State.ACTIVE,
+                },
+            )
+            row = cursor.fetchone()
+            if row is None:
+                short.append((store_id, sku_id))
+                continue
+            reservations.append(
+                Reservation(
+                    pk=row[0],
+                    store_id=store_id,
+                    sku_id=sku_id,
+                    quantity=quantity,
+                    expires_at=expires_at,
+                    owner=owner,
+                    state=Reservation.State.ACTIVE,
+                    created_at=now,
+                )
+            )
+    if short:
+        raise InsufficientStock(
+            shortages=_shortages(short, {(store_id, sku): (0, q) for sku, q in lines.items()})
+        )
+    return reservations
 
 
 def _shortages(keys: list[LevelKey], changes) -> list[dict]:

@@ -10,7 +10,12 @@ from django.utils import timezone
 
 from inventory.exceptions import InvalidState
 from inventory.models import Reservation, StockMovement
-from inventory.services.levels import levels_apply, lines_merge, store_check_active
+from inventory.services.levels import (
+    levels_apply,
+    levels_reserve,
+    lines_merge,
+    store_check_active,
+)
 
 
 @transaction.atomic
@@ -21,15 +26,8 @@ def stock_reserve(*, store, lines, expires_at: datetime, owner: str) -> list[Res
     while the level rows are locked.
     """
     store_check_active(store)
-    merged = lines_merge(lines)
-    levels_apply({(store.pk, sku_id): (0, quantity) for sku_id, quantity in merged.items()})
-    return Reservation.objects.bulk_create(
-        [
-            Reservation(
-                store=store, sku_id=sku_id, quantity=quantity, expires_at=expires_at, owner=owner
-            )
-            for sku_id, quantity in sorted(merged.items())
-        ]
+    return levels_reserve(
+        store_id=store.pk, lines=lines_merge(lines), expires_at=expires_at, owner=owner
     )
 
 
