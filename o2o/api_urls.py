@@ -3,11 +3,15 @@
 from rest_framework.routers import DefaultRouter
 
 from inventory.api import StockAdjustmentViewSet, StockLevelViewSet
+from members.api import MemberViewSet
 from orders.api import OrderViewSet
+from orders.pos_api import PosSaleViewSet
 
 router = DefaultRouter()
 router.register("stock/adjustments", StockAdjustmentViewSet, basename="stock-adjustment")
 router.register("stock", StockLevelViewSet, basename="stock")
 router.register("orders", OrderViewSet, basename="order")
+router.register("members", MemberViewSet, basename="member")
+router.register("pos/sales", PosSaleViewSet, basename="pos-sale")
 
 urlpatterns = router.urls

@@ -7,8 +7,11 @@ import secrets
 
 from django.db import IntegrityError, transaction
 
-from members.exceptions import DuplicateMember, InvalidPhone
+from inventory.services.levels import store_check_active
+from members.exceptions import DuplicateMember, InvalidPhone, MemberError
 from members.models import Member
+from members.services.binding import home_store_set_if_missing
+from o2o.errors import Conflict
 
 PHONE_PATTERN = re.compile(r"^1[3-9]\d{9}$")
 _REFERRAL_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud at a counter
@@ -72,3 +75,92 @@ def member_get_or_create_by_phone(*, phone: str, **defaults) -> tuple[Member, bo
         return member_create(phone=phone, **defaults), True
     except DuplicateMember:
         return Member.objects.get(phone=phone), False
+
+
+def _member_locked_by(**identity) -> Member | None:
+    return Member.objects.select_for_update().filter(**identity).first()
+
+
+def _identity_take(member: Member, field: str, value: str) -> None:
+    """Give the member a phone or external id she lacks; another member holding it is a 409."""
+    setattr(member, field, value)
+    try:
+        with transaction.atomic():
+            member.save(update_fields=[field])
+    except IntegrityError as error:
+        # Taken by a member created since we looked (the unique index waited for her commit).
+        label = field.replace("_", " ")
+        raise DuplicateMember(f"another member already has this {label}") from error
+
+
+@transaction.atomic
+def member_upsert(
+    *, phone: str | None = None, external_id: str | None = None, nickname: str = "", home_store=None
+) -> tuple[Member, bool]:
+    """Find the member by external id, else by phone, and create her (joined via POS) if neither
+    matches; returns (member, created).
+
+    On a match: a non-blank `nickname` replaces hers; a phone or external id she lacks is set; one
+    that belongs to another member raises DuplicateMember (409), and one that differs from hers
+    raises Conflict `identity_mismatch` (409): identities change only in the admin. `home_store`
+    (an active store, else InactiveStore) is set only when she has none (DESIGN §4: the home
+    store is set once; HQ changes it in the admin).
+    Race-safe: the matched rows are locked, and when a concurrent upsert creates the same member
+    first, the unique constraint makes this one read her again and update her instead.
+    """
+    phone = phone_normalize(phone) if phone else None
+    external_id = (external_id or "").strip() or None
+    if phone is None and external_id is None:
+        raise MemberError("a phone or an external id is required", code="invalid")
+    if home_store is not None:
+        store_check_active(home_store)  # a closed store's members move away; none move in
+    nickname = (nickname or "").strip()
+    for _attempt in range(3):
+        by_external_id = _member_locked_by(external_id=external_id) if external_id else None
+        by_phone = _member_locked_by(phone=phone) if phone else None
+        member = by_external_id or by_phone
+        if member is None:
+            try:
+                member = member_create(
+                    phone=phone,
+                    external_id=external_id,
+                    nickname=nickname,
+                    joined_via=Member.JoinedVia.POS,
+                )
+            except DuplicateMember:
+                continue  # created concurrently: read her again and update her
+            home_store_set_if_missing(member=member, store=home_store, source="api:upsert")
+            return member, True
+        _member_update(
+            member,
+            other=by_phone,
+            phone=phone,
+            external_id=external_id,
+            nickname=nickname,
+            home_store=home_store,
+        )
+        return member, False
+    raise DuplicateMember("the member changed while being upserted; try again")
+
+
+def _member_update(member, *, other, phone, external_id, nickname, home_store) -> None:
+    if other is not None and other.pk != member.pk:
+        raise DuplicateMember(
+            f"phone {phone} belongs to member {other.member_code}, "
+            f"external id {external_id} to member {member.member_code}"
+        )
+    for field, value in (("phone", phone), ("external_id", external_id)):
+        current = getattr(member, field)
+        if value is None or current == value:
+            continue
+        if current:
+            raise Conflict(
+                f"member {member.member_code} already has another {field.replace('_', ' ')}; "
+                "HQ changes it in the admin",
+                code="identity_mismatch",
+            )
+        _identity_take(member, field, value)
+    if nickname and nickname != member.nickname:
+        member.nickname = nickname
+        member.save(update_fields=["nickname"])
+    home_store_set_if_missing(member=member, store=home_store, source="api:upsert")
