@@ -4,7 +4,6 @@ Staff tokens only (the project default, IsAdminUser). The view resolves codes to
 `pos_sale_record`, which owns the rules: stock, points, home store, follow-ups, credit.
 """
 
-from django.db import transaction
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.parsers import JSONParser
@@ -14,12 +13,11 @@ from catalog.models import SKU
 from inventory.exceptions import UnknownSKU
 from inventory.services import store_resolve
 from members.models import FollowUpTask, Member, PointsEntry
-from members.services.accounts import member_get_or_create_by_phone
 from o2o.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
 from orders.exceptions import UnknownClerk, UnknownMember
 from orders.models import Order
 from orders.pos_serializers import PosSaleResultSerializer, PosSaleSerializer
-from orders.services.pos import SaleLine, pos_sale_record
+from orders.services.pos import SaleLine, pos_sale_import
 from stores.models import Staff
 
 _ERROR = {
@@ -59,13 +57,6 @@ def _member_by_code(code: str) -> Member:
     member = Member.objects.filter(member_code=code.upper()).select_related("bound_clerk").first()
     if member is None or not member.is_active:
         raise UnknownMember(f"no active member with code {code!r}")
-    return member
-
-
-def _member_by_phone(phone: str) -> Member:
-    member, _created = member_get_or_create_by_phone(phone=phone, joined_via=Member.JoinedVia.POS)
-    if not member.is_active:
-        raise UnknownMember("the member with this phone is deactivated")
     return member
 
 
@@ -158,23 +149,16 @@ class PosSaleViewSet(viewsets.GenericViewSet):
             )
             for line in data["lines"]
         ]
-        # One transaction: a member created for this sale must not outlive a refused sale.
-        with transaction.atomic():
-            if "member" in data:
-                member = _member_by_code(data["member"])
-            elif "member_phone" in data:
-                member = _member_by_phone(data["member_phone"])
-            else:
-                member = None
-            order, created = pos_sale_record(
-                store=store,
-                lines=lines,
-                amount_paid=data["amount_paid"],
-                external_id=data["external_id"],
-                clerk=clerk,
-                member=member,
-                sold_at=data.get("sold_at"),
-            )
+        order, created = pos_sale_import(
+            store=store,
+            lines=lines,
+            amount_paid=data["amount_paid"],
+            external_id=data["external_id"],
+            clerk=clerk,
+            member=_member_by_code(data["member"]) if "member" in data else None,
+            member_phone=data.get("member_phone"),
+            sold_at=data.get("sold_at"),
+        )
         return Response(
             _sale_present(order), status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
         )

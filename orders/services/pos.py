@@ -8,10 +8,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from inventory.services import stock_sell
+from members.models import Member
+from members.services.accounts import member_get_or_create_by_phone
 from members.services.purchases import member_purchase_record
 from o2o.errors import Conflict
 from o2o.money import allocate_pro_rata
-from orders.exceptions import AmountMismatch, EmptyOrder
+from orders.exceptions import AmountMismatch, EmptyOrder, UnknownMember
 from orders.models import Order, OrderEvent, OrderLine
 from orders.services.attribution import credited_clerk_for
 from orders.services.numbers import order_number_next
@@ -71,6 +73,40 @@ def pos_sale_record(
         if existing is None:
             raise
         return _replayed(existing, store=store, lines=lines, amount_paid=amount_paid, member=member)
+
+
+@transaction.atomic
+def pos_sale_import(
+    *,
+    store,
+    lines: list[SaleLine],
+    amount_paid: int,
+    external_id: str,
+    clerk=None,
+    member=None,
+    member_phone: str | None = None,
+    sold_at=None,
+) -> tuple[Order, bool]:
+    """A sale sent by the POS, which may name the shopper only by phone.
+
+    A phone that is not yet a member becomes one (joined via POS) in the same transaction as the
+    sale, so a refused sale (no stock, a reused external id) leaves no new member behind.
+    """
+    if member is None and member_phone:
+        member, _created = member_get_or_create_by_phone(
+            phone=member_phone, joined_via=Member.JoinedVia.POS
+        )
+        if not member.is_active:
+            raise UnknownMember("the member with this phone is deactivated")
+    return pos_sale_record(
+        store=store,
+        lines=lines,
+        amount_paid=amount_paid,
+        external_id=external_id,
+        clerk=clerk,
+        member=member,
+        sold_at=sold_at,
+    )
 
 
 def _replayed(order, **sale) -> tuple[Order, bool]:
