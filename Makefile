@@ -19,5 +19,4 @@ format:
 	.venv/bin/ruff format .
 
 messages:
-	.venv/bin/python manage.py makemessages -l zh_Hans -l en --ignore=.venv --ignore=var
-	.venv/bin/python manage.py compilemessages --ignore=.venv
+	bash scripts/translations.sh

@@ -61,8 +61,12 @@ class StockMovement(models.Model):
         TRANSFER_IN = "transfer_in", _("Transfer in")
         REPLENISHMENT = "replenishment", _("Replenishment")
 
-    store = models.ForeignKey("stores.Store", on_delete=models.PROTECT, related_name="+")
-    sku = models.ForeignKey("catalog.SKU", on_delete=models.PROTECT, related_name="+")
+    store = models.ForeignKey(
+        "stores.Store", on_delete=models.PROTECT, related_name="+", verbose_name=_("store")
+    )
+    sku = models.ForeignKey(
+        "catalog.SKU", on_delete=models.PROTECT, related_name="+", verbose_name=_("SKU")
+    )
     delta = models.IntegerField(_("change"))
     reason = models.CharField(_("reason"), max_length=16, choices=Reason.choices)
     reference = models.CharField(_("reference"), max_length=64, blank=True)
@@ -104,8 +108,12 @@ class Reservation(models.Model):
         COMMITTED = "committed", _("Committed")
         RELEASED = "released", _("Released")
 
-    store = models.ForeignKey("stores.Store", on_delete=models.PROTECT, related_name="+")
-    sku = models.ForeignKey("catalog.SKU", on_delete=models.PROTECT, related_name="+")
+    store = models.ForeignKey(
+        "stores.Store", on_delete=models.PROTECT, related_name="+", verbose_name=_("store")
+    )
+    sku = models.ForeignKey(
+        "catalog.SKU", on_delete=models.PROTECT, related_name="+", verbose_name=_("SKU")
+    )
     quantity = models.PositiveIntegerField(_("quantity"))
     expires_at = models.DateTimeField(_("expires"))
     owner = models.CharField(_("owner"), max_length=64, db_index=True)
@@ -200,8 +208,12 @@ class Transfer(models.Model):
 
 
 class TransferLine(models.Model):
-    transfer = models.ForeignKey(Transfer, on_delete=models.CASCADE, related_name="lines")
-    sku = models.ForeignKey("catalog.SKU", on_delete=models.PROTECT, related_name="+")
+    transfer = models.ForeignKey(
+        Transfer, on_delete=models.CASCADE, related_name="lines", verbose_name=_("transfer")
+    )
+    sku = models.ForeignKey(
+        "catalog.SKU", on_delete=models.PROTECT, related_name="+", verbose_name=_("SKU")
+    )
     quantity = models.PositiveIntegerField(_("quantity"))
 
     class Meta:

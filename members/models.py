@@ -126,23 +126,50 @@ class BindingChange(models.Model):
         HOME_STORE = "home_store", _("Home store set")
         STORE_CLOSED = "store_closed", _("Store closed; moved to the nearest")
 
-    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="binding_changes")
+    member = models.ForeignKey(
+        Member, on_delete=models.CASCADE, related_name="binding_changes", verbose_name=_("member")
+    )
     from_clerk = models.ForeignKey(
-        "stores.Staff", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "stores.Staff",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("from clerk"),
     )
     to_clerk = models.ForeignKey(
-        "stores.Staff", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "stores.Staff",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("to clerk"),
     )
     from_store = models.ForeignKey(
-        "stores.Store", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "stores.Store",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("from store"),
     )
     to_store = models.ForeignKey(
-        "stores.Store", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "stores.Store",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("to store"),
     )
     reason = models.CharField(_("reason"), max_length=16, choices=Reason.choices)
     source = models.CharField(_("source"), max_length=64, blank=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
     )
     created_at = models.DateTimeField(_("time"), auto_now_add=True)
 
@@ -214,7 +241,9 @@ class PointsEntry(models.Model):
         RESTORE = "restore", _("Restored (cancelled redemption)")
         ADJUSTMENT = "adjustment", _("Adjustment by HQ")
 
-    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="points_entries")
+    member = models.ForeignKey(
+        Member, on_delete=models.PROTECT, related_name="points_entries", verbose_name=_("member")
+    )
     delta = models.BigIntegerField(_("points"))
     reason = models.CharField(_("reason"), max_length=16, choices=Reason.choices)
     # What caused it ("pos:EXT-1", "order:2611220001", "gift:12"); with the reason it is unique,
@@ -239,7 +268,10 @@ class ClerkPointsEntry(models.Model):
     """Points clerks earn (e.g. when a shopper first scans their QR code)."""
 
     staff = models.ForeignKey(
-        "stores.Staff", on_delete=models.PROTECT, related_name="points_entries"
+        "stores.Staff",
+        on_delete=models.PROTECT,
+        related_name="points_entries",
+        verbose_name=_("clerk"),
     )
     delta = models.BigIntegerField(_("points"))
     reason = models.CharField(_("reason"), max_length=16, choices=PointsEntry.Reason.choices)
@@ -260,7 +292,9 @@ class ClerkPointsEntry(models.Model):
 class Notice(models.Model):
     """An in-app notice to a member (always sent; WeChat template messages are extra)."""
 
-    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="notices")
+    member = models.ForeignKey(
+        Member, on_delete=models.CASCADE, related_name="notices", verbose_name=_("member")
+    )
     kind = models.CharField(_("kind"), max_length=32)
     title = models.CharField(_("title"), max_length=100)
     body = models.CharField(_("body"), max_length=500, blank=True)
@@ -298,9 +332,16 @@ class WeChatEvent(models.Model):
 class Subscription(models.Model):
     """A member wants to hear about new arrivals in a category or of a brand."""
 
-    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="subscriptions")
+    member = models.ForeignKey(
+        Member, on_delete=models.CASCADE, related_name="subscriptions", verbose_name=_("member")
+    )
     category = models.ForeignKey(
-        "catalog.Category", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        "catalog.Category",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("category"),
     )
     brand = models.CharField(_("brand"), max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -354,16 +395,27 @@ class GiftRedemption(models.Model):
         PICKED_UP = "picked_up", _("Picked up")
         CANCELLED = "cancelled", _("Cancelled")
 
-    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="gift_redemptions")
-    gift = models.ForeignKey(Gift, on_delete=models.PROTECT, related_name="redemptions")
-    store = models.ForeignKey("stores.Store", on_delete=models.PROTECT, related_name="+")
+    member = models.ForeignKey(
+        Member, on_delete=models.PROTECT, related_name="gift_redemptions", verbose_name=_("member")
+    )
+    gift = models.ForeignKey(
+        Gift, on_delete=models.PROTECT, related_name="redemptions", verbose_name=_("gift")
+    )
+    store = models.ForeignKey(
+        "stores.Store", on_delete=models.PROTECT, related_name="+", verbose_name=_("store")
+    )
     points = models.PositiveIntegerField(_("points"))
     state = models.CharField(
         _("state"), max_length=16, choices=State.choices, default=State.RESERVED
     )
     pickup_code = models.CharField(_("pickup code"), max_length=6)
     verified_by = models.ForeignKey(
-        "stores.Staff", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "stores.Staff",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("verified by"),
     )
     created_at = models.DateTimeField(auto_now_add=True)
     closed_at = models.DateTimeField(null=True, blank=True)
@@ -391,7 +443,9 @@ class FollowUpTask(models.Model):
         WILL_BUY = "will_buy", _("Will buy")
         NOT_INTERESTED = "not_interested", _("Not interested")
 
-    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="follow_up_tasks")
+    member = models.ForeignKey(
+        Member, on_delete=models.CASCADE, related_name="follow_up_tasks", verbose_name=_("member")
+    )
     # The bound clerk, or the home store's manager when she has none.
     assignee = models.ForeignKey(
         "stores.Staff",
@@ -399,10 +453,17 @@ class FollowUpTask(models.Model):
         related_name="follow_up_tasks",
         verbose_name=_("assignee"),
     )
-    store = models.ForeignKey("stores.Store", on_delete=models.PROTECT, related_name="+")
+    store = models.ForeignKey(
+        "stores.Store", on_delete=models.PROTECT, related_name="+", verbose_name=_("store")
+    )
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     product = models.ForeignKey(
-        "catalog.Product", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "catalog.Product",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("product"),
     )
     quantity = models.PositiveIntegerField(_("quantity bought"), default=0)
     # The purchase that created it ("order:<number>"); unique with kind and product so a replayed

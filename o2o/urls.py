@@ -1,13 +1,14 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
+from django.utils.translation import gettext_lazy as _
 from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from o2o import views
 
-admin.site.site_header = "O2O 连锁门店平台 · 总部"
-admin.site.site_title = "O2O HQ"
+admin.site.site_header = _("O2O chain-store platform · HQ")
+admin.site.site_title = _("O2O HQ")
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),

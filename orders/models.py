@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Order(models.Model):
@@ -161,8 +162,12 @@ class Order(models.Model):
 
 
 class OrderLine(models.Model):
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
-    sku = models.ForeignKey("catalog.SKU", on_delete=models.PROTECT, related_name="+")
+    order = models.ForeignKey(
+        Order, on_delete=models.CASCADE, related_name="lines", verbose_name=_("order")
+    )
+    sku = models.ForeignKey(
+        "catalog.SKU", on_delete=models.PROTECT, related_name="+", verbose_name=_("SKU")
+    )
     # Snapshots: the receipt shows what was bought, whatever the catalog says later.
     product_name = models.CharField(_("product"), max_length=120)
     color = models.CharField(_("color"), max_length=32, blank=True)
@@ -209,12 +214,19 @@ class OrderLine(models.Model):
 class OrderEvent(models.Model):
     """The order's timeline: every status change and every action an operator may ask about."""
 
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
-    from_status = models.CharField(max_length=16, blank=True)
-    to_status = models.CharField(max_length=16, blank=True)
+    order = models.ForeignKey(
+        Order, on_delete=models.CASCADE, related_name="events", verbose_name=_("order")
+    )
+    from_status = models.CharField(_("from status"), max_length=16, blank=True)
+    to_status = models.CharField(_("to status"), max_length=16, blank=True)
     kind = models.CharField(_("kind"), max_length=32, default="status")
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
     )
     actor_label = models.CharField(_("by"), max_length=64, blank=True)
     note = models.CharField(_("note"), max_length=300, blank=True)
@@ -233,9 +245,11 @@ class Payment(models.Model):
     class Status(models.TextChoices):
         CREATED = "created", _("Awaiting payment")
         PAID = "paid", _("Paid")
-        CLOSED = "closed", _("Closed")
+        CLOSED = "closed", pgettext_lazy("payment status", "Closed")
 
-    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="payments")
+    order = models.ForeignKey(
+        Order, on_delete=models.PROTECT, related_name="payments", verbose_name=_("order")
+    )
     out_trade_no = models.CharField(_("merchant trade number"), max_length=32, unique=True)
     amount = models.BigIntegerField(_("amount (fen)"))
     prepay_id = models.CharField(_("prepay id"), max_length=64, blank=True)
@@ -299,7 +313,9 @@ class Refund(models.Model):
         SUCCEEDED = "succeeded", _("Succeeded")
         FAILED = "failed", _("Failed")
 
-    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="refunds")
+    order = models.ForeignKey(
+        Order, on_delete=models.PROTECT, related_name="refunds", verbose_name=_("order")
+    )
     out_refund_no = models.CharField(_("refund number"), max_length=32, unique=True)
     amount = models.BigIntegerField(_("amount (fen)"))
     reason = models.CharField(_("reason"), max_length=200)
@@ -328,8 +344,15 @@ class Refund(models.Model):
 
 
 class RefundLine(models.Model):
-    refund = models.ForeignKey(Refund, on_delete=models.CASCADE, related_name="lines")
-    order_line = models.ForeignKey(OrderLine, on_delete=models.PROTECT, related_name="refund_lines")
+    refund = models.ForeignKey(
+        Refund, on_delete=models.CASCADE, related_name="lines", verbose_name=_("refund")
+    )
+    order_line = models.ForeignKey(
+        OrderLine,
+        on_delete=models.PROTECT,
+        related_name="refund_lines",
+        verbose_name=_("order line"),
+    )
     quantity = models.PositiveIntegerField(_("quantity"))
     amount = models.BigIntegerField(_("amount (fen)"))
 
@@ -347,20 +370,40 @@ class Cart(models.Model):
     """A basket: a visitor's (by session), a member's, or one a clerk builds for a customer."""
 
     member = models.OneToOneField(
-        "members.Member", on_delete=models.CASCADE, null=True, blank=True, related_name="cart"
+        "members.Member",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="cart",
+        verbose_name=_("member"),
     )
     session_key = models.CharField(max_length=40, null=True, blank=True, unique=True)
     # 导购代下单: a clerk's cart, opened by the customer through a signed link.
     built_by = models.ForeignKey(
-        "stores.Staff", on_delete=models.PROTECT, null=True, blank=True, related_name="carts"
+        "stores.Staff",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="carts",
+        verbose_name=_("built by"),
     )
     store = models.ForeignKey(
-        "stores.Store", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "stores.Store",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("store"),
     )
     token = models.CharField(max_length=32, null=True, blank=True, unique=True)
     note = models.CharField(max_length=200, blank=True)
     claimed_order = models.ForeignKey(
-        Order, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        Order,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("order"),
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -371,8 +414,12 @@ class Cart(models.Model):
 
 
 class CartLine(models.Model):
-    cart = models.ForeignKey(Cart, on_delete=models.CASCADE, related_name="lines")
-    sku = models.ForeignKey("catalog.SKU", on_delete=models.CASCADE, related_name="+")
+    cart = models.ForeignKey(
+        Cart, on_delete=models.CASCADE, related_name="lines", verbose_name=_("cart")
+    )
+    sku = models.ForeignKey(
+        "catalog.SKU", on_delete=models.CASCADE, related_name="+", verbose_name=_("SKU")
+    )
     quantity = models.PositiveIntegerField(default=1)
     added_at = models.DateTimeField(auto_now_add=True)
 
@@ -387,8 +434,15 @@ class CartLine(models.Model):
 class Favorite(models.Model):
     """收藏: a product kept to buy later."""
 
-    member = models.ForeignKey("members.Member", on_delete=models.CASCADE, related_name="favorites")
-    product = models.ForeignKey("catalog.Product", on_delete=models.CASCADE, related_name="+")
+    member = models.ForeignKey(
+        "members.Member",
+        on_delete=models.CASCADE,
+        related_name="favorites",
+        verbose_name=_("member"),
+    )
+    product = models.ForeignKey(
+        "catalog.Product", on_delete=models.CASCADE, related_name="+", verbose_name=_("product")
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -404,13 +458,25 @@ class ShareVisit(models.Model):
     Orders placed afterwards record the sharer in `Order.shared_by`.
     """
 
-    sharer = models.ForeignKey("members.Member", on_delete=models.CASCADE, related_name="+")
+    sharer = models.ForeignKey(
+        "members.Member", on_delete=models.CASCADE, related_name="+", verbose_name=_("shared by")
+    )
     product = models.ForeignKey(
-        "catalog.Product", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        "catalog.Product",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("product"),
     )
     visitor_session = models.CharField(max_length=40, blank=True)
     visitor = models.ForeignKey(
-        "members.Member", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "members.Member",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("visitor"),
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

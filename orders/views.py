@@ -13,6 +13,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -106,9 +107,9 @@ def _qr_data_uri(data: str) -> str:
 
 
 EVENT_LABELS = {
-    "placed": _("Order placed"),
-    "duplicate_payment": _("Second payment received"),
-    "converted_from": _("Converted from booking"),
+    "placed": gettext_lazy("Order placed"),
+    "duplicate_payment": gettext_lazy("Second payment received"),
+    "converted_from": gettext_lazy("Converted from booking"),
 }
 
 
