@@ -87,6 +87,11 @@ def screenshot(request):
     ARTIFACTS.mkdir(exist_ok=True)
 
     def take(page, name: str) -> Path:
+        # QR codes are <img> tags: a screenshot taken before they load cannot be decoded.
+        page.wait_for_function(
+            "Array.from(document.querySelectorAll('img:not([loading=lazy])'))"
+            ".every(img => img.complete)"
+        )
         path = ARTIFACTS / f"{request.node.name}-{name}.png"
         page.screenshot(path=str(path), full_page=True)
         return path
