@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from members.models import FollowUpTask, LoyaltyPolicy, Member
@@ -36,6 +37,22 @@ def _create(**fields) -> FollowUpTask | None:
 
 
 def follow_ups_for_purchase(
+    *, member: Member, store, lines, purchased_on: date, source: str, first_purchase: bool
+) -> list[FollowUpTask]:
+    # The suggested script is stored as text for the clerk: write it in the platform's language,
+    # not in whatever language the request that recorded the purchase (a POS call) happened to use.
+    with translation.override(settings.LANGUAGE_CODE):
+        return _follow_ups_for_purchase(
+            member=member,
+            store=store,
+            lines=lines,
+            purchased_on=purchased_on,
+            source=source,
+            first_purchase=first_purchase,
+        )
+
+
+def _follow_ups_for_purchase(
     *, member: Member, store, lines, purchased_on: date, source: str, first_purchase: bool
 ) -> list[FollowUpTask]:
     """Tasks a purchase creates: one per consumable line, and a check-in after a first purchase.
