@@ -12,5 +12,5 @@ def expire_reservations() -> int:
 
 @shared_task
 def replenish() -> dict:
-    """Nightly replenishment (beat "inventory-replenish"); a duplicate run waits, then adds nothing."""
+    """Nightly replenishment (beat "inventory-replenish"); a duplicate waits, then adds nothing."""
     return replenishment_run().as_dict()
