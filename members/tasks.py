@@ -42,5 +42,6 @@ def send_wechat_notice(self, notice_id: int) -> bool:
             return False
         raise self.retry(exc=error, countdown=self.default_retry_delay * 2**retries) from error
 
+
 # Celery's autodiscovery imports only `tasks` modules; the loyalty jobs live in members.jobs.
 from members import jobs  # noqa: E402, F401

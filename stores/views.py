@@ -1,6 +1,5 @@
 """Store finder (shopper H5): nearest stores by location, or by city and district."""
 
-
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _

@@ -11,7 +11,7 @@ from members.models import Member, Notice
 def notice_send(
     *, member: Member, kind: str, title: str, dedupe_key: str, body: str = "", url: str = ""
 ) -> Notice | None:
-    """Create the in-app notice once per (member, dedupe_key); queue the WeChat message after commit.
+    """Create the in-app notice once per (member, dedupe_key); queue WeChat's after commit.
 
     Returns None when this notice was already sent. Never raises because WeChat is slow or down:
     the message goes through a Celery task after the surrounding transaction commits.
@@ -19,7 +19,11 @@ def notice_send(
     try:
         with transaction.atomic():
             notice = Notice.objects.create(
-                member=member, kind=kind, title=title[:100], body=body[:500], url=url[:300],
+                member=member,
+                kind=kind,
+                title=title[:100],
+                body=body[:500],
+                url=url[:300],
                 dedupe_key=dedupe_key[:100],
             )
     except IntegrityError:

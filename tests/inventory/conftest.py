@@ -12,13 +12,28 @@ _serial = itertools.count(1)
 
 @pytest.fixture
 def make_store(db):
-    def make(code=None, *, kind=Store.Kind.DIRECT, latitude=31.2300, longitude=121.4700,
-             city="上海", is_active=True, **extra):
+    def make(
+        code=None,
+        *,
+        kind=Store.Kind.DIRECT,
+        latitude=31.2300,
+        longitude=121.4700,
+        city="上海",
+        is_active=True,
+        **extra,
+    ):
         region, _ = Region.objects.get_or_create(code="sh", defaults={"name": "上海"})
         code = code or f"st{next(_serial)}"
         return Store.objects.create(
-            code=code, name=f"门店 {code}", kind=kind, region=region, city=city,
-            address="测试路 1 号", latitude=latitude, longitude=longitude, is_active=is_active,
+            code=code,
+            name=f"门店 {code}",
+            kind=kind,
+            region=region,
+            city=city,
+            address="测试路 1 号",
+            latitude=latitude,
+            longitude=longitude,
+            is_active=is_active,
             **extra,
         )
 

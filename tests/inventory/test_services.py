@@ -83,7 +83,8 @@ def test_stocktake_records_the_difference(store, sku):
 
     assert level(store, sku).on_hand == 7
     assert list(StockMovement.objects.order_by("id").values_list("reason", "delta")) == [
-        ("receipt", 10), ("stocktake", -3)
+        ("receipt", 10),
+        ("stocktake", -3),
     ]
 
 
@@ -93,8 +94,9 @@ def test_reserve_basket_is_all_or_nothing(store, make_sku):
     stock_adjust(store=store, sku=socks, delta=1, reason=R.RECEIPT)
 
     with pytest.raises(InsufficientStock) as error:
-        stock_reserve(store=store, lines=[(shirt.pk, 2), (socks.pk, 2)], expires_at=soon(),
-                      owner="order:9")
+        stock_reserve(
+            store=store, lines=[(shirt.pk, 2), (socks.pk, 2)], expires_at=soon(), owner="order:9"
+        )
 
     assert [s["sku"] for s in error.value.shortages] == [socks.code]
     assert level(store, shirt).reserved == 0 and level(store, socks).reserved == 0
@@ -142,8 +144,12 @@ def test_move_reservation_to_another_store(make_store, sku):
 
 def test_expiry_sweep_releases_only_expired(store, sku):
     stock_adjust(store=store, sku=sku, delta=5, reason=R.RECEIPT)
-    stock_reserve(store=store, lines=[(sku.pk, 1)], expires_at=timezone.now() - timedelta(seconds=1),
-                  owner="o:old")
+    stock_reserve(
+        store=store,
+        lines=[(sku.pk, 1)],
+        expires_at=timezone.now() - timedelta(seconds=1),
+        owner="o:old",
+    )
     stock_reserve(store=store, lines=[(sku.pk, 2)], expires_at=soon(), owner="o:new")
 
     assert reservations_expire() == 1
@@ -197,8 +203,13 @@ def test_cancelled_transfer_returns_the_hold(make_store, sku):
 def test_proposal_holds_nothing_until_approved(make_store, sku):
     warehouse, shop = make_store(kind="warehouse"), make_store()
     stock_adjust(store=warehouse, sku=sku, delta=5, reason=R.RECEIPT)
-    transfer = transfer_request(from_store=warehouse, to_store=shop, lines=[(sku.pk, 4)],
-                                kind=Transfer.Kind.REPLENISHMENT, proposed=True)
+    transfer = transfer_request(
+        from_store=warehouse,
+        to_store=shop,
+        lines=[(sku.pk, 4)],
+        kind=Transfer.Kind.REPLENISHMENT,
+        proposed=True,
+    )
     assert level(warehouse, sku).reserved == 0
 
     transfer_approve(transfer=transfer)

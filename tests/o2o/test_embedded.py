@@ -3,9 +3,9 @@
 import os
 import shutil
 import socket
-import uuid
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 import pytest
@@ -53,7 +53,11 @@ def test_embedded_postgres_and_redis_start_serve_and_stop(var_dir):
 
     result = subprocess.run(
         [sys.executable, "-m", "o2o.embedded", "--", sys.executable, "-c", PROBE],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=180,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
     )
 
     assert result.returncode == 0, result.stdout + result.stderr
@@ -65,7 +69,11 @@ def test_embedded_postgres_and_redis_start_serve_and_stop(var_dir):
     # A second run reuses the data directory instead of initialising a new cluster.
     again = subprocess.run(
         [sys.executable, "-m", "o2o.embedded", "--", sys.executable, "-c", PROBE],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=180,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
     )
     assert again.returncode == 0, again.stdout + again.stderr
     assert "database o2o" in again.stdout

@@ -43,8 +43,13 @@ def scratch_database():
     """A database of its own on the suite's PostgreSQL server, dropped afterwards."""
     db = settings.DATABASES["default"]
     name = f"o2o_launch_{uuid.uuid4().hex[:8]}"
-    params = {"user": db["USER"], "host": db["HOST"], "port": db["PORT"] or None,
-              "password": db["PASSWORD"] or None, "dbname": "postgres"}
+    params = {
+        "user": db["USER"],
+        "host": db["HOST"],
+        "port": db["PORT"] or None,
+        "password": db["PASSWORD"] or None,
+        "dbname": "postgres",
+    }
     admin = psycopg2.connect(**params)
     admin.autocommit = True
     admin.cursor().execute(f'CREATE DATABASE "{name}"')
@@ -71,8 +76,12 @@ def test_run_command_serves_platform_and_stops_on_ctrl_c(scratch_database, tmp_p
         "WEB_CONCURRENCY": "1",
     }
     launcher = subprocess.Popen(
-        [sys.executable, "-m", "o2o.launcher"], cwd=ROOT, env=env,
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        [sys.executable, "-m", "o2o.launcher"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     output: list[str] = []
     try:
