@@ -17,21 +17,8 @@ from inventory.serializers import (
     StockLevelSerializer,
 )
 from inventory.services import sku_resolve, stock_adjust, stock_count_set, store_resolve
+from o2o.api import STOCK_ERROR_SCHEMA
 from o2o.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
-
-_ERROR = {
-    "type": "object",
-    "properties": {
-        "code": {"type": "string"},
-        "detail": {},
-        "shortages": {
-            "type": "array",
-            "items": {"type": "object"},
-            "description": "Only with insufficient_stock.",
-        },
-    },
-    "required": ["code", "detail"],
-}
 
 
 @extend_schema_view(
@@ -45,7 +32,9 @@ _ERROR = {
         parameters=[StockLevelFilterSerializer],
         responses={
             200: StockLevelSerializer(many=True),
-            400: OpenApiResponse(_ERROR, description="invalid filter, unknown_store, unknown_sku"),
+            400: OpenApiResponse(
+                STOCK_ERROR_SCHEMA, description="invalid filter, unknown_store, unknown_sku"
+            ),
         },
     )
 )
@@ -84,8 +73,10 @@ class StockAdjustmentViewSet(viewsets.GenericViewSet):
         request=StockAdjustmentSerializer,
         responses={
             201: StockAdjustmentResultSerializer,
-            400: OpenApiResponse(_ERROR, description="invalid input"),
-            409: OpenApiResponse(_ERROR, description="insufficient_stock, idempotency_key_reused"),
+            400: OpenApiResponse(STOCK_ERROR_SCHEMA, description="invalid input"),
+            409: OpenApiResponse(
+                STOCK_ERROR_SCHEMA, description="insufficient_stock, idempotency_key_reused"
+            ),
         },
         examples=[
             OpenApiExample(

@@ -14,13 +14,8 @@ from inventory.services import store_resolve
 from members.models import Member
 from members.serializers import MemberFilterSerializer, MemberSerializer, MemberUpsertSerializer
 from members.services.accounts import member_upsert, phone_normalize
+from o2o.api import ERROR_SCHEMA
 from o2o.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
-
-_ERROR = {
-    "type": "object",
-    "properties": {"code": {"type": "string"}, "detail": {}},
-    "required": ["code", "detail"],
-}
 
 
 @extend_schema_view(
@@ -35,7 +30,7 @@ _ERROR = {
         parameters=[MemberFilterSerializer],
         responses={
             200: MemberSerializer(many=True),
-            400: OpenApiResponse(_ERROR, description="invalid filter, invalid_phone"),
+            400: OpenApiResponse(ERROR_SCHEMA, description="invalid filter, invalid_phone"),
         },
     )
 )
@@ -82,9 +77,9 @@ class MemberViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         responses={
             200: MemberSerializer,
             201: MemberSerializer,
-            400: OpenApiResponse(_ERROR, description="invalid input"),
+            400: OpenApiResponse(ERROR_SCHEMA, description="invalid input"),
             409: OpenApiResponse(
-                _ERROR,
+                ERROR_SCHEMA,
                 description="duplicate_member, identity_mismatch, idempotency_key_reused",
             ),
         },

@@ -20,6 +20,26 @@ _STATUS_CODES = {
 }
 
 
+# The error body every endpoint answers with, for the OpenAPI schema.
+ERROR_SCHEMA = {
+    "type": "object",
+    "properties": {"code": {"type": "string"}, "detail": {}},
+    "required": ["code", "detail"],
+}
+# Stock writes add the short lines to a 409 insufficient_stock.
+STOCK_ERROR_SCHEMA = {
+    **ERROR_SCHEMA,
+    "properties": {
+        **ERROR_SCHEMA["properties"],
+        "shortages": {
+            "type": "array",
+            "items": {"type": "object"},
+            "description": "Only with insufficient_stock.",
+        },
+    },
+}
+
+
 def exception_handler(exc, context):
     """Turn DRF and domain errors into `{"code": ..., "detail": ...}` with the right status."""
     if isinstance(exc, DomainError):

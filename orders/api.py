@@ -9,14 +9,9 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 from rest_framework import mixins, viewsets
 
 from inventory.services import store_resolve
+from o2o.api import ERROR_SCHEMA
 from orders.models import Order, OrderEvent, OrderLine
 from orders.serializers import OrderDetailSerializer, OrderFilterSerializer, OrderSerializer
-
-_ERROR = {
-    "type": "object",
-    "properties": {"code": {"type": "string"}, "detail": {}},
-    "required": ["code", "detail"],
-}
 
 
 @extend_schema_view(
@@ -30,13 +25,13 @@ _ERROR = {
         parameters=[OrderFilterSerializer],
         responses={
             200: OrderSerializer(many=True),
-            400: OpenApiResponse(_ERROR, description="invalid filter, unknown_store"),
+            400: OpenApiResponse(ERROR_SCHEMA, description="invalid filter, unknown_store"),
         },
     ),
     retrieve=extend_schema(
         summary="One order by number",
         description="With its lines and timeline (events). Amounts are integer fen.",
-        responses={200: OrderDetailSerializer, 404: OpenApiResponse(_ERROR)},
+        responses={200: OrderDetailSerializer, 404: OpenApiResponse(ERROR_SCHEMA)},
     ),
 )
 class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

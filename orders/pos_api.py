@@ -13,26 +13,13 @@ from catalog.models import SKU
 from inventory.exceptions import UnknownSKU
 from inventory.services import store_resolve
 from members.models import FollowUpTask, Member, PointsEntry
+from o2o.api import STOCK_ERROR_SCHEMA
 from o2o.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
 from orders.exceptions import UnknownClerk, UnknownMember
 from orders.models import Order
 from orders.pos_serializers import PosSaleResultSerializer, PosSaleSerializer
 from orders.services.pos import SaleLine, pos_sale_import
 from stores.models import Staff
-
-_ERROR = {
-    "type": "object",
-    "properties": {
-        "code": {"type": "string"},
-        "detail": {},
-        "shortages": {
-            "type": "array",
-            "items": {"type": "object"},
-            "description": "Only with insufficient_stock.",
-        },
-    },
-    "required": ["code", "detail"],
-}
 
 
 def _clerk_resolve(code: str | None, *, store) -> Staff | None:
@@ -113,9 +100,9 @@ class PosSaleViewSet(viewsets.GenericViewSet):
         responses={
             201: PosSaleResultSerializer,
             200: OpenApiResponse(PosSaleResultSerializer, description="A replayed sale."),
-            400: OpenApiResponse(_ERROR, description="invalid input"),
+            400: OpenApiResponse(STOCK_ERROR_SCHEMA, description="invalid input"),
             409: OpenApiResponse(
-                _ERROR,
+                STOCK_ERROR_SCHEMA,
                 description="insufficient_stock, external_id_reused, idempotency_key_reused",
             ),
         },

@@ -12,18 +12,12 @@ from rest_framework.test import APIClient
 from inventory.models import StockLevel, StockMovement
 from inventory.services import stock_adjust, stock_reserve
 from o2o.models import IdempotencyRecord
+from tests.api import token_client
 
 pytestmark = pytest.mark.django_db
 STOCK = "/api/v1/stock/"
 ADJUST = "/api/v1/stock/adjustments/"
 R = StockMovement.Reason
-
-
-def token_client(user) -> APIClient:
-    client = APIClient()
-    token, _ = Token.objects.get_or_create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-    return client
 
 
 @pytest.fixture

@@ -13,18 +13,12 @@ from members.models import BindingChange, Member
 from members.services.accounts import member_create
 from members.services.binding import member_touch
 from o2o.models import IdempotencyRecord
+from tests.api import token_client
 from tests.stores.factories import StaffFactory, StoreFactory
 
 pytestmark = pytest.mark.django_db
 MEMBERS = "/api/v1/members/"
 UPSERT = "/api/v1/members/upsert/"
-
-
-def token_client(user) -> APIClient:
-    client = APIClient()
-    token, _ = Token.objects.get_or_create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-    return client
 
 
 @pytest.fixture

@@ -4,23 +4,16 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from orders.models import Order
 from orders.services.checkout import Line
 from orders.services.fulfilment import order_hand_over
+from tests.api import token_client
 from tests.orders.test_backoffice import pay, place
 
 pytestmark = pytest.mark.django_db
 ORDERS = "/api/v1/orders/"
-
-
-def token_client(user) -> APIClient:
-    client = APIClient()
-    token, _ = Token.objects.get_or_create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-    return client
 
 
 @pytest.fixture

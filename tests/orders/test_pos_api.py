@@ -14,18 +14,12 @@ from inventory.services import stock_adjust
 from members.models import FollowUpTask, LoyaltyPolicy, Member, PointsEntry
 from members.services.binding import member_touch
 from orders.models import Order
+from tests.api import token_client
 from tests.stores.factories import StaffFactory, StoreFactory
 
 pytestmark = pytest.mark.django_db
 SALES = "/api/v1/pos/sales/"
 SOLD_AT = "2026-03-10T10:00:00+08:00"  # a Tuesday in Shanghai
-
-
-def token_client(user) -> APIClient:
-    client = APIClient()
-    token, _ = Token.objects.get_or_create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-    return client
 
 
 @pytest.fixture
