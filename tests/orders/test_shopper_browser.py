@@ -1,5 +1,6 @@
 """扫码购 in a real browser: scan a shelf label, log in with the phone, buy here, pay in the
-sandbox (the page posts the signed notification to /wechat/pay/notify), see the paid mark."""
+sandbox (the page posts the signed notification to /wechat/pay/notify), see the paid mark; the
+clerk sees the order in the hand-over queue and hands it over."""
 
 import re
 
@@ -46,6 +47,33 @@ def test_scan_buy_here_pay_in_sandbox_and_show_the_paid_mark(page, screenshot, s
     assert order.fulfilling_store == shop.store and order.member == shop.member
     assert Payment.objects.get().status == "paid"
     expect(page.get_by_test_id("order-number")).to_have_text(order.number)
+
+    # At the door, on the clerk's phone: the paid order is in the store's hand-over queue.
+    clerk_phone = page.context.browser.new_context(
+        viewport={"width": 390, "height": 844},
+        is_mobile=True,
+        has_touch=True,
+        locale="en-US",
+        base_url=page.base_url,
+    )
+    try:
+        clerk = clerk_phone.new_page()
+        clerk.goto("/staff/login/")
+        clerk.fill("input[name=username]", shop.clerk.user.username)
+        clerk.fill("input[name=password]", "pw")
+        clerk.locator(".bo-login button[type=submit]").click()
+        clerk.goto("/staff/orders/")
+        card = clerk.locator(f"#order-{order.number}")
+        expect(card).to_be_visible()
+        screenshot(clerk, "4-clerk-queue")
+        card.get_by_role("button", name="Hand over").click()
+        expect(clerk.locator(".messages")).to_contain_text("handed over")
+    finally:
+        clerk_phone.close()
+    order.refresh_from_db()
+    shop.member.refresh_from_db()
+    assert order.status == "completed"
+    assert shop.member.points_balance == 599  # points are earned when the order completes
 
 
 def log_in_by_cookie(page, member):
