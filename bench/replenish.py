@@ -17,17 +17,14 @@ is printed against the 60 s aim, not enforced.
 from __future__ import annotations
 
 import contextlib
-import os
 import random
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
-
-import psycopg2
-from psycopg2 import sql
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.scratch import migrate, scratch_database  # noqa: E402
 
 STORES = 500
 CITIES = 10  # 50 stores per city, scattered over ~20 km, so some are within the rebalance radius
@@ -40,59 +37,17 @@ TARGET_SECONDS = 60
 
 
 def main() -> int:
-    url = urlsplit(os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/o2o"))
-    scratch = f"{url.path.lstrip('/') or 'o2o'}_bench_replenish"
-    admin = _admin_connection(url)
-    _recreate(admin, scratch)
-    os.environ["DATABASE_URL"] = urlunsplit(url._replace(path=f"/{scratch}"))
-    try:
+    with scratch_database("replenish"):
         return _bench()
-    finally:
-        _close_django_connections()
-        with admin.cursor() as cursor:
-            cursor.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(scratch))
-            )
-        admin.close()
-        print(f"scratch database {scratch} dropped")
-
-
-def _admin_connection(url):
-    """A connection for CREATE/DROP DATABASE: the maintenance database, else the configured one."""
-    last_error = None
-    for database in ("postgres", url.path.lstrip("/")):
-        try:
-            connection = psycopg2.connect(urlunsplit(url._replace(path=f"/{database}")))
-        except psycopg2.OperationalError as error:
-            last_error = error
-            continue
-        connection.autocommit = True
-        return connection
-    raise last_error
-
-
-def _recreate(admin, scratch: str) -> None:
-    with admin.cursor() as cursor:
-        name = sql.Identifier(scratch)
-        cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))
-        cursor.execute(sql.SQL("CREATE DATABASE {}").format(name))
-
-
-def _close_django_connections() -> None:
-    if "django.db" in sys.modules:
-        from django.db import connections
-
-        connections.close_all()
 
 
 def _bench() -> int:
     import django
 
     django.setup()
-    from django.core.management import call_command
 
     started = time.perf_counter()
-    call_command("migrate", verbosity=0)
+    migrate()
     print(f"migrate: {time.perf_counter() - started:.1f} s")
 
     started = time.perf_counter()

@@ -26,13 +26,10 @@ import threading
 import time
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import unquote, urlsplit, urlunsplit
-
-import environ
-import psycopg2
-from psycopg2 import sql
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.scratch import migrate, scratch_database  # noqa: E402
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/o2o"
 RATIO_AIM = 0.5
@@ -52,33 +49,6 @@ def parse_args():
     parser.add_argument("--rounds", type=int, default=2, help="alternating rounds per mode")
     parser.add_argument("--attempts", type=int, default=50, help="per thread, oversell phase")
     return parser.parse_args()
-
-
-def scratch_database(url: str) -> tuple[str, dict, str]:
-    """(scratch URL, connection kwargs for the server's maintenance database, scratch name)."""
-    config = environ.Env.db_url_config(url)
-    name = f"{config['NAME']}_bench_contention"
-    parts = urlsplit(url)
-    scratch_url = urlunsplit(parts._replace(path=f"/{name}"))
-    server = {
-        "dbname": "postgres",
-        "user": config.get("USER") or None,
-        "password": config.get("PASSWORD") or None,
-        # A socket directory arrives percent-encoded in the URL's host.
-        "host": unquote(str(config.get("HOST") or "")) or None,
-        "port": config.get("PORT") or None,
-    }
-    return scratch_url, {k: v for k, v in server.items() if v}, name
-
-
-def server_execute(server: dict, statement) -> None:
-    connection = psycopg2.connect(**server)
-    connection.autocommit = True
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute(statement)
-    finally:
-        connection.close()
 
 
 def run_threads(count: int, work) -> list:
@@ -280,36 +250,18 @@ class Bench:
 
 def main() -> int:
     args = parse_args()
-    url = os.environ.get("DATABASE_URL", DEFAULT_URL)
-    scratch_url, server, name = scratch_database(url)
-    server_execute(
-        server, sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-    )
-    server_execute(server, sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    try:
-        os.environ["DATABASE_URL"] = scratch_url
+    with scratch_database("contention") as name:
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "o2o.settings")
         import django
 
         django.setup()
         return run(args, name)
-    finally:
-        try:
-            from django.db import connections
-
-            connections.close_all()
-        except Exception:  # noqa: S110 - Django may not be set up; the drop below still runs
-            pass
-        server_execute(
-            server, sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-        )
 
 
 def run(args, name: str) -> int:
-    from django.core.management import call_command
     from django.db import connection
 
-    call_command("migrate", verbosity=0)
+    migrate()
     bench = Bench(args)
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")

@@ -18,7 +18,6 @@ from inventory.services.levels import (
 )
 
 
-@transaction.atomic
 def stock_reserve(*, store, lines, expires_at: datetime, owner: str) -> list[Reservation]:
     """Reserve a basket [(sku_id, quantity), ...] at one store, every line or none.
 
@@ -26,9 +25,13 @@ def stock_reserve(*, store, lines, expires_at: datetime, owner: str) -> list[Res
     while the level rows are locked.
     """
     store_check_active(store)
-    return levels_reserve(
-        store_id=store.pk, lines=lines_merge(lines), expires_at=expires_at, owner=owner
-    )
+    merged = lines_merge(lines)
+    if len(merged) == 1 and not transaction.get_connection().in_atomic_block:
+        # One line is one statement (update + insert), which PostgreSQL runs atomically on its
+        # own: no BEGIN/COMMIT round trip while the hot row is locked.
+        return levels_reserve(store_id=store.pk, lines=merged, expires_at=expires_at, owner=owner)
+    with transaction.atomic():
+        return levels_reserve(store_id=store.pk, lines=merged, expires_at=expires_at, owner=owner)
 
 
 def _lock_active(reservation_ids, *, skip_locked: bool = False) -> list[Reservation]:
