@@ -14,10 +14,10 @@ from catalog.models import SKU
 from inventory.services import stock_reserve
 from members.models import LoyaltyPolicy, PointsEntry
 from members.services.points import points_add
-from o2o.money import allocate_pro_rata
 from orders.exceptions import EmptyOrder, OrderError
-from orders.models import Order, OrderEvent, OrderLine
+from orders.models import Order, OrderEvent
 from orders.services.attribution import credited_clerk_for, credited_store_for
+from orders.services.lines import order_lines_create
 from orders.services.numbers import order_number_next, pickup_code_new
 from stores.models import Store
 
@@ -164,23 +164,10 @@ def order_place(
         pickup_code=pickup_code_new() if fulfillment in {F.PICKUP, F.IN_STORE} else "",
         expires_at=expires_at,
     )
-    shares = allocate_pro_rata(
-        points_discount, [line.sku.price * line.quantity for line in ordered]
-    )
-    OrderLine.objects.bulk_create(
-        [
-            OrderLine(
-                order=order,
-                sku=line.sku,
-                product_name=line.sku.product.name,
-                color=line.sku.color,
-                size=line.sku.size,
-                unit_price=line.sku.price,
-                quantity=line.quantity,
-                discount_share=share,
-            )
-            for line, share in zip(ordered, shares, strict=True)
-        ]
+    order_lines_create(
+        order=order,
+        lines=[(line.sku, line.quantity, line.sku.price) for line in ordered],
+        discount=points_discount,
     )
     stock_reserve(
         store=store,

@@ -14,8 +14,9 @@ from members.services.notices import notice_send
 from members.services.purchases import member_purchase_record
 from o2o.errors import DomainError
 from orders.exceptions import InvalidTransition, OrderError
-from orders.models import Order, OrderEvent, OrderLine
+from orders.models import Order, OrderEvent
 from orders.services.checkout import payment_window
+from orders.services.lines import order_lines_create
 from orders.services.numbers import order_number_next, pickup_code_new
 from orders.services.status import order_event_add, order_transition
 
@@ -246,20 +247,7 @@ def try_visit_checkout(*, order: Order, staff, kept: dict[int, int]) -> Order | 
         pickup_code=pickup_code_new(),
         expires_at=now + payment_window(),
     )
-    OrderLine.objects.bulk_create(
-        [
-            OrderLine(
-                order=sale,
-                sku=line.sku,
-                product_name=line.product_name,
-                color=line.color,
-                size=line.size,
-                unit_price=line.unit_price,
-                quantity=q,
-            )
-            for line, q in kept_lines
-        ]
-    )
+    order_lines_create(order=sale, lines=[(line.sku, q, line.unit_price) for line, q in kept_lines])
     stock_reserve(
         store=order.fulfilling_store,
         lines=[(line.sku_id, q) for line, q in kept_lines],

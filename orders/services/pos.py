@@ -12,10 +12,10 @@ from members.models import Member
 from members.services.accounts import member_get_or_create_by_phone
 from members.services.purchases import member_purchase_record
 from o2o.errors import Conflict
-from o2o.money import allocate_pro_rata
 from orders.exceptions import AmountMismatch, EmptyOrder, UnknownMember
-from orders.models import Order, OrderEvent, OrderLine
+from orders.models import Order, OrderEvent
 from orders.services.attribution import credited_clerk_for
+from orders.services.lines import order_lines_create
 from orders.services.numbers import order_number_next
 
 
@@ -149,23 +149,10 @@ def _record(*, store, lines, amount_paid, external_id, clerk, member, sold_at) -
         paid_at=sold_at,
         completed_at=sold_at,
     )
-    shares = allocate_pro_rata(
-        goods - amount_paid, [line.unit_price * line.quantity for line in lines]
-    )
-    OrderLine.objects.bulk_create(
-        [
-            OrderLine(
-                order=order,
-                sku=line.sku,
-                product_name=line.sku.product.name,
-                color=line.sku.color,
-                size=line.sku.size,
-                unit_price=line.unit_price,
-                quantity=line.quantity,
-                discount_share=share,
-            )
-            for line, share in zip(lines, shares, strict=True)
-        ]
+    order_lines_create(
+        order=order,
+        lines=[(line.sku, line.quantity, line.unit_price) for line in lines],
+        discount=goods - amount_paid,
     )
     OrderEvent.objects.create(
         order=order,
