@@ -36,6 +36,7 @@ from inventory.services import (
     transfer_receive,
     transfer_ship,
 )
+from o2o.admin_readonly import ReadOnlyAdminMixin
 from o2o.errors import DomainError
 from stores.models import Store
 
@@ -102,7 +103,9 @@ class StockAdjustForm(forms.Form):
 
 
 @admin.register(StockLevel)
-class StockLevelAdmin(admin.ModelAdmin):
+# Saving a level from a form would write back numbers read earlier and lose concurrent changes
+# (and skip the ledger), so the page is view-only; changes go through the adjust form.
+class StockLevelAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = [
         "store",
         "sku",
@@ -126,17 +129,6 @@ class StockLevelAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(available_units=F("on_hand") - F("reserved"))
-
-    # Saving a level from a form would write back numbers read earlier and lose concurrent
-    # changes (and skip the ledger), so the page is view-only; changes go through the form below.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("available"), ordering="available_units")
     def available(self, level):
@@ -223,19 +215,8 @@ class StockLevelAdmin(admin.ModelAdmin):
 # --- Ledger and reservations (read-only) -------------------------------------------------------
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(StockMovement)
-class StockMovementAdmin(ReadOnlyAdmin):
+class StockMovementAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["created_at", "store", "sku", "delta", "reason", "reference", "actor"]
     list_filter = ["reason", "store"]
     date_hierarchy = "created_at"
@@ -244,7 +225,7 @@ class StockMovementAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Reservation)
-class ReservationAdmin(ReadOnlyAdmin):
+class ReservationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["id", "store", "sku", "quantity", "owner", "state", "expires_at", "created_at"]
     list_filter = ["state", "store"]
     search_fields = ["owner", "sku__code", "store__code"]

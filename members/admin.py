@@ -36,21 +36,9 @@ from members.models import (
 )
 from members.services import gifts
 from members.services.binding import member_home_store_change, member_rebind
+from o2o.admin_readonly import ReadOnlyAdminMixin
 from o2o.errors import DomainError
 from stores.models import Staff, Store
-
-
-class ReadOnlyAdminMixin:
-    """Ledgers and logs: looked at, never edited or deleted from the admin."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class BindingChangeInline(ReadOnlyAdminMixin, admin.TabularInline):

@@ -11,6 +11,7 @@ from django.contrib.admin.helpers import ActionForm
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from o2o.admin_readonly import ReadOnlyAdminMixin
 from o2o.errors import DomainError
 from o2o.money import format_yuan
 from orders.models import (
@@ -27,19 +28,10 @@ from orders.models import (
 from orders.services.refunds import refund_execute, refund_request
 
 
-class ReadOnlyInline(admin.TabularInline):
+class ReadOnlyInline(ReadOnlyAdminMixin, admin.TabularInline):
     extra = 0
     can_delete = False
     show_change_link = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class OrderLineInline(ReadOnlyInline):
@@ -174,19 +166,8 @@ class OrderAdmin(admin.ModelAdmin):
             )
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(PaymentNotification)
-class PaymentNotificationAdmin(ReadOnlyAdmin):
+class PaymentNotificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Every notification received; HQ reviews the forged and mismatched ones."""
 
     list_display = [
@@ -203,7 +184,7 @@ class PaymentNotificationAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Payment)
-class PaymentAdmin(ReadOnlyAdmin):
+class PaymentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = [
         "out_trade_no",
         "order",
@@ -225,7 +206,7 @@ class RefundLineInline(ReadOnlyInline):
 
 
 @admin.register(Refund)
-class RefundAdmin(ReadOnlyAdmin):
+class RefundAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = [
         "out_refund_no",
         "order",
@@ -248,7 +229,7 @@ class CartLineInline(ReadOnlyInline):
 
 
 @admin.register(Cart)
-class CartAdmin(ReadOnlyAdmin):
+class CartAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["id", "member", "built_by", "store", "claimed_order", "updated_at"]
     list_filter = ["store"]
     search_fields = ["token", "member__phone", "built_by__staff_code"]
