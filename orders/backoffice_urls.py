@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from orders import backoffice_assist_views as assist
 from orders import backoffice_views as views
 
 app_name = "orders_backoffice"
@@ -11,9 +12,9 @@ urlpatterns = [
     path("badge/", views.badge, name="badge"),
     path("verify/", views.verify, name="verify"),
     path("appointments/", views.appointments, name="appointments"),
-    path("assist/", views.assist, name="assist"),
-    path("assist/<int:cart_id>/", views.assist_cart, name="assist_cart"),
-    path("assist/<int:cart_id>/discard/", views.assist_discard, name="assist_discard"),
+    path("assist/", assist.assist, name="assist"),
+    path("assist/<int:cart_id>/", assist.assist_cart, name="assist_cart"),
+    path("assist/<int:cart_id>/discard/", assist.assist_discard, name="assist_discard"),
     path("<str:number>/", views.order_detail, name="detail"),
     path("<str:number>/hand-over/", views.hand_over, name="hand_over"),
     path("<str:number>/ready/", views.mark_ready, name="mark_ready"),

@@ -1,0 +1,129 @@
+"""Clerk-assisted carts (导购代下单): a clerk builds a basket for a customer, who pays by QR."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import Http404, HttpResponseNotAllowed
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from o2o.errors import DomainError
+from orders import selectors
+from orders.backoffice_forms import AssistCartForm, AssistLineForm, AssistSearchForm
+from orders.backoffice_views import _back, _error_text, _forbidden, qr_svg
+from orders.models import Cart
+from orders.services.assisted import (
+    NotYourCart,
+    assisted_cart_create,
+    assisted_cart_discard,
+    assisted_cart_line_set,
+)
+from stores.permissions import staff_required
+
+# ---- clerk-assisted carts (导购代下单) -----------------------------------------------------
+
+
+def _my_cart(request, cart_id: int) -> Cart:
+    cart = (
+        Cart.objects.filter(pk=cart_id, built_by=request.staff)
+        .select_related("claimed_order", "store")
+        .first()
+    )
+    if cart is None:
+        raise Http404
+    return cart
+
+
+@staff_required
+def assist(request):
+    """The clerk's carts for customers, and a button to start a new one."""
+    form = AssistCartForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            cart = assisted_cart_create(staff=request.staff, note=form.cleaned_data["note"])
+        except DomainError as error:
+            messages.error(request, _error_text(error))
+        else:
+            return redirect("orders_backoffice:assist_cart", cart_id=cart.pk)
+    return TemplateResponse(
+        request,
+        "orders/backoffice_assist.html",
+        {"form": form, "carts": selectors.assisted_carts(request.staff)},
+    )
+
+
+@staff_required
+def assist_cart(request, cart_id):
+    """Build the cart: search, set quantities; the customer scans the QR to pay."""
+    if request.method == "POST":
+        form = AssistLineForm(request.POST)
+        cart = Cart.objects.filter(pk=cart_id).first()
+        if cart is None:
+            raise Http404
+        if form.is_valid():
+            sku = selectors.assist_sku_search_by_id(form.cleaned_data["sku"])
+            if sku is None:
+                messages.error(request, _("This item is no longer sold."))
+            else:
+                try:
+                    assisted_cart_line_set(
+                        cart=cart,
+                        staff=request.staff,
+                        sku=sku,
+                        quantity=form.cleaned_data["quantity"],
+                    )
+                except NotYourCart:
+                    return _forbidden(
+                        request, _("Only the clerk who built this cart can change it.")
+                    )
+                except DomainError as error:
+                    messages.error(request, _error_text(error))
+        else:
+            messages.error(request, _("Enter a quantity between 0 and 99."))
+        return _back(request, reverse("orders_backoffice:assist_cart", args=[cart_id]))
+    cart = _my_cart(request, cart_id)
+    search = AssistSearchForm(request.GET or None)
+    results = []
+    if search.is_valid():
+        results = selectors.assist_sku_search(
+            store=request.staff.store, query=search.cleaned_data["q"]
+        )
+    lines = selectors.cart_lines(cart)
+    in_cart = {line.sku_id: line.quantity for line in lines}
+    for sku in results:
+        sku.in_cart = in_cart.get(sku.pk, 0)
+    link = settings.SITE_URL + reverse("orders:shared_cart", args=[cart.token])
+    return TemplateResponse(
+        request,
+        "orders/backoffice_assist_cart.html",
+        {
+            "cart": cart,
+            "lines": lines,
+            "goods_total": sum(line.sku.price * line.quantity for line in lines),
+            "search": search,
+            "results": results,
+            "link": link,
+            "qr": qr_svg(link) if lines and not cart.claimed_order_id else "",
+        },
+    )
+
+
+@staff_required
+def assist_discard(request, cart_id):
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    cart = Cart.objects.filter(pk=cart_id).first()
+    if cart is None:
+        raise Http404
+    try:
+        assisted_cart_discard(cart=cart, staff=request.staff)
+    except NotYourCart:
+        return _forbidden(request, _("Only the clerk who built this cart can change it."))
+    except DomainError as error:
+        messages.error(request, _error_text(error))
+        return redirect("orders_backoffice:assist_cart", cart_id=cart_id)
+    messages.success(request, _("Cart discarded; its link no longer works."))
+    return redirect("orders_backoffice:assist")
