@@ -6,10 +6,10 @@ The URL is the contract printed on shelf labels, so its shape never changes:
 
 from urllib.parse import quote, urlencode
 
-import qrcode
 from django.conf import settings
 from PIL import Image
-from qrcode.constants import ERROR_CORRECT_M
+
+from o2o.qr import qr_image_make
 
 
 def sku_qr_url(sku, store=None) -> str:
@@ -17,14 +17,6 @@ def sku_qr_url(sku, store=None) -> str:
     if store is not None:
         url += "?" + urlencode({"s": store.code})
     return url
-
-
-def qr_image_make(data: str, *, box_size: int = 10, border: int = 4) -> Image.Image:
-    # Level M survives a scuffed or slightly curled label while keeping modules large.
-    code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, box_size=box_size, border=border)
-    code.add_data(data)
-    code.make(fit=True)
-    return code.make_image(fill_color="black", back_color="white").get_image().convert("RGB")
 
 
 def sku_qr_image(sku, store=None, *, box_size: int = 10) -> Image.Image:

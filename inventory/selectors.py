@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import F, Q, Sum
+from django.db.models import F, Sum
 
 from inventory.models import StockLevel, Transfer, TransferLine
 from o2o.geo import haversine_km
@@ -97,10 +97,6 @@ class BasketAvailability:
         return len(self.requested) - len(self.short_lines)
 
 
-def basket_availability_at_store(*, store, basket: dict[int, int]) -> BasketAvailability:
-    return basket_availability_across_stores(stores=[store], basket=basket)[0]
-
-
 def basket_availability_across_stores(
     *, stores, basket: dict[int, int]
 ) -> list[BasketAvailability]:
@@ -134,8 +130,3 @@ def in_transit(*, store) -> dict[str, dict[int, int]]:
         "incoming": {row["sku_id"]: row["total"] for row in incoming},
         "outgoing": {row["sku_id"]: row["total"] for row in outgoing},
     }
-
-
-def low_stock_levels(*, threshold: int = 2):
-    """Levels whose available units are at or below `threshold` (for the admin's flag)."""
-    return StockLevel.objects.filter(Q(on_hand__lte=F("reserved") + threshold))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 
 from django.conf import settings
@@ -14,6 +15,8 @@ from members.exceptions import InvalidPhone
 from members.forms import MemberLookupForm
 from members.models import Member
 from members.services.accounts import phone_normalize
+from o2o.qr import qr_data_uri
+from o2o.wechat import WeChatUnavailable, clerk_qr_ticket
 from stores.permissions import staff_required
 
 MEMBER_CODE_PATTERN = re.compile(r"^M\d{9}$")
@@ -28,6 +31,8 @@ _CARD_ERRORS = {
     ),
     CardTokenError.INVALID: lambda: _("This is not a valid member card code."),
 }
+
+logger = logging.getLogger(__name__)
 
 
 def _member_find(text: str) -> Member | None:
@@ -71,13 +76,21 @@ def my_qr(request):
     """The clerk's own binding QR: printable, and shareable as a link."""
     staff = request.staff
     link = settings.SITE_URL + reverse("binding:clerk", args=[staff.staff_code])
+    qr_src = reverse("binding:qr_clerk", args=[staff.staff_code])
+    if settings.WECHAT_CONFIGURED:
+        # Inside WeChat her follow-and-bind code does both at once; the H5 link stays the
+        # fallback when WeChat cannot be reached.
+        try:
+            qr_src = qr_data_uri(clerk_qr_ticket(staff)["url"])
+        except WeChatUnavailable:
+            logger.warning("WeChat QR for clerk %s unavailable; showing the H5 link", staff.pk)
     return TemplateResponse(
         request,
         "members/staff_my_qr.html",
         {
             "clerk": staff,
             "link": link,
-            "qr_src": reverse("binding:qr_clerk", args=[staff.staff_code]),
+            "qr_src": qr_src,
             "store_active": staff.store.is_active,
         },
     )

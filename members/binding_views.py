@@ -12,7 +12,6 @@ from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET
 
-from catalog.qr import qr_image_make
 from members.auth import current_member
 from members.binding_links import (
     CLERK,
@@ -21,6 +20,7 @@ from members.binding_links import (
     binding_target_get,
     pending_binding_remember,
 )
+from o2o.qr import qr_image_make
 
 
 def _unknown(request, kind: str):

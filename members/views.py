@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import io
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -17,7 +15,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from catalog.qr import qr_image_make
 from members import card as member_card
 from members.auth import current_member, member_login, member_logout, member_required
 from members.binding_links import (
@@ -35,6 +32,7 @@ from members.services.login_codes import (
     login_code_send,
     login_code_verify,
 )
+from o2o.qr import qr_data_uri
 
 DEMO_MEMBERS_SHOWN = 10
 NOTICES_SHOWN = 100
@@ -178,10 +176,8 @@ def logout(request):
 
 def _card_qr_context(member) -> dict:
     token = member_card.card_token_issue(member)
-    buffer = io.BytesIO()
-    qr_image_make(token, box_size=8, border=2).save(buffer, format="PNG")
     return {
-        "qr_data_uri": "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode(),
+        "qr_data_uri": qr_data_uri(token),
         "refresh_seconds": member_card.REFRESH_SECONDS,
     }
 

@@ -11,9 +11,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from o2o.errors import DomainError
+from o2o.qr import qr_svg
 from orders import selectors
 from orders.backoffice_forms import AssistCartForm, AssistLineForm, AssistSearchForm
-from orders.backoffice_views import _back, _error_text, _forbidden, qr_svg
+from orders.backoffice_views import _back, _error_text, _forbidden
 from orders.models import Cart
 from orders.services.assisted import (
     NotYourCart,

@@ -3,8 +3,6 @@ the order bits of the product page. Thin: parse, check, call one service, render
 
 from __future__ import annotations
 
-import base64
-import io
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -19,13 +17,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from catalog import scanning
 from catalog.models import SKU, Product
-from catalog.qr import qr_image_make
 from inventory.exceptions import InsufficientStock
 from inventory.selectors import sku_available_at
 from members.auth import current_member, member_required
 from members.models import LoyaltyPolicy
 from o2o import wechat_pay
 from o2o.errors import DomainError
+from o2o.qr import qr_data_uri
 from orders import selectors
 from orders.forms import BuyNowForm, CartAddForm, CartLineForm, CheckoutForm
 from orders.models import Order, Payment
@@ -98,12 +96,6 @@ def _shortage_text(error: InsufficientStock, lines) -> str:
     return _("Not enough stock at this store for: %(items)s. Nothing was ordered.") % {
         "items": ", ".join(parts)
     }
-
-
-def _qr_data_uri(data: str) -> str:
-    buffer = io.BytesIO()
-    qr_image_make(data, box_size=8, border=2).save(buffer, format="PNG")
-    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
 
 
 EVENT_LABELS = {
@@ -475,7 +467,7 @@ def _order_context(order: Order) -> dict:
         "order": order,
         "lines": list(order.lines.all()),
         "is_paid": order.status in PAID_STATES or (order.status == S.REFUNDED and order.paid_at),
-        "pickup_qr": _qr_data_uri(pickup_token(order)) if show_pickup else None,
+        "pickup_qr": qr_data_uri(pickup_token(order)) if show_pickup else None,
         "can_cancel": order.status in {S.PENDING_PAYMENT, S.BOOKED},
         "can_pay": order.status == S.PENDING_PAYMENT,
         "can_confirm": order.status == S.SHIPPED,

@@ -76,3 +76,30 @@ def test_the_fake_can_be_extended_with_routes(wechat_fake):
     answer = requests.post(f"{wechat_fake.pay_base_url}pay/unifiedorder", data=b"<xml/>", timeout=5)
     assert answer.text == "<xml><return_code>SUCCESS</return_code><echo>6</echo></xml>"
     assert wechat_fake.calls("/pay/pay/unifiedorder")[0].body == b"<xml/>"
+
+
+def test_my_qr_page_shows_the_wechat_follow_and_bind_code_when_configured(client, wechat_fake):
+    import base64
+    import io
+
+    import zxingcpp
+    from PIL import Image
+
+    clerk = StaffFactory(staff_code="bella")
+    client.force_login(clerk.user)
+
+    html = client.get("/staff/members/my-qr/").content.decode()
+
+    uri = html.split('class="mb-my-qr-image" src="data:image/png;base64,', 1)[1].split('"', 1)[0]
+    decoded = zxingcpp.read_barcodes(Image.open(io.BytesIO(base64.b64decode(uri))))
+    assert [result.text for result in decoded] == [wechat.clerk_qr_ticket(clerk)["url"]]
+
+
+def test_my_qr_page_falls_back_to_the_h5_link_when_wechat_is_down(client, wechat_fake):
+    clerk = StaffFactory(staff_code="carla")
+    client.force_login(clerk.user)
+    wechat_fake.fail_next("POST", "/cgi-bin/qrcode/create", {"errcode": -1, "errmsg": "busy"})
+
+    html = client.get("/staff/members/my-qr/").content.decode()
+
+    assert 'src="/b/qr/clerk/carla.png"' in html
