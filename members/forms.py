@@ -1,4 +1,4 @@
-"""Forms of the member pages: phone login and the counter's member lookup."""
+"""Forms of the member pages: phone login."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -57,21 +57,3 @@ class CodeForm(forms.Form):
     def clean_code(self):
         return self.cleaned_data["code"].strip()
 
-
-class MemberLookupForm(forms.Form):
-    """What the counter scanned or typed: a card QR token, a member code or a phone number."""
-
-    code = forms.CharField(
-        label=_("Member card, member code or phone"),
-        max_length=200,
-        widget=forms.TextInput(
-            attrs={
-                "autocomplete": "off",
-                "autocapitalize": "characters",
-                "placeholder": _("Scan the card or type M123456789 / phone"),
-            }
-        ),
-    )
-
-    def clean_code(self):
-        return self.cleaned_data["code"].strip()

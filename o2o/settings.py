@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "orders",
     "members",
     "commissions",
+    "backoffice",
 ]
 
 MIDDLEWARE = [
@@ -85,7 +86,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "o2o.context_processors.platform",
-                "stores.context_processors.staff",
+                "backoffice.context_processors.staff",
             ],
         },
     },

@@ -238,11 +238,12 @@ def store_waiting_count(store: Store) -> int:
     )
 
 
-def store_order_get(number: str) -> Order | None:
+def store_order_get(number: str, *, lock: bool = False) -> Order | None:
     """One order with everything the back-office detail page shows (the caller checks the
-    store)."""
+    store). `lock` takes the order's row lock, inside the caller's transaction."""
+    orders = Order.objects.select_for_update(of=("self",)) if lock else Order.objects
     return (
-        Order.objects.filter(number=number)
+        orders.filter(number=number)
         .select_related(
             "member", "fulfilling_store", "credited_store", "credited_clerk", "assisted_by"
         )

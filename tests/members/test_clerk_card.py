@@ -1,4 +1,4 @@
-"""The clerk card partial (支付即服务) and the clerk's own QR page."""
+"""The clerk card partial (支付即服务)."""
 
 import pytest
 from django.template import Context, Template
@@ -62,20 +62,3 @@ def test_nothing_without_clerk_or_store(member_kind):
     member = member_create(phone="13800138000") if member_kind == "no_binding" else None
 
     assert render(member).strip() == ""
-
-
-def test_the_clerk_s_own_qr_page_is_printable_and_shareable(client):
-    clerk = StaffFactory(staff_code="lina", display_name="李娜")
-    client.force_login(clerk.user)
-
-    response = client.get("/staff/members/my-qr/")
-
-    html = response.content.decode()
-    assert response.status_code == 200
-    assert 'src="/b/qr/clerk/lina.png"' in html
-    assert 'data-share-url="https://shop.example/b/clerk/lina"' in html
-    assert "data-print" in html
-
-
-def test_the_qr_page_needs_staff(client):
-    assert client.get("/staff/members/my-qr/").status_code == 302

@@ -6,7 +6,7 @@ from django.urls import reverse
 from orders.models import Order, PaymentNotification, Refund
 from orders.services.assisted import assisted_cart_create, assisted_cart_line_set
 from orders.services.fulfilment import order_hand_over
-from tests.orders.test_backoffice import pay, place
+from tests.orders.placing import pay, place
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from orders.models import Order
 from orders.services.checkout import Line
 from orders.services.fulfilment import order_hand_over
 from tests.api import token_client
-from tests.orders.test_backoffice import pay, place
+from tests.orders.placing import pay, place
 
 pytestmark = pytest.mark.django_db
 ORDERS = "/api/v1/orders/"

@@ -1,0 +1,174 @@
+"""Who may use the store back office, and which objects a staff member may see or act on.
+
+Named checks come before actions (Zulip's `access_*` / `check_*`), so a view reads: check, act,
+render. A Django superuser is not automatically store staff: the back office always works for one
+store, and a superuser without a Staff row has none, so they are sent to the admin instead.
+
+- `staff_required`: the view decorator. Anonymous → login page; not active staff → 403 page.
+- `access_*(staff, id)`: an object to look at. Unknown, and another store's, are both 404: other
+  stores' orders and carts do not exist here.
+- `check_*(staff, id)`: an object to act on. Unknown is 404; another store's is the back office's
+  403 page with the reason (`StoreForbidden`, rendered by `staff_required`).
+The services check again (they are called from other edges too); these checks decide what the
+person sees.
+"""
+
+from collections.abc import Iterable
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import Http404
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+
+from backoffice.responses import forbidden
+from members.models import FollowUpTask
+from orders import selectors as order_selectors
+from orders.models import Cart, Order
+from orders.services.fulfilment import NotYourStore, check_store_staff
+from stores.models import Staff, Store
+
+MANAGERS = [Staff.Role.MANAGER]
+
+
+class StoreForbidden(PermissionDenied):
+    """The object exists but belongs to another store (or clerk); the message says so."""
+
+
+def check_staff(user, *, roles: Iterable[str] | None = None, store: Store | None = None) -> Staff:
+    """The active Staff row of `user`, or PermissionDenied with a message a person can act on.
+
+    `roles` limits the check to those roles; `store` requires the staff member to work there
+    (HQ staff may act for any store).
+    """
+    if not user.is_authenticated:
+        raise PermissionDenied(_("Please log in."))
+    try:
+        staff = Staff.objects.select_related("store", "store__region").get(user=user)
+    except Staff.DoesNotExist as missing:
+        if user.is_superuser or user.is_staff:
+            raise PermissionDenied(
+                _("This account has no store staff profile. HQ administration is at /admin/.")
+            ) from missing
+        raise PermissionDenied(_("This account is not registered as store staff.")) from missing
+    if not staff.is_active or not user.is_active:
+        raise PermissionDenied(_("This staff account is no longer active."))
+    if roles is not None and staff.role not in set(roles):
+        raise PermissionDenied(_("Your role does not allow this page."))
+    if store is not None and staff.role != Staff.Role.HQ and staff.store_id != store.pk:
+        raise PermissionDenied(_("You work for another store."))
+    return staff
+
+
+def staff_required(view=None, *, roles: Iterable[str] | None = None):
+    """View decorator: anonymous → login page; not active staff → 403 page with the reason.
+
+    Sets `request.staff`; `TemplateResponse` results also get `staff` in their context (the
+    back-office layout shows the store and role from it). A `StoreForbidden` raised by the view
+    (a `check_*` below) becomes the same 403 page. Use bare or as
+    `@staff_required(roles=[Staff.Role.MANAGER])`.
+    """
+
+    def decorate(view_func):
+        @wraps(view_func)
+        def wrapper(request, *args, **kwargs):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            try:
+                request.staff = check_staff(request.user, roles=roles)
+            except PermissionDenied as denied:
+                return forbidden(request, str(denied))
+            try:
+                response = view_func(request, *args, **kwargs)
+            except StoreForbidden as denied:
+                return forbidden(request, str(denied))
+            if isinstance(response, TemplateResponse) and not response.is_rendered:
+                response.context_data = {"staff": request.staff, **(response.context_data or {})}
+            return response
+
+        return wrapper
+
+    if view is not None:
+        return decorate(view)
+    return decorate
+
+
+# ---- orders -------------------------------------------------------------------------------------
+
+
+def _store_order(number: str, *, lock: bool) -> Order:
+    order = order_selectors.store_order_get(number, lock=lock)
+    if order is None:
+        raise Http404
+    return order
+
+
+def access_store_order(staff: Staff, number: str, *, lock: bool = False) -> Order:
+    """Order `number` of the staff member's store, with what its page shows; 404 otherwise.
+
+    `lock` takes the order's row lock (inside a transaction).
+    """
+    order = _store_order(number, lock=lock)
+    try:
+        check_store_staff(staff=staff, order=order)
+    except NotYourStore as hidden:
+        raise Http404 from hidden
+    return order
+
+
+def check_store_order(staff: Staff, number: str, *, lock: bool = False) -> Order:
+    """Order `number` to act on: 404 when unknown, the 403 page when another store's."""
+    order = _store_order(number, lock=lock)
+    try:
+        check_store_staff(staff=staff, order=order)
+    except NotYourStore as other:
+        raise StoreForbidden(_("This order belongs to another store.")) from other
+    return order
+
+
+# ---- carts built for a customer (导购代下单) ----------------------------------------------------
+
+
+def _assisted_cart(cart_id: int) -> Cart:
+    cart = Cart.objects.filter(pk=cart_id).select_related("claimed_order", "store").first()
+    if cart is None:
+        raise Http404
+    return cart
+
+
+def access_assisted_cart(staff: Staff, cart_id: int) -> Cart:
+    """A cart this clerk built for a customer; another clerk's cart is 404."""
+    cart = _assisted_cart(cart_id)
+    if cart.built_by_id != staff.pk:
+        raise Http404
+    return cart
+
+
+def check_assisted_cart(staff: Staff, cart_id: int) -> Cart:
+    """A cart to change: 404 when unknown, the 403 page when another clerk built it."""
+    cart = _assisted_cart(cart_id)
+    if cart.built_by_id != staff.pk:
+        raise StoreForbidden(_("Only the clerk who built this cart can change it."))
+    return cart
+
+
+# ---- follow-up tasks (机会窗) -------------------------------------------------------------------
+
+
+def follow_up_tasks_visible(staff: Staff):
+    """Open and closed tasks this staff member may see and act on: a clerk hers, a manager (or
+    HQ staff) her store's as well."""
+    tasks = FollowUpTask.objects.select_related("member", "product", "assignee")
+    if staff.role == Staff.Role.CLERK:
+        return tasks.filter(assignee=staff)
+    return tasks.filter(Q(store_id=staff.store_id) | Q(assignee=staff))
+
+
+def access_follow_up_task(staff: Staff, pk: int) -> FollowUpTask:
+    """A task this staff member may act on; anyone else's is 404."""
+    task = follow_up_tasks_visible(staff).filter(pk=pk).first()
+    if task is None:
+        raise Http404
+    return task

@@ -1,0 +1,156 @@
+"""Forms of the store back office; they parse input, the services decide."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from members.models import FollowUpTask
+
+
+class PickupVerifyForm(forms.Form):
+    """One field for both ways in: the scanned order QR (a signed token) or the typed code."""
+
+    code = forms.CharField(
+        label=_("Pickup code or scanned QR"),
+        max_length=500,
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "off",
+                "inputmode": "numeric",
+                "placeholder": "123456",
+                "autofocus": True,
+            }
+        ),
+    )
+
+    def cleaned_token_and_code(self) -> tuple[str, str]:
+        text = self.cleaned_data["code"].strip()
+        if len(text) == 6 and text.isdigit():
+            return "", text
+        return text, ""
+
+
+class LineQuantitiesForm(forms.Form):
+    """A number per order line (`line-<id>`), between 0 and what the line allows."""
+
+    def __init__(self, *args, lines, limit, initial_quantity=0, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.lines = list(lines)
+        for line in self.lines:
+            most = limit(line)
+            self.fields[f"line-{line.pk}"] = forms.IntegerField(
+                label=str(line),
+                min_value=0,
+                max_value=most,
+                initial=min(initial_quantity, most) if initial_quantity else 0,
+                required=False,
+                widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 0, "max": most}),
+            )
+
+    def quantities(self) -> dict[int, int]:
+        return {
+            line.pk: self.cleaned_data.get(f"line-{line.pk}") or 0
+            for line in self.lines
+            if f"line-{line.pk}" in self.fields
+        }
+
+    def rows(self):
+        """(line, bound field) pairs for the template."""
+        return [(line, self[f"line-{line.pk}"]) for line in self.lines]
+
+
+class VisitForm(LineQuantitiesForm):
+    """网订店试 visit: how many units of each booked line the shopper keeps."""
+
+    def __init__(self, *args, lines, **kwargs):
+        super().__init__(*args, lines=lines, limit=lambda line: line.quantity, **kwargs)
+
+
+class RefundForm(LineQuantitiesForm):
+    """A refund of some units per line, or everything still refundable (`full`)."""
+
+    full = forms.BooleanField(label=_("Refund everything still refundable"), required=False)
+    reason = forms.CharField(label=_("Reason"), max_length=200)
+    damaged = forms.BooleanField(
+        label=_("Damaged: write the goods off instead of putting them back on sale"),
+        required=False,
+    )
+
+    def __init__(self, *args, lines, **kwargs):
+        super().__init__(
+            *args,
+            lines=[line for line in lines if line.quantity > line.refunded_quantity],
+            limit=lambda line: line.quantity - line.refunded_quantity,
+            **kwargs,
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("full") and not any(self.quantities().values()):
+            raise forms.ValidationError(
+                _("Enter the quantities to refund, or tick “Refund everything”.")
+            )
+        return cleaned
+
+
+class AssistSearchForm(forms.Form):
+    q = forms.CharField(
+        label=_("Product name, code or barcode"),
+        max_length=64,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
+
+
+class AssistLineForm(forms.Form):
+    sku = forms.IntegerField(widget=forms.HiddenInput)
+    quantity = forms.IntegerField(
+        label=_("Quantity"),
+        min_value=0,
+        max_value=99,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 0, "max": 99}),
+    )
+
+
+class AssistCartForm(forms.Form):
+    note = forms.CharField(
+        label=_("Note (for example the customer's name)"), max_length=200, required=False
+    )
+
+
+class MemberLookupForm(forms.Form):
+    """What the counter scanned or typed: a card QR token, a member code or a phone number."""
+
+    code = forms.CharField(
+        label=_("Member card, member code or phone"),
+        max_length=200,
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "off",
+                "autocapitalize": "characters",
+                "placeholder": _("Scan the card or type M123456789 / phone"),
+            }
+        ),
+    )
+
+    def clean_code(self):
+        return self.cleaned_data["code"].strip()
+
+
+class FollowUpOutcomeForm(forms.Form):
+    outcome = forms.ChoiceField(
+        choices=FollowUpTask.Outcome.choices,
+        widget=forms.RadioSelect,
+        label=_("Outcome"),
+    )
+    note = forms.CharField(max_length=200, required=False, label=_("Note"))
+
+
+class GiftCodeForm(forms.Form):
+    code = forms.RegexField(
+        regex=r"^\s*\d{6}\s*$",
+        label=_("Pickup code"),
+        error_messages={"invalid": _("The code has 6 digits.")},
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "off", "autofocus": True}
+        ),
+    )

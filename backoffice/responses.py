@@ -1,0 +1,68 @@
+"""How the back office answers: back where the form came from, a sentence for a domain error,
+the 403 page. One home for each, used by every back-office view."""
+
+from __future__ import annotations
+
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from inventory.exceptions import InsufficientStock
+from members.services import gifts
+from o2o.errors import DomainError
+from orders.exceptions import InvalidTransition
+from orders.services.assisted import AssistedCartClaimed
+from orders.services.refunds import InvalidRefund
+
+# What the clerk reads for each refusal; the exception text is for logs.
+ERROR_MESSAGES = {
+    InsufficientStock: gettext_lazy("Not enough stock in the store for this."),
+    AssistedCartClaimed: gettext_lazy(
+        "The customer has already paid for this cart; it cannot change any more."
+    ),
+    gifts.GiftUnavailable: gettext_lazy("This gift is no longer available."),
+    gifts.GiftNotFound: gettext_lazy("No gift pickup with this code at your store."),
+    gifts.GiftNotAllowed: gettext_lazy(
+        "Only a clerk or manager of the pickup store can hand it over."
+    ),
+    gifts.GiftAlreadyClosed: gettext_lazy("This gift was already picked up or cancelled."),
+    gifts.GiftPickupExpired: gettext_lazy(
+        "The pickup period has passed; the gift is no longer held."
+    ),
+}
+# Refusals whose detail helps the clerk (which line, which status).
+ERROR_MESSAGES_WITH_DETAIL = {
+    InvalidRefund: gettext_lazy("The refund cannot be made: %(detail)s"),
+    InvalidTransition: gettext_lazy("This cannot be done now: %(detail)s"),
+}
+
+
+def domain_error_message(error: DomainError) -> str:
+    """A sentence for the clerk about a refused action."""
+    for kind, message in ERROR_MESSAGES.items():
+        if isinstance(error, kind):
+            return str(message)
+    for kind, message in ERROR_MESSAGES_WITH_DETAIL.items():
+        if isinstance(error, kind):
+            return message % {"detail": error}
+    return _("This cannot be done: %(detail)s") % {"detail": error}
+
+
+def forbidden(request, reason: str) -> TemplateResponse:
+    """The back office's 403 page: why, a way to the admin for HQ, and "log in as someone else"."""
+    return TemplateResponse(
+        request,
+        "backoffice/forbidden.html",
+        {"reason": reason, "user_is_admin": request.user.is_staff},
+        status=403,
+    )
+
+
+def redirect_back(request, default: str):
+    """Back where the form came from (a same-site `next`), else `default`."""
+    target = request.POST.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return redirect(target)
+    return redirect(default)

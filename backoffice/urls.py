@@ -1,0 +1,50 @@
+"""Every store staff page, mounted at /staff/ by o2o/urls.py.
+
+Each topic keeps its URL namespace (`backoffice:`, `orders_backoffice:`, `members_backoffice:`,
+`loyalty_backoffice:`), so the names used in templates, redirects and tests stay as they were.
+"""
+
+from django.urls import include, path
+
+from backoffice.views import assist, bookings, home, loyalty, members, orders
+
+home_urls = [
+    path("", home.home, name="home"),
+    path("login/", home.login, name="login"),
+    path("logout/", home.logout, name="logout"),
+]
+
+order_urls = [
+    path("", orders.queue, name="queue"),
+    path("badge/", orders.badge, name="badge"),
+    path("verify/", orders.verify, name="verify"),
+    path("appointments/", bookings.appointments, name="appointments"),
+    path("assist/", assist.assist, name="assist"),
+    path("assist/<int:cart_id>/", assist.assist_cart, name="assist_cart"),
+    path("assist/<int:cart_id>/discard/", assist.assist_discard, name="assist_discard"),
+    path("<str:number>/", orders.order_detail, name="detail"),
+    path("<str:number>/hand-over/", orders.hand_over, name="hand_over"),
+    path("<str:number>/ready/", orders.mark_ready, name="mark_ready"),
+    path("<str:number>/ship/", orders.ship, name="ship"),
+    path("<str:number>/refund/", orders.refund, name="refund"),
+    path("<str:number>/visit/", bookings.visit, name="visit"),
+    path("<str:number>/no-show/", bookings.no_show, name="no_show"),
+]
+
+member_urls = [
+    path("scan/", members.scan, name="scan"),
+    path("my-qr/", members.my_qr, name="my_qr"),
+]
+
+loyalty_urls = [
+    path("follow-ups/", loyalty.follow_ups, name="follow_ups"),
+    path("follow-ups/<int:pk>/outcome/", loyalty.follow_up_outcome, name="follow_up_outcome"),
+    path("gifts/verify/", loyalty.gift_verify, name="gift_verify"),
+]
+
+urlpatterns = [
+    path("orders/", include((order_urls, "orders_backoffice"))),
+    path("members/", include((member_urls, "members_backoffice"))),
+    path("loyalty/", include((loyalty_urls, "loyalty_backoffice"))),
+    path("", include((home_urls, "backoffice"))),
+]
