@@ -10,13 +10,17 @@ from datetime import datetime, timedelta
 
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from wechatpy.exceptions import InvalidSignatureException, WeChatPayException
 
 from inventory.exceptions import InsufficientStock
 from inventory.models import Reservation
 from inventory.services import reservations_commit, stock_reserve
+from members.services.notices import notice_language, notice_send
 from o2o import wechat_pay
+from o2o.money import format_yuan
 from orders.exceptions import InvalidTransition
 from orders.models import Order, Payment, PaymentNotification
 from orders.services.status import order_event_add, order_transition
@@ -238,8 +242,10 @@ def payment_apply(*, payment: Payment, transaction_id: str) -> str:
                     note=f"transaction {transaction_id}",
                 )
                 outcome = Outcome.APPLIED
+                _paid_notice_send(order)
             elif order.status in {Order.Status.EXPIRED, Order.Status.CANCELLED}:
                 outcome, refund_id = _late_payment(order, transaction_id, now)
+                _paid_notice_send(order)
             else:
                 # Paid twice for one order (two trades): keep the money visible to HQ.
                 order_event_add(
@@ -256,6 +262,25 @@ def payment_apply(*, payment: Payment, transaction_id: str) -> str:
 
         transaction.on_commit(lambda: execute_refund.delay(refund_id))
     return outcome
+
+
+def _paid_notice_send(order: Order) -> None:
+    """Tell the shopper her payment arrived (in the app; by WeChat after commit when configured)."""
+    if not order.member_id:
+        return
+    with notice_language():
+        title = _("Order %(number)s is paid") % {"number": order.number}
+        body = _("We received your payment of %(amount)s.") % {
+            "amount": format_yuan(order.total_amount)
+        }
+    notice_send(
+        member=order.member,
+        kind="order_paid",
+        title=title,
+        body=body,
+        url=reverse("orders:detail", kwargs={"number": order.number}),
+        dedupe_key=f"order_paid:{order.number}",
+    )
 
 
 def _take_stock(order: Order, *, fresh: bool) -> None:
