@@ -59,7 +59,11 @@ def _banner(env: dict[str, str], port: str, sample_qr: str) -> str:
             "   clerk_sh01_1   clerk, 上海 sh01",
             " Demo shopper: phone 13800000001 at /m/login/ (the one-time code is shown on",
             "   the page in demo mode), or one tap at /m/login/demo/",
-            " Payments run in the WeChat Pay sandbox (no merchant key configured).",
+            (
+                " Payments run in the WeChat Pay sandbox (WECHAT_PAY_SANDBOX=true)."
+                if env.get("WECHAT_PAY_SANDBOX", "").lower() in {"1", "true", "yes", "on"}
+                else " Payments go to WeChat Pay (merchant key configured)."
+            ),
             "",
             f" Data: {VAR_DIR}   Web port: {port}   Stop: Ctrl-C",
             "=" * 64,
@@ -78,6 +82,10 @@ def main() -> int:
         env.setdefault("SITE_URL", f"http://localhost:{port}")
         env.setdefault("ALLOWED_HOSTS", "*")
         env.setdefault("SECURE_SSL_REDIRECT", "false")
+        # Payments run in the sandbox unless the operator gives a merchant key: explicitly, so a
+        # run with DEBUG=false stays a working demo (the sandbox is never an implicit fallback).
+        if not env.get("WECHAT_PAY_API_KEY"):
+            env.setdefault("WECHAT_PAY_SANDBOX", "true")
         (VAR_DIR / "media").mkdir(parents=True, exist_ok=True)
 
         _say("[run] applying migrations")

@@ -162,6 +162,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "members.jobs.expire_gift_pickups",
         "schedule": crontab(minute=15),
     },
+    "orders-purge-payment-notifications": {
+        "task": "orders.tasks.purge_payment_notifications",
+        "schedule": crontab(hour=4, minute=20),
+    },
     "platform-purge-idempotency-records": {
         "task": "o2o.tasks.purge_idempotency_records",
         "schedule": crontab(hour=4, minute=10),
@@ -256,7 +260,10 @@ WECHAT_TOKEN = env.str("WECHAT_TOKEN", default="")
 WECHAT_AES_KEY = env.str("WECHAT_AES_KEY", default="")
 WECHAT_PAY_MCH_ID = env.str("WECHAT_PAY_MCH_ID", default="")
 WECHAT_PAY_API_KEY = env.str("WECHAT_PAY_API_KEY", default="")
-WECHAT_PAY_SANDBOX = env.bool("WECHAT_PAY_SANDBOX", default=not WECHAT_PAY_API_KEY)
+# The payment sandbox lets anyone "pay" without paying, so it is never a silent fallback: on by
+# default only for development (DEBUG without a key); a demo server outside DEBUG sets it
+# explicitly. Without a key and with the sandbox off, payments refuse and `check --deploy` fails.
+WECHAT_PAY_SANDBOX = env.bool("WECHAT_PAY_SANDBOX", default=DEBUG and not WECHAT_PAY_API_KEY)
 WECHAT_API_BASE_URL = env.str("WECHAT_API_BASE_URL", default="https://api.weixin.qq.com/cgi-bin/")
 WECHAT_OAUTH_BASE_URL = env.str(
     "WECHAT_OAUTH_BASE_URL", default="https://open.weixin.qq.com/connect/"

@@ -16,6 +16,7 @@ the previous one after five minutes, so each process fetching its own would soon
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import secrets
 import time
@@ -24,8 +25,8 @@ from functools import lru_cache
 
 import redis
 import requests
-import xmltodict
 from django.conf import settings
+from django.core.cache import cache
 from wechatpy import WeChatClient
 from wechatpy.client.api.qrcode import WeChatQRCode
 from wechatpy.crypto import WeChatCrypto
@@ -42,6 +43,7 @@ from wechatpy.session.redisstorage import RedisStorage
 from wechatpy.utils import check_signature
 
 from o2o.errors import DomainError
+from o2o.wechat_xml import WeChatXmlRejected, wechat_xml_parse
 
 logger = logging.getLogger(__name__)
 
@@ -53,6 +55,12 @@ CLERK_SCENE_PREFIX = "clerk:"
 STORE_SCENE_PREFIX = "store:"
 # WeChat posts small XML documents; anything larger is not WeChat.
 MAX_CALLBACK_BYTES = 64 * 1024
+# A signed callback must be this fresh, and its nonce is used once within the window: in plain
+# mode the signature covers only token, timestamp and nonce, so a captured query string would
+# otherwise sign any body, forever.
+CALLBACK_MAX_AGE_SECONDS = 5 * 60
+# openids are 28 characters, account ids (gh_...) 15; the member tables keep 64.
+MAX_USER_NAME_LENGTH = 64
 
 
 class WeChatUnavailable(DomainError):
@@ -284,8 +292,29 @@ def clerk_qr_ticket(staff) -> dict:
 # --- Server messages (the /wechat/callback endpoint) -------------------------------------------
 
 
+def _callback_fresh(*, timestamp: str, nonce: str) -> None:
+    """Refuse a signed request that is stale, from the future, or whose nonce was already used.
+
+    Called after the signature verified, so only WeChat (or a replay of WeChat) takes a nonce.
+    The nonce is remembered atomically (`cache.add`) for twice the window, which covers every
+    timestamp still accepted.
+    """
+    try:
+        sent_at = int(timestamp)
+    except (TypeError, ValueError) as error:
+        raise CallbackForged("timestamp is not a number") from error
+    if abs(time.time() - sent_at) > CALLBACK_MAX_AGE_SECONDS:
+        raise CallbackForged(f"timestamp {sent_at} is more than 5 minutes away")
+    if not nonce or len(nonce) > 64:
+        raise CallbackForged("missing or overlong nonce")
+    digest = hashlib.sha256(f"{sent_at}:{nonce}".encode()).hexdigest()
+    if not cache.add(f"wechat-callback-nonce:{digest}", 1, 2 * CALLBACK_MAX_AGE_SECONDS):
+        raise CallbackForged(f"nonce {nonce!r} replayed")
+
+
 def echo_verify(*, signature: str, timestamp: str, nonce: str) -> None:
-    """WeChat's URL check (and every plain-mode message): sha1 of sorted token, timestamp, nonce."""
+    """WeChat's URL check (and every plain-mode message): sha1 of sorted token, timestamp, nonce,
+    sent within the last five minutes, its nonce not seen before."""
     if not settings.WECHAT_TOKEN:
         # With an empty token anyone could compute the signature.
         raise CallbackForged("WECHAT_TOKEN is not set")
@@ -293,6 +322,7 @@ def echo_verify(*, signature: str, timestamp: str, nonce: str) -> None:
         check_signature(settings.WECHAT_TOKEN, signature or "", timestamp or "", nonce or "")
     except InvalidSignatureException as error:
         raise CallbackForged() from error
+    _callback_fresh(timestamp=timestamp, nonce=nonce)
 
 
 @dataclass
@@ -310,8 +340,11 @@ def callback_message_parse(*, body: bytes, query) -> CallbackMessage:
     anything that is not a WeChat XML message.
     """
     timestamp, nonce = query.get("timestamp", ""), query.get("nonce", "")
-    if len(body) > MAX_CALLBACK_BYTES:
-        raise CallbackMalformed("message too large")
+    try:
+        # The envelope (safe mode) or the message (plain mode), read safely before anyone else.
+        wechat_xml_parse(body, max_bytes=MAX_CALLBACK_BYTES)
+    except WeChatXmlRejected as error:
+        raise CallbackMalformed(str(error)) from error
     crypto = None
     if settings.WECHAT_AES_KEY and query.get("encrypt_type") == "aes":
         if not settings.WECHAT_TOKEN:
@@ -330,15 +363,32 @@ def callback_message_parse(*, body: bytes, query) -> CallbackMessage:
             raise CallbackForged(repr(error)) from error
         except Exception as error:  # expat, base64, padding: all mean "not WeChat's envelope"
             raise CallbackMalformed(repr(error)) from error
+        _callback_fresh(timestamp=timestamp, nonce=nonce)
     else:
         echo_verify(signature=query.get("signature", ""), timestamp=timestamp, nonce=nonce)
     try:
+        _message_fields_check(wechat_xml_parse(body, max_bytes=MAX_CALLBACK_BYTES))
+        # wechatpy reads the document again to build its message classes; it is known safe now.
         message = parse_message(body)
-    except (xmltodict.expat.ExpatError, KeyError, TypeError, ValueError, AttributeError) as error:
+    except (WeChatXmlRejected, KeyError, TypeError, ValueError, AttributeError) as error:
         raise CallbackMalformed(repr(error)) from error
-    if message is None or not message.source:
-        raise CallbackMalformed("empty message")
     return CallbackMessage(message=message, crypto=crypto, timestamp=timestamp, nonce=nonce)
+
+
+def _message_fields_check(data: dict) -> None:
+    """The fields our handlers read are plain text of a sane size, so a well-signed but odd
+    message is refused here instead of failing half-way through its handling."""
+    for name in ("ToUserName", "FromUserName", "CreateTime", "MsgType", "Event", "EventKey"):
+        if data.get(name) is not None and not isinstance(data[name], str):
+            raise CallbackMalformed(f"{name} is not text")
+    if not data.get("FromUserName") or not data.get("MsgType"):
+        raise CallbackMalformed("empty message")
+    for name in ("FromUserName", "ToUserName"):
+        if len(data.get(name) or "") > MAX_USER_NAME_LENGTH:
+            raise CallbackMalformed(f"{name} is longer than {MAX_USER_NAME_LENGTH} characters")
+    create_time = data.get("CreateTime") or ""
+    if not (create_time.isascii() and create_time.isdigit() and len(create_time) <= 12):
+        raise CallbackMalformed("CreateTime is not a number")
 
 
 def callback_reply_render(parsed: CallbackMessage, text: str | None) -> str:

@@ -1,34 +1,75 @@
-"""WeChat Pay through wechatpy, or the local sandbox when no merchant key is configured.
+"""WeChat Pay through wechatpy, or the local sandbox when it is explicitly switched on.
 
 Both modes sign with MD5 exactly as WeChat Pay does (wechatpy 1.8 verifies payment results with
-MD5 only), with `WECHAT_PAY_API_KEY` or, when it is empty, a fixed demo key. `/wechat/pay/notify`
-verifies with the same key in both modes, so the sandbox exercises the production path.
+MD5 only), with `WECHAT_PAY_API_KEY` or, in the sandbox without a key, a fixed demo key.
+`/wechat/pay/notify` verifies with the same key in both modes, so the sandbox exercises the
+production path.
+
+Payments fail closed (DESIGN §4 "Trust"): the sandbox runs only when `WECHAT_PAY_SANDBOX` is on
+(by default only under `DEBUG` without a key); otherwise, without a merchant key, nothing is
+signed or verified and taking a payment raises PaymentNotConfigured. The demo key is accepted
+only while the sandbox is on. `o2o.checks` makes `check --deploy` fail in that state.
 
 Nothing here may be called while database rows are locked: these are calls to the outside.
 """
 
 from __future__ import annotations
 
+import hmac
 import secrets
 from datetime import datetime
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from wechatpy.exceptions import InvalidSignatureException
 from wechatpy.pay import WeChatPay
 from wechatpy.pay.utils import calculate_signature, dict_to_xml
 
-# Used only when no API key is configured (demo and tests); never valid at WeChat.
+from o2o.errors import DomainError
+from o2o.wechat_xml import WeChatXmlRejected, wechat_xml_parse
+
+# Used only while the sandbox is on and no API key is configured (demo and tests); never valid
+# at WeChat, and refused by the notify endpoint as soon as the sandbox is off.
 DEMO_API_KEY = "o2o-sandbox-demo-key-000000000000"
 DEMO_MCH_ID = "1900000000"
 DEMO_APP_ID = "wx0000000000sandbox"
+# A payment-result notification is about a kilobyte.
+MAX_NOTIFICATION_BYTES = 16 * 1024
 
 
-def api_key() -> str:
-    return settings.WECHAT_PAY_API_KEY or DEMO_API_KEY
+class PaymentNotConfigured(DomainError):
+    """Online payment is not configured: no merchant key and the sandbox is off."""
+
+    code = "payment_not_configured"
+    http_status = 503
+
+    def __init__(self):
+        super().__init__(
+            str(_("Online payment is not available right now. Please try again later."))
+        )
+
+
+class NotificationMalformed(ValueError):
+    """The notification is not WeChat Pay's XML (unverifiable)."""
 
 
 def is_sandbox() -> bool:
     return bool(settings.WECHAT_PAY_SANDBOX)
+
+
+def is_configured() -> bool:
+    """Can payments be taken? In the sandbox, or with a merchant key."""
+    return is_sandbox() or bool(settings.WECHAT_PAY_API_KEY)
+
+
+def api_key() -> str:
+    """The key that signs and verifies; the demo key only while the sandbox is on."""
+    if settings.WECHAT_PAY_API_KEY:
+        return settings.WECHAT_PAY_API_KEY
+    if is_sandbox():
+        return DEMO_API_KEY
+    raise PaymentNotConfigured()
 
 
 def pay_client() -> WeChatPay:
@@ -133,6 +174,24 @@ def sandbox_notification(
 
 
 def parse_notification(body: bytes) -> dict:
-    """Verify the signature and parse; raises wechatpy's InvalidSignatureException when forged
-    or malformed."""
-    return pay_client().parse_payment_result(body)
+    """Parse and verify a payment-result notification; returns its fields (sign removed).
+
+    Raises NotificationMalformed when the body is not WeChat Pay's XML, and wechatpy's
+    InvalidSignatureException when the signature does not verify, or when there is no key to
+    verify with (payments not configured): neither says anything trustworthy. Values are left as
+    WeChat sent them (text, or a dict/list for a nested or repeated element); the caller checks
+    the fields it uses.
+    """
+    try:
+        data = wechat_xml_parse(body, max_bytes=MAX_NOTIFICATION_BYTES)
+    except WeChatXmlRejected as error:
+        raise NotificationMalformed(str(error)) from error
+    try:
+        key = api_key()
+    except PaymentNotConfigured as error:
+        raise InvalidSignatureException() from error
+    sign = data.pop("sign", None)
+    expected = calculate_signature(data, key)
+    if not isinstance(sign, str) or not hmac.compare_digest(sign.encode(), expected.encode()):
+        raise InvalidSignatureException()
+    return data

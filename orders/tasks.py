@@ -1,10 +1,13 @@
 """Orders' background jobs: thin, idempotent, selecting work by state."""
 
+from datetime import timedelta
+
 from celery import shared_task
+from django.utils import timezone
 
 from orders.models import Refund
 from orders.services.expiry import orders_expire
-from orders.services.payment import payments_reconcile
+from orders.services.payment import payment_notifications_purge, payments_reconcile
 from orders.services.refunds import refund_execute
 
 
@@ -33,3 +36,9 @@ def retry_requested_refunds() -> int:
     for refund_id in pending[:100]:
         refund_execute(refund=Refund(pk=refund_id))
     return len(pending[:100])
+
+
+@shared_task
+def purge_payment_notifications(days: int = 90) -> int:
+    """Refused and duplicate notifications have been reviewed (or ignored) after three months."""
+    return payment_notifications_purge(before=timezone.now() - timedelta(days=days))

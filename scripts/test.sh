@@ -10,6 +10,9 @@ export DEBUG=false
 export SECURE_SSL_REDIRECT=false SESSION_COOKIE_SECURE=false CSRF_COOKIE_SECURE=false
 export ALLOWED_HOSTS="${ALLOWED_HOSTS:-localhost,127.0.0.1,testserver}"
 export SITE_URL="${SITE_URL:-http://testserver}"
+# Outside DEBUG the payment sandbox is off unless asked for; the suite pays in the sandbox (tests
+# of the real mode switch it off themselves).
+export WECHAT_PAY_SANDBOX="${WECHAT_PAY_SANDBOX:-true}"
 # Playwright's sync API runs an event loop in the test thread; the ORM calls made from tests
 # around it are still synchronous.
 export DJANGO_ALLOW_ASYNC_UNSAFE=true

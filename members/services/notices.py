@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils import translation
 
 from members.models import Member, Notice
 
@@ -33,3 +34,10 @@ def notice_send(
 
         transaction.on_commit(lambda: send_wechat_notice.delay(notice.pk))
     return notice
+
+
+def notice_language():
+    """Write a notice's text inside this: notices speak the shoppers' language (the site's), not
+    that of whoever's action caused them (a clerk's English back office, a worker, WeChat Pay's
+    server calling in)."""
+    return translation.override(settings.LANGUAGE_CODE)

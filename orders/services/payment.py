@@ -4,18 +4,23 @@ asks WeChat about payments whose notification never came (DESIGN §4 "Orders")."
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from wechatpy.exceptions import InvalidSignatureException, WeChatPayException
 
 from inventory.exceptions import InsufficientStock
 from inventory.models import Reservation
 from inventory.services import reservations_commit, stock_reserve
+from members.services.notices import notice_language, notice_send
 from o2o import wechat_pay
+from o2o.money import format_yuan
 from orders.exceptions import InvalidTransition
 from orders.models import Order, Payment, PaymentNotification
 from orders.services.status import order_event_add, order_transition
@@ -41,6 +46,9 @@ def payment_start(*, order: Order, openid: str | None = None, client_ip: str = "
         raise InvalidTransition(f"order {order.number} is {order.get_status_display()}")
     if order.expires_at and order.expires_at <= timezone.now():
         raise InvalidTransition(f"order {order.number} is past its payment deadline")
+    if not wechat_pay.is_configured():
+        # Fail closed: no merchant key and no sandbox means no way to take (or verify) money.
+        raise wechat_pay.PaymentNotConfigured()
     payment, _created = Payment.objects.get_or_create(
         out_trade_no=order.number,
         defaults={
@@ -66,55 +74,144 @@ def payment_start(*, order: Order, openid: str | None = None, client_ip: str = "
     return PaymentStart(payment, wechat_pay.jsapi_params(payment.prepay_id), None)
 
 
-def _log(outcome: str, *, body: bytes = b"", remote_addr=None, **fields) -> PaymentNotification:
-    if outcome not in {Outcome.APPLIED, Outcome.DUPLICATE}:
+# Outcomes after which WeChat should stop resending; anything else answers FAIL.
+ACKNOWLEDGED = frozenset(
+    {Outcome.APPLIED, Outcome.DUPLICATE, Outcome.NOT_SUCCESS, Outcome.LATE_REFUNDED}
+)
+# Not recorded: the address sent too many unverifiable notifications (see _refusals_exceeded).
+THROTTLED = "throttled"
+
+# Unverifiable notifications (not XML, or not signed with our key) cost a row each, so an address
+# gets this many recorded per window; beyond it they are refused without a row. Duplicates of a
+# genuine notification count too (WeChat stops resending once acknowledged, so a stream of them
+# is someone replaying a captured one): still acknowledged, no longer recorded.
+UNVERIFIED_PER_ADDRESS = 20
+UNVERIFIED_WINDOW_SECONDS = 10 * 60
+REFUSALS_KEY = "pay-notify-unverified:{address}"
+# How much of a body is kept: a genuine notification is about a kilobyte; of an unverifiable one
+# a glimpse is enough for HQ to see what it was.
+BODY_CHARS_VERIFIED = 4000
+BODY_CHARS_UNVERIFIED = 500
+# Refused and duplicate notifications are kept this long (the purge job); applied ones stay.
+PURGED_OUTCOMES = (
+    Outcome.BAD_SIGNATURE,
+    Outcome.MALFORMED,
+    Outcome.UNKNOWN_ORDER,
+    Outcome.AMOUNT_MISMATCH,
+    Outcome.DUPLICATE,
+)
+
+
+def _refusals_exceeded(remote_addr: str | None) -> bool:
+    """Count one unverifiable (or duplicate) notification from this address; True once past the
+    allowance.
+
+    An atomic counter in the shared cache (`add` starts the window, `incr` counts), so several web
+    processes count together. The one place to swap for the platform's throttle module.
+    """
+    key = REFUSALS_KEY.format(address=remote_addr or "unknown")
+    cache.add(key, 0, UNVERIFIED_WINDOW_SECONDS)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # the window expired between add and incr: this one starts a new one
+        cache.add(key, 1, UNVERIFIED_WINDOW_SECONDS)
+        count = 1
+    if count == UNVERIFIED_PER_ADDRESS + 1:
+        logger.warning(
+            "payment notifications from %s no longer recorded: more than %s unverifiable or "
+            "duplicate in %s s",
+            remote_addr,
+            UNVERIFIED_PER_ADDRESS,
+            UNVERIFIED_WINDOW_SECONDS,
+        )
+    return count > UNVERIFIED_PER_ADDRESS
+
+
+def _log(
+    outcome: str, *, body: bytes = b"", remote_addr=None, verified: bool = True, **fields
+) -> PaymentNotification:
+    if outcome not in ACKNOWLEDGED:
         logger.warning("payment notification refused: %s %s", outcome, fields)
+    limit = BODY_CHARS_VERIFIED if verified else BODY_CHARS_UNVERIFIED
     return PaymentNotification.objects.create(
         outcome=outcome,
-        body=body.decode("utf-8", "replace")[:5000],
+        # NUL cannot be stored in a PostgreSQL text column.
+        body=body[: limit * 4].decode("utf-8", "replace")[:limit].replace("\x00", "\ufffd"),
         remote_addr=remote_addr,
         **fields,
     )
 
 
-def payment_notification_handle(*, body: bytes, remote_addr: str | None = None) -> bool:
-    """Handle a payment-result notification; returns True when WeChat should stop resending.
+def _text(data: dict, name: str) -> str:
+    """A field as text: WeChat sends flat text elements; anything else counts as absent."""
+    value = data.get(name)
+    return value if isinstance(value, str) else ""
 
-    Signature, out_trade_no and the exact amount are checked before anything changes; a forged or
-    mismatched notification changes nothing and is recorded for HQ. A repeated notification
-    answers success and changes nothing (the payment is already paid under a unique
-    transaction_id; the order moved once, through a guarded transition).
+
+def payment_notification_handle(*, body: bytes, remote_addr: str | None = None) -> bool:
+    """Handle a payment-result notification; True when WeChat should stop resending."""
+    return payment_notification_receive(body=body, remote_addr=remote_addr) in ACKNOWLEDGED
+
+
+def payment_notification_receive(*, body: bytes, remote_addr: str | None = None) -> str:
+    """Handle a payment-result notification; returns its outcome (PaymentNotification.Outcome, or
+    THROTTLED). WeChat should stop resending when the outcome is in ACKNOWLEDGED.
+
+    Signature, out_trade_no and the exact amount are checked before anything changes; a forged,
+    malformed or mismatched notification changes nothing and is recorded for HQ (unverifiable ones
+    only up to a per-address allowance, with a shortened body). A repeated notification answers
+    success and changes nothing (the payment is already paid under a unique transaction_id; the
+    order moved once, through a guarded transition).
     """
     try:
         data = wechat_pay.parse_notification(body)
-    except InvalidSignatureException:
-        _log(Outcome.BAD_SIGNATURE, body=body, remote_addr=remote_addr)
-        return False
+    except (wechat_pay.NotificationMalformed, InvalidSignatureException) as error:
+        outcome = (
+            Outcome.MALFORMED
+            if isinstance(error, wechat_pay.NotificationMalformed)
+            else Outcome.BAD_SIGNATURE
+        )
+        if _refusals_exceeded(remote_addr):
+            return THROTTLED
+        _log(outcome, body=body, remote_addr=remote_addr, verified=False)
+        return outcome
     fields = {
-        "out_trade_no": str(data.get("out_trade_no", ""))[:64],
-        "transaction_id": str(data.get("transaction_id", ""))[:64],
+        "out_trade_no": _text(data, "out_trade_no")[:64],
+        "transaction_id": _text(data, "transaction_id")[:64],
     }
-    if data.get("return_code") != "SUCCESS" or data.get("result_code") != "SUCCESS":
+    if _text(data, "return_code") != "SUCCESS" or _text(data, "result_code") != "SUCCESS":
         _log(Outcome.NOT_SUCCESS, body=body, remote_addr=remote_addr, **fields)
-        return True  # acknowledged: a failed payment changes nothing here
-    try:
-        amount = int(data.get("total_fee", ""))
-    except (TypeError, ValueError):
+        return Outcome.NOT_SUCCESS  # acknowledged: a failed payment changes nothing here
+    total_fee = _text(data, "total_fee")
+    # Strictly digits: int() would also take "+1", " 1" or "1_000".
+    if not re.fullmatch(r"[0-9]{1,15}", total_fee) or not fields["transaction_id"]:
         _log(Outcome.MALFORMED, body=body, remote_addr=remote_addr, **fields)
-        return False
-    if not fields["transaction_id"]:
-        _log(Outcome.MALFORMED, body=body, remote_addr=remote_addr, amount=amount, **fields)
-        return False
+        return Outcome.MALFORMED
+    amount = int(total_fee)
     payment = Payment.objects.filter(out_trade_no=fields["out_trade_no"]).first()
     if payment is None:
         _log(Outcome.UNKNOWN_ORDER, body=body, remote_addr=remote_addr, amount=amount, **fields)
-        return False
+        return Outcome.UNKNOWN_ORDER
     if amount != payment.amount:
         _log(Outcome.AMOUNT_MISMATCH, body=body, remote_addr=remote_addr, amount=amount, **fields)
-        return False
+        return Outcome.AMOUNT_MISMATCH
     outcome = payment_apply(payment=payment, transaction_id=fields["transaction_id"])
+    if outcome == Outcome.DUPLICATE and _refusals_exceeded(remote_addr):
+        # A genuine notification replayed over and over: still acknowledged, no longer recorded.
+        return outcome
     _log(outcome, body=body, remote_addr=remote_addr, amount=amount, **fields)
-    return True
+    return outcome
+
+
+def payment_notifications_purge(*, before: datetime) -> int:
+    """Delete refused and duplicate notifications received before `before`; returns how many.
+
+    Applied, late-refunded and not-successful ones (WeChat's own word on a trade) are kept.
+    """
+    deleted, _per_model = PaymentNotification.objects.filter(
+        outcome__in=PURGED_OUTCOMES, received_at__lt=before
+    ).delete()
+    return deleted
 
 
 def payment_apply(*, payment: Payment, transaction_id: str) -> str:
@@ -145,8 +242,10 @@ def payment_apply(*, payment: Payment, transaction_id: str) -> str:
                     note=f"transaction {transaction_id}",
                 )
                 outcome = Outcome.APPLIED
+                _paid_notice_send(order)
             elif order.status in {Order.Status.EXPIRED, Order.Status.CANCELLED}:
                 outcome, refund_id = _late_payment(order, transaction_id, now)
+                _paid_notice_send(order)
             else:
                 # Paid twice for one order (two trades): keep the money visible to HQ.
                 order_event_add(
@@ -163,6 +262,25 @@ def payment_apply(*, payment: Payment, transaction_id: str) -> str:
 
         transaction.on_commit(lambda: execute_refund.delay(refund_id))
     return outcome
+
+
+def _paid_notice_send(order: Order) -> None:
+    """Tell the shopper her payment arrived (in the app; by WeChat after commit when configured)."""
+    if not order.member_id:
+        return
+    with notice_language():
+        title = _("Order %(number)s is paid") % {"number": order.number}
+        body = _("We received your payment of %(amount)s.") % {
+            "amount": format_yuan(order.total_amount)
+        }
+    notice_send(
+        member=order.member,
+        kind="order_paid",
+        title=title,
+        body=body,
+        url=reverse("orders:detail", kwargs={"number": order.number}),
+        dedupe_key=f"order_paid:{order.number}",
+    )
 
 
 def _take_stock(order: Order, *, fresh: bool) -> None:
@@ -246,7 +364,7 @@ def payments_reconcile(*, older_than: timedelta = timedelta(minutes=2), limit: i
     for payment in candidates:
         try:
             state, transaction_id = _query(payment)
-        except WeChatPayException:
+        except (WeChatPayException, wechat_pay.PaymentNotConfigured):
             logger.warning("order query failed for %s", payment.out_trade_no, exc_info=True)
             continue
         if state == "SUCCESS" and transaction_id:

@@ -13,14 +13,18 @@ import logging
 
 from django.db import transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from wechatpy.exceptions import WeChatPayException
 
 from commissions.services import commission_reverse_for_refund
 from inventory.models import StockMovement
 from inventory.services import stock_adjust
+from members.services.notices import notice_language, notice_send
 from members.services.points import points_reverse_for_refund
 from o2o import wechat_pay
+from o2o.money import format_yuan
 from orders.exceptions import InvalidTransition, OrderError
 from orders.models import Order, OrderLine, Payment, Refund, RefundLine
 from orders.services.status import order_event_add, order_transition
@@ -201,4 +205,27 @@ def _refund_succeeded(refund: Refund, refund_id: str) -> Refund:
     if all_refunded and order.status != Order.Status.REFUNDED:
         order_transition(order=order, to=Order.Status.REFUNDED, note="fully refunded")
     refund.refresh_from_db()
+    _refunded_notice_send(order, refund)
     return refund
+
+
+def _refunded_notice_send(order: Order, refund: Refund) -> None:
+    """Tell the shopper her refund is done (in the app; by WeChat after commit when configured)."""
+    if not order.member_id:
+        return
+    with notice_language():
+        title = _("Refund of %(amount)s for order %(number)s completed") % {
+            "amount": format_yuan(refund.amount),
+            "number": order.number,
+        }
+        body = _(
+            "The money goes back the way you paid; a refund to WeChat Pay may take a few days."
+        )
+    notice_send(
+        member=order.member,
+        kind="refund_completed",
+        title=title,
+        body=body,
+        url=reverse("orders:detail", kwargs={"number": order.number}),
+        dedupe_key=f"refund_completed:{refund.out_refund_no}",
+    )

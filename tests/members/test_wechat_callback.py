@@ -1,4 +1,5 @@
-"""/wechat/callback: WeChat's URL check and its subscribe / SCAN events (DESIGN §5, §4 Attribution).
+"""/wechat/callback: WeChat's URL check and its subscribe / SCAN events (DESIGN §5, §4 Attribution),
+and what it refuses: unreadable messages, stale requests and replayed nonces (DESIGN §4 Trust).
 
 Messages are WeChat's XML, signed with wechatpy's own signer (plain mode) or wrapped with
 wechatpy's WeChatCrypto (safe mode), exactly as WeChat's servers send them.
@@ -290,8 +291,11 @@ class TestSafeMode:
         wechat.WECHAT_AES_KEY = base64.b64encode(os.urandom(32)).decode()[:-1]
         return WeChatCrypto(wechat.WECHAT_TOKEN, wechat.WECHAT_AES_KEY, wechat.WECHAT_APP_ID)
 
-    def post_encrypted(self, client, wechat, crypto, xml, *, tamper=False):
-        timestamp, nonce = str(int(time.time())), secrets.token_hex(5)
+    def post_encrypted(
+        self, client, wechat, crypto, xml, *, tamper=False, timestamp=None, nonce=None
+    ):
+        timestamp = timestamp or str(int(time.time()))
+        nonce = nonce or secrets.token_hex(5)
         envelope = crypto.encrypt_message(xml, nonce, timestamp)
         msg_signature = xmltodict.parse(envelope)["xml"]["MsgSignature"]
         if tamper:
@@ -325,6 +329,20 @@ class TestSafeMode:
         assert reply["ToUserName"] == "o-carol"
         assert "https://shop.example.com/m/card/" in reply["Content"]
 
+    def test_an_encrypted_message_is_refused_when_stale_or_its_nonce_replayed(
+        self, client, wechat, crypto, clerk
+    ):
+        xml = event_xml("o-carol", "subscribe", "qrscene_clerk:anna")
+        stale = str(int(time.time()) - 600)
+        assert self.post_encrypted(client, wechat, crypto, xml, timestamp=stale).status_code == 403
+        assert not Member.objects.exists()
+
+        assert self.post_encrypted(client, wechat, crypto, xml, nonce="n-once").status_code == 200
+        before = counts()
+        other = event_xml("o-mallory", "subscribe", "qrscene_clerk:anna")
+        assert self.post_encrypted(client, wechat, crypto, other, nonce="n-once").status_code == 403
+        assert counts() == before
+
     def test_a_bad_message_signature_is_refused(self, client, wechat, crypto, clerk):
         response = self.post_encrypted(
             client,
@@ -357,6 +375,131 @@ class TestSafeMode:
         }
         xml = f"<xml><ToUserName>{ACCOUNT}</ToUserName><Encrypt>{garbage}</Encrypt></xml>"
         assert post_plain(client, wechat, xml, query).status_code == 400
+
+
+# --- Hostile input and replays: a clear 4xx, never a 5xx, nothing changed ---------------------
+
+
+def query_at(settings, timestamp: int, nonce: str | None = None) -> dict:
+    nonce = nonce or secrets.token_hex(5)
+    return {
+        "signature": sign(settings.WECHAT_TOKEN, str(timestamp), nonce),
+        "timestamp": str(timestamp),
+        "nonce": nonce,
+    }
+
+
+def raw_event(from_user="o-alice", create_time="1700000000", extra=""):
+    return (
+        f"<xml><ToUserName><![CDATA[{ACCOUNT}]]></ToUserName>"
+        f"<FromUserName><![CDATA[{from_user}]]></FromUserName>"
+        f"<CreateTime>{create_time}</CreateTime>"
+        f"<MsgType><![CDATA[event]]></MsgType><Event><![CDATA[subscribe]]></Event>{extra}</xml>"
+    )
+
+
+HOSTILE_BODIES = {
+    "doctype": '<!DOCTYPE xml SYSTEM "http://attacker.example/x.dtd">' + raw_event(),
+    "internal entity": (
+        '<!DOCTYPE xml [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;">]>'
+        + raw_event(from_user="&b;")
+    ),
+    "external entity": (
+        '<!DOCTYPE xml [<!ENTITY x SYSTEM "file:///etc/passwd">]>' + raw_event(from_user="&x;")
+    ),
+    "empty root": "<xml/>",
+    "text root": "<xml>hi</xml>",
+    "NUL byte": raw_event().replace("o-alice", "o-al\x00ice"),
+    "FromUserName over 64 characters": raw_event(from_user="o" * 65),
+    "ToUserName over 64 characters": raw_event().replace(ACCOUNT, "g" * 65),
+    "nested FromUserName": raw_event(from_user="]]><a>1</a><![CDATA["),
+    "CreateTime not a number": raw_event(create_time="soon"),
+    "no CreateTime": raw_event().replace("<CreateTime>1700000000</CreateTime>", ""),
+    "nested EventKey": raw_event(extra="<EventKey><a>clerk:anna</a></EventKey>"),
+    "nested Event": raw_event().replace(
+        "<Event><![CDATA[subscribe]]></Event>", "<Event><a>subscribe</a></Event>"
+    ),
+    "no MsgType": raw_event().replace("<MsgType><![CDATA[event]]></MsgType>", ""),
+}
+
+
+class TestHostileInput:
+    @pytest.mark.parametrize("name", list(HOSTILE_BODIES))
+    def test_a_signed_but_unreadable_message_is_a_bad_request_and_changes_nothing(
+        self, client, wechat, clerk, name
+    ):
+        before = counts()
+
+        response = post_plain(client, wechat, HOSTILE_BODIES[name])
+
+        assert response.status_code == 400, response.content
+        assert counts() == before
+
+    def test_a_64_character_openid_is_still_welcome(self, client, wechat):
+        response = post_plain(client, wechat, event_xml("o" * 64, "subscribe"))
+
+        assert response.status_code == 200
+        assert Member.objects.filter(openid="o" * 64).exists()
+
+
+class TestReplay:
+    def test_a_request_older_than_five_minutes_is_refused(self, client, wechat, clerk):
+        stale = query_at(wechat, int(time.time()) - 5 * 60 - 30)
+
+        response = post_plain(client, wechat, event_xml("o-alice", "subscribe"), stale)
+
+        assert response.status_code == 403
+        assert not Member.objects.exists()
+
+    def test_a_request_from_more_than_five_minutes_ahead_is_refused(self, client, wechat):
+        future = query_at(wechat, int(time.time()) + 5 * 60 + 30)
+
+        response = post_plain(client, wechat, event_xml("o-alice", "subscribe"), future)
+
+        assert response.status_code == 403
+        assert not Member.objects.exists()
+
+    def test_a_request_four_minutes_old_is_accepted(self, client, wechat):
+        recent = query_at(wechat, int(time.time()) - 4 * 60)
+
+        response = post_plain(client, wechat, event_xml("o-alice", "subscribe"), recent)
+
+        assert response.status_code == 200
+        assert Member.objects.filter(openid="o-alice").exists()
+
+    def test_a_used_nonce_is_refused_even_with_another_body(self, client, wechat, clerk):
+        # Plain mode signs only token, timestamp and nonce: a captured query string would
+        # otherwise sign any body, e.g. a scan that binds someone else to a clerk.
+        query = signed_query(wechat)
+        assert post_plain(client, wechat, event_xml("o-alice", "subscribe"), query).status_code == (
+            200
+        )
+        before = counts()
+
+        forged = post_plain(
+            client, wechat, event_xml("o-mallory", "subscribe", "qrscene_clerk:anna"), query
+        )
+
+        assert forged.status_code == 403
+        assert counts() == before
+        assert not Member.objects.filter(openid="o-mallory").exists()
+
+    def test_the_url_check_is_refused_when_stale_or_replayed(self, client, wechat):
+        stale = {**query_at(wechat, int(time.time()) - 600), "echostr": "e1"}
+        assert client.get(URL, stale).status_code == 403
+        fresh = {**signed_query(wechat), "echostr": "e2"}
+        assert client.get(URL, fresh).status_code == 200
+        assert client.get(URL, fresh).status_code == 403
+
+    def test_a_timestamp_that_is_not_a_number_is_refused(self, client, wechat):
+        query = signed_query(wechat)
+        query["timestamp"] = "soon"
+        query["signature"] = sign(wechat.WECHAT_TOKEN, "soon", query["nonce"])
+
+        response = post_plain(client, wechat, event_xml("o-alice", "subscribe"), query)
+
+        assert response.status_code == 403
+        assert not WeChatEvent.objects.exists()
 
 
 @pytest.mark.django_db(transaction=True)

@@ -14,6 +14,9 @@ PRODUCTION_LIKE = {
     "SITE_URL": "https://shop.example.com",
     "DATABASE_URL": "postgres://o2o:secret@db.example.com:5432/o2o",
     "REDIS_URL": "redis://cache.example.com:6379/0",
+    # Real payments: without a merchant key the deploy check fails (tests/o2o/test_checks.py).
+    "WECHAT_PAY_MCH_ID": "1230000109",
+    "WECHAT_PAY_API_KEY": "a-merchants-32-character-api-key",
 }
 
 

@@ -7,6 +7,7 @@ from catalog.models import SKU, Category, Product
 from inventory.services import stock_adjust
 from members.services.accounts import member_get_or_create_by_phone
 from stores.models import Region, Staff, Store
+from tests.orders.shopper_helpers import forget_refusals
 
 
 @pytest.fixture
@@ -59,3 +60,12 @@ def shop(db):
     shop.sku_m, shop.sku_l, shop.product = m, l_size, product
     shop.member = member
     return shop
+
+
+@pytest.fixture(autouse=True)
+def _notify_refusals_forgotten():
+    """/wechat/pay/notify counts refused notifications per address in Redis, which outlives a
+    test: every test starts (and ends) with the test client's count at zero."""
+    forget_refusals("127.0.0.1")
+    yield
+    forget_refusals("127.0.0.1")
