@@ -25,6 +25,7 @@ from o2o import wechat_pay
 from o2o.errors import DomainError
 from o2o.qr import qr_data_uri
 from orders import selectors
+from orders.cart_badge import cart_badge_refresh, cart_badge_remember
 from orders.forms import BuyNowForm, CartAddForm, CartLineForm, CheckoutForm
 from orders.models import Order, Payment
 from orders.services import cart as cart_service
@@ -168,6 +169,7 @@ def cart(request):
                 request, _("%(item)s is no longer sold and was removed.") % {"item": name}
             )
     lines = selectors.cart_lines(basket)
+    cart_badge_remember(request, sum(line.quantity for line in lines))
     return render(
         request,
         "orders/cart.html",
@@ -192,6 +194,7 @@ def cart_add(request):
     except DomainError as error:
         messages.error(request, _error_text(error))
         return redirect(back if back.startswith("/") else "/")
+    cart_badge_refresh(request)
     messages.success(request, _("Added to your cart."))
     return redirect("orders:cart")
 
@@ -204,7 +207,19 @@ def cart_line(request, sku_id: int):
         cart_service.cart_line_set(
             cart=basket, sku_id=sku_id, quantity=form.cleaned_data["quantity"]
         )
+        cart_badge_refresh(request)
     return redirect("orders:cart")
+
+
+@never_cache
+@require_GET
+def cart_badge(request):
+    """htmx: the cart icon with its count, for a page that had no count to trust."""
+    return render(
+        request,
+        "orders/_cart_icon.html",
+        {"count": cart_badge_refresh(request), "refresh": False},
+    )
 
 
 @never_cache
@@ -302,6 +317,7 @@ def checkout(request):
         messages.info(request, _("Your cart is empty."))
         return redirect("orders:cart")
 
+    cart_badge_remember(request, sum(line.quantity for line in lines))
     if request.method == "GET":
         form = CheckoutForm(initial={"fulfillment": F.PICKUP, "points": 0})
         context = _checkout_context(request, member, lines, form)
@@ -328,6 +344,7 @@ def checkout(request):
             except DomainError as error:
                 form.add_error(None, _error_text(error))
             else:
+                cart_badge_remember(request, 0)  # the cart became the order
                 if order.status == S.BOOKED:
                     messages.success(request, _("Booked! The store keeps your items for you."))
                     return redirect("orders:detail", number=order.number)
