@@ -14,8 +14,6 @@ from orders.models import Cart, CartLine, Favorite, Order, OrderEvent, OrderLine
 from stores.models import Store
 from stores.selectors import shopper_visible_stores, stores_nearest
 
-SLOT_MINUTES = 30
-SLOT_DAYS = 7
 NEAREST_STORES = 5
 
 # ---- Shopper side ------------------------------------------------------------------------------
@@ -151,38 +149,6 @@ def checkout_store_choices(
         )
         for row in availability
     ]
-
-
-def appointment_slots(
-    *, store: Store, now: datetime | None = None, days: int = SLOT_DAYS
-) -> list[tuple[datetime, list[datetime]]]:
-    """网订店试: 30-minute slots inside the store's opening hours for the next `days` days.
-
-    [(day, [slot start, ...]), ...]; only slots starting at least 30 minutes from now, days with
-    no slot left out. Spans past midnight offer their part up to midnight.
-    """
-    now = timezone.localtime(now or timezone.now())
-    earliest = now + timedelta(minutes=SLOT_MINUTES)
-    result = []
-    for offset in range(days):
-        day = (now + timedelta(days=offset)).date()
-        hours = store.hours_on(day)
-        if not hours:
-            continue
-        opens, closes = hours
-        start = timezone.make_aware(datetime.combine(day, opens))
-        end = timezone.make_aware(datetime.combine(day, closes))
-        if closes <= opens:
-            end = timezone.make_aware(datetime.combine(day, datetime.max.time()))
-        slots = []
-        slot = start
-        while slot + timedelta(minutes=SLOT_MINUTES) <= end + timedelta(seconds=1):
-            if slot >= earliest:
-                slots.append(slot)
-            slot += timedelta(minutes=SLOT_MINUTES)
-        if slots:
-            result.append((start, slots))
-    return result
 
 
 # ---- Store back office -------------------------------------------------------------------------

@@ -25,11 +25,13 @@ from o2o import wechat_pay
 from o2o.errors import DomainError
 from o2o.qr import qr_data_uri
 from orders import selectors
+from orders.booking_slots import appointment_slots
 from orders.cart_badge import cart_badge_refresh, cart_badge_remember
 from orders.forms import BuyNowForm, CartAddForm, CartLineForm, CheckoutForm
-from orders.models import Order, Payment
+from orders.models import BookingPolicy, Order, Payment
 from orders.services import cart as cart_service
 from orders.services import favorites as favorite_service
+from orders.services.booking_rules import BookingRefused
 from orders.services.checkout import Line, order_place, points_value_fen
 from orders.services.expiry import order_cancel
 from orders.services.fulfilment import order_confirm_received, pickup_token
@@ -286,6 +288,7 @@ def _checkout_context(request, member, lines, form, *, store_id=None):
     selected = stores_by_id.get(store_id) if store_id else None
     if selected is None and choices:
         selected = choices[0].store  # home store, else scanned, else the nearest
+    horizon = BookingPolicy.current().horizon_days
     policy = LoyaltyPolicy.current()
     goods = sum(line.sku.price * line.quantity for line in lines)
     return {
@@ -293,7 +296,8 @@ def _checkout_context(request, member, lines, form, *, store_id=None):
         "lines": lines,
         "choices": choices,
         "selected_store": selected,
-        "slots": selectors.appointment_slots(store=selected) if selected else [],
+        "slots": appointment_slots(store=selected, days=horizon) if selected else [],
+        "booking_days": horizon,
         "goods_total": goods,
         "points_balance": member.points_balance,
         "points_worth": min(points_value_fen(member.points_balance, policy), max(0, goods - 1)),
@@ -341,6 +345,8 @@ def checkout(request):
                 )
             except InsufficientStock as error:
                 messages.error(request, _shortage_text(error, lines))
+            except BookingRefused as error:
+                form.add_booking_refusal(error)
             except DomainError as error:
                 form.add_error(None, _error_text(error))
             else:
@@ -360,10 +366,15 @@ def checkout_slots(request):
     store = get_object_or_404(
         shopper_visible_stores(), pk=_float_or_none(request.GET.get("store")) or 0
     )
+    horizon = BookingPolicy.current().horizon_days
     return render(
         request,
         "orders/_slots.html",
-        {"slots": selectors.appointment_slots(store=store), "selected_store": store},
+        {
+            "slots": appointment_slots(store=store, days=horizon),
+            "selected_store": store,
+            "booking_days": horizon,
+        },
     )
 
 
