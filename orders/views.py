@@ -23,10 +23,12 @@ from members.auth import current_member, member_required
 from members.models import LoyaltyPolicy
 from o2o import wechat_pay
 from o2o.errors import DomainError
+from o2o.geo import position_from_query
 from o2o.qr import qr_data_uri
 from orders import selectors
 from orders.booking_slots import appointment_slots
 from orders.cart_badge import cart_badge_refresh, cart_badge_remember
+from orders.checkout_selectors import checkout_stores
 from orders.forms import BuyNowForm, CartAddForm, CartLineForm, CheckoutForm
 from orders.models import BookingPolicy, Order, Payment
 from orders.services import cart as cart_service
@@ -274,28 +276,36 @@ def _float_or_none(value):
         return None
 
 
+def _shared_position(params) -> tuple[float, float] | None:
+    """The position the checkout page sent (browser GPS converted to GCJ-02), if any."""
+    try:
+        return position_from_query(params)
+    except ValueError:
+        return None  # a garbled position only loses the "nearest to you" ranking
+
+
 def _checkout_context(request, member, lines, form, *, store_id=None):
-    basket = {line.sku_id: line.quantity for line in lines}
-    scanned = scanning.scanned_store_get(request)
-    choices = selectors.checkout_store_choices(
-        basket=basket,
+    position = _shared_position(request.POST if request.method == "POST" else request.GET)
+    stores = checkout_stores(
+        lines=lines,
         home_store=member.home_store,
-        scanned_store=scanned,
-        latitude=_float_or_none(request.GET.get("lat")),
-        longitude=_float_or_none(request.GET.get("lng")),
+        scanned_store=scanning.scanned_store_get(request),
+        position=position,
+        picked_store_id=store_id,
     )
-    stores_by_id = {choice.store.pk: choice.store for choice in choices}
-    selected = stores_by_id.get(store_id) if store_id else None
-    if selected is None and choices:
-        selected = choices[0].store  # home store, else scanned, else the nearest
+    selected = stores.selected
     horizon = BookingPolicy.current().horizon_days
     policy = LoyaltyPolicy.current()
     goods = sum(line.sku.price * line.quantity for line in lines)
     return {
         "form": form,
         "lines": lines,
-        "choices": choices,
+        "choices": stores.choices,
         "selected_store": selected,
+        "store_why": stores.why,
+        "home_store": member.home_store,
+        "home_store_lacks": stores.home_store_lacks,
+        "position": (f"{position[0]:.6f}", f"{position[1]:.6f}") if position else None,
         "slots": appointment_slots(store=selected, days=horizon) if selected else [],
         "booking_days": horizon,
         "goods_total": goods,
