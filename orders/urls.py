@@ -7,6 +7,7 @@ app_name = "orders"
 urlpatterns = [
     path("cart/", views.cart, name="cart"),
     path("cart/add/", views.cart_add, name="cart_add"),
+    path("cart/badge/", views.cart_badge, name="cart_badge"),
     path("cart/lines/<int:sku_id>/", views.cart_line, name="cart_line"),
     path("cart/shared/<str:token>/", views.shared_cart, name="shared_cart"),
     path("checkout/", views.checkout, name="checkout"),

@@ -23,12 +23,17 @@ from members.auth import current_member, member_required
 from members.models import LoyaltyPolicy
 from o2o import wechat_pay
 from o2o.errors import DomainError
+from o2o.geo import position_from_query
 from o2o.qr import qr_data_uri
 from orders import selectors
+from orders.booking_slots import appointment_slots
+from orders.cart_badge import cart_badge_refresh, cart_badge_remember
+from orders.checkout_selectors import checkout_stores
 from orders.forms import BuyNowForm, CartAddForm, CartLineForm, CheckoutForm
-from orders.models import Order, Payment
+from orders.models import BookingPolicy, Order, Payment
 from orders.services import cart as cart_service
 from orders.services import favorites as favorite_service
+from orders.services.booking_rules import BookingRefused
 from orders.services.checkout import Line, order_place, points_value_fen
 from orders.services.expiry import order_cancel
 from orders.services.fulfilment import order_confirm_received, pickup_token
@@ -168,6 +173,7 @@ def cart(request):
                 request, _("%(item)s is no longer sold and was removed.") % {"item": name}
             )
     lines = selectors.cart_lines(basket)
+    cart_badge_remember(request, sum(line.quantity for line in lines))
     return render(
         request,
         "orders/cart.html",
@@ -192,6 +198,7 @@ def cart_add(request):
     except DomainError as error:
         messages.error(request, _error_text(error))
         return redirect(back if back.startswith("/") else "/")
+    cart_badge_refresh(request)
     messages.success(request, _("Added to your cart."))
     return redirect("orders:cart")
 
@@ -204,7 +211,19 @@ def cart_line(request, sku_id: int):
         cart_service.cart_line_set(
             cart=basket, sku_id=sku_id, quantity=form.cleaned_data["quantity"]
         )
+        cart_badge_refresh(request)
     return redirect("orders:cart")
+
+
+@never_cache
+@require_GET
+def cart_badge(request):
+    """htmx: the cart icon with its count, for a page that had no count to trust."""
+    return render(
+        request,
+        "orders/_cart_icon.html",
+        {"count": cart_badge_refresh(request), "refresh": False},
+    )
 
 
 @never_cache
@@ -257,28 +276,38 @@ def _float_or_none(value):
         return None
 
 
+def _shared_position(params) -> tuple[float, float] | None:
+    """The position the checkout page sent (browser GPS converted to GCJ-02), if any."""
+    try:
+        return position_from_query(params)
+    except ValueError:
+        return None  # a garbled position only loses the "nearest to you" ranking
+
+
 def _checkout_context(request, member, lines, form, *, store_id=None):
-    basket = {line.sku_id: line.quantity for line in lines}
-    scanned = scanning.scanned_store_get(request)
-    choices = selectors.checkout_store_choices(
-        basket=basket,
+    position = _shared_position(request.POST if request.method == "POST" else request.GET)
+    stores = checkout_stores(
+        lines=lines,
         home_store=member.home_store,
-        scanned_store=scanned,
-        latitude=_float_or_none(request.GET.get("lat")),
-        longitude=_float_or_none(request.GET.get("lng")),
+        scanned_store=scanning.scanned_store_get(request),
+        position=position,
+        picked_store_id=store_id,
     )
-    stores_by_id = {choice.store.pk: choice.store for choice in choices}
-    selected = stores_by_id.get(store_id) if store_id else None
-    if selected is None and choices:
-        selected = choices[0].store  # home store, else scanned, else the nearest
+    selected = stores.selected
+    horizon = BookingPolicy.current().horizon_days
     policy = LoyaltyPolicy.current()
     goods = sum(line.sku.price * line.quantity for line in lines)
     return {
         "form": form,
         "lines": lines,
-        "choices": choices,
+        "choices": stores.choices,
         "selected_store": selected,
-        "slots": selectors.appointment_slots(store=selected) if selected else [],
+        "store_why": stores.why,
+        "home_store": member.home_store,
+        "home_store_lacks": stores.home_store_lacks,
+        "position": (f"{position[0]:.6f}", f"{position[1]:.6f}") if position else None,
+        "slots": appointment_slots(store=selected, days=horizon) if selected else [],
+        "booking_days": horizon,
         "goods_total": goods,
         "points_balance": member.points_balance,
         "points_worth": min(points_value_fen(member.points_balance, policy), max(0, goods - 1)),
@@ -302,6 +331,7 @@ def checkout(request):
         messages.info(request, _("Your cart is empty."))
         return redirect("orders:cart")
 
+    cart_badge_remember(request, sum(line.quantity for line in lines))
     if request.method == "GET":
         form = CheckoutForm(initial={"fulfillment": F.PICKUP, "points": 0})
         context = _checkout_context(request, member, lines, form)
@@ -325,9 +355,12 @@ def checkout(request):
                 )
             except InsufficientStock as error:
                 messages.error(request, _shortage_text(error, lines))
+            except BookingRefused as error:
+                form.add_booking_refusal(error)
             except DomainError as error:
                 form.add_error(None, _error_text(error))
             else:
+                cart_badge_remember(request, 0)  # the cart became the order
                 if order.status == S.BOOKED:
                     messages.success(request, _("Booked! The store keeps your items for you."))
                     return redirect("orders:detail", number=order.number)
@@ -343,10 +376,15 @@ def checkout_slots(request):
     store = get_object_or_404(
         shopper_visible_stores(), pk=_float_or_none(request.GET.get("store")) or 0
     )
+    horizon = BookingPolicy.current().horizon_days
     return render(
         request,
         "orders/_slots.html",
-        {"slots": selectors.appointment_slots(store=store), "selected_store": store},
+        {
+            "slots": appointment_slots(store=store, days=horizon),
+            "selected_store": store,
+            "booking_days": horizon,
+        },
     )
 
 

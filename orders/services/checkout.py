@@ -15,8 +15,9 @@ from inventory.services import stock_reserve
 from members.models import LoyaltyPolicy, PointsEntry
 from members.services.points import points_add
 from orders.exceptions import EmptyOrder, OrderError
-from orders.models import Order, OrderEvent
+from orders.models import BookingPolicy, Order, OrderEvent
 from orders.services.attribution import credited_clerk_for, credited_store_for
+from orders.services.booking_rules import booking_limits_check, booking_slot_check
 from orders.services.lines import order_lines_create
 from orders.services.numbers import order_number_next, pickup_code_new
 from stores.models import Store
@@ -74,21 +75,13 @@ def _check_store(store: Store, fulfillment: str) -> None:
         raise InvalidCheckout("the warehouse does not serve shoppers")
 
 
-def _check_appointment(store: Store, appointment_at: datetime | None, now: datetime) -> None:
-    """网订店试: a slot inside the store's opening hours, in the future."""
+def _check_booking(*, member, store: Store, appointment_at: datetime | None, now: datetime):
+    """网订店试: one of the store's offered slots, within HQ's limits (see booking_rules)."""
     if appointment_at is None:
         raise InvalidCheckout("choose a date and time to try")
-    if appointment_at <= now:
-        raise InvalidCheckout("the appointment must be in the future")
-    local = timezone.localtime(appointment_at)
-    hours = store.hours_on(local)
-    if not hours:
-        raise InvalidCheckout("the store is closed at that time")
-    opens, closes = hours
-    # A span past midnight (18:00-02:00) takes bookings from opening until midnight.
-    inside = opens <= local.time() < closes if opens < closes else local.time() >= opens
-    if not inside:
-        raise InvalidCheckout("the store is closed at that time")
+    policy = BookingPolicy.current()
+    booking_slot_check(store=store, appointment_at=appointment_at, now=now, policy=policy)
+    booking_limits_check(member=member, store=store, policy=policy)
 
 
 @transaction.atomic
@@ -111,7 +104,8 @@ def order_place(
 
     Pickup, in-store and parcel orders wait for payment for the payment window (the stock is
     reserved until then); a try-in-store booking holds the stock until the appointment plus a
-    grace period and is paid in the store. Attribution (credited store and clerk) is computed
+    grace period and is paid in the store, so it is taken only for an offered slot within HQ's
+    limits (BookingRefused otherwise). Attribution (credited store and clerk) is computed
     here and frozen. Points used as a discount are spent now and restored if the order lapses.
     Raises InsufficientStock (nothing written) when the store lacks a line.
     """
@@ -121,7 +115,7 @@ def order_place(
     merged = _check_lines(lines)
     _check_store(store, fulfillment)
     if fulfillment == F.TRY_IN_STORE:
-        _check_appointment(store, appointment_at, now)
+        _check_booking(member=member, store=store, appointment_at=appointment_at, now=now)
     if fulfillment == F.SHIP and not (address and address.get("address")):
         raise InvalidCheckout("a parcel needs an address")
     if shared_by is not None and member is not None and shared_by.pk == member.pk:

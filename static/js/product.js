@@ -87,8 +87,10 @@
   buttons.forEach(function (b) {
     b.addEventListener("click", function () {
       var kind = b.dataset.kind, other = kind === "color" ? "size" : "color";
+      var onlyOption = buttons.filter(function (x) { return x.dataset.kind === kind; }).length === 1;
       if (state[kind] === b.dataset.value) {
-        state[kind] = "";  // a second tap clears the choice
+        // A second tap clears the choice, unless it is the only one there is to make.
+        if (!onlyOption) state[kind] = "";
       } else {
         state[kind] = b.dataset.value;
         // Picking a crossed-out option keeps the shopper's intent and drops the clashing one.
