@@ -165,6 +165,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "o2o.tasks.purge_idempotency_records",
         "schedule": crontab(hour=4, minute=10),
     },
+    "platform-purge-throttle-records": {
+        "task": "o2o.tasks.purge_throttle_records",
+        "schedule": crontab(hour=4, minute=20),
+    },
     "catalog-refresh-thumbnails": {
         "task": "catalog.tasks.make_missing_thumbnails",
         "schedule": crontab(minute="*/10"),
