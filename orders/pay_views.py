@@ -5,6 +5,7 @@ from django.http import HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from o2o.client_ip import client_ip
 from orders.services.payment import payment_notification_handle
 
 SUCCESS = (
@@ -23,7 +24,5 @@ def notify(request):
     """Body = WeChat's raw XML. SUCCESS tells WeChat to stop resending (applied, a duplicate, or a
     failed payment acknowledged); FAIL for a forged or mismatched notification, which changed
     nothing and is logged for HQ."""
-    handled = payment_notification_handle(
-        body=request.body, remote_addr=request.META.get("REMOTE_ADDR") or None
-    )
+    handled = payment_notification_handle(body=request.body, remote_addr=client_ip(request) or None)
     return HttpResponse(SUCCESS if handled else FAIL, content_type="application/xml")
