@@ -59,8 +59,9 @@ def _wechat_login_url(request, next_url: str) -> str | None:
     return "/wechat/oauth/start?" + urlencode({"next": next_url})
 
 
-# After a code is sent, the login page remembers which phone it went to (until the code expires),
-# so reloading the page, or coming back to it from the SMS app, shows the code step again.
+# After a code is sent, the login page remembers which phone it went to (until the code expires)
+# and redirects to itself, so reloading the page, or coming back to it from the SMS app, shows the
+# code step again instead of sending the phone form once more.
 PENDING_CODE_KEY = "login_code_pending"
 
 
@@ -70,6 +71,8 @@ def _pending_code_remember(request, sent) -> None:
         "phone": sent.phone,
         "expires": now + sent.expires_in,
         "resend": now + sent.resend_after,
+        # Shown on screen in demo mode only; never kept otherwise.
+        "demo_code": sent.code if settings.DEMO_MODE else "",
     }
 
 
@@ -96,7 +99,7 @@ _CODE_ERRORS = {
 }
 
 
-def _login_page(request, *, step, phone_form=None, code_form=None, sent=None, status=200):
+def _login_page(request, *, step, phone_form=None, code_form=None, status=200):
     next_url = _next_url(request)
     pending = _pending_code(request)
     context = {
@@ -104,7 +107,7 @@ def _login_page(request, *, step, phone_form=None, code_form=None, sent=None, st
         "phone_form": phone_form or PhoneForm(),
         "code_form": code_form,
         "next": next_url,
-        "sent": sent,
+        "demo_code": pending.get("demo_code", "") if pending and step == "code" else "",
         # Seconds until "Send a new code" may be pressed again (the button counts down).
         "resend_in": max(0, int(pending["resend"] - time.time())) if pending else 0,
         "wechat_login_url": _wechat_login_url(request, next_url),
@@ -144,8 +147,10 @@ def login(request):
             phone_form.add_error(None, _CODE_ERRORS[error.code](error))
             return _login_page(request, step="phone", phone_form=phone_form, status=429)
         _pending_code_remember(request, sent)
-        code_form = CodeForm(initial={"phone": phone})
-        return _login_page(request, step="code", code_form=code_form, sent=sent)
+        next_param = request.POST.get("next")
+        return redirect(
+            reverse("members:login") + ("?" + urlencode({"next": next_param}) if next_param else "")
+        )
 
     code_form = CodeForm(request.POST)
     if not code_form.is_valid():
