@@ -424,6 +424,14 @@ class GiftRedemption(models.Model):
         ordering = ["-created_at"]
         verbose_name = _("gift redemption")
         verbose_name_plural = _("gift redemptions")
+        constraints = [
+            # Staff type the code against the store's open pickups: one code, one gift.
+            models.UniqueConstraint(
+                fields=["store", "pickup_code"],
+                condition=Q(state="reserved"),
+                name="gift_pickup_code_open_unique",
+            ),
+        ]
 
     @property
     def reservation_owner(self) -> str:

@@ -11,6 +11,10 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+# Orders whose pickup code may still be typed at the counter (or soon: paid pickups become
+# ready); a code is unique among these per store.
+PICKUP_CODE_OPEN_STATUSES = ["pending_payment", "paid", "ready"]
+
 
 class Order(models.Model):
     class Channel(models.TextChoices):
@@ -138,6 +142,14 @@ class Order(models.Model):
             models.CheckConstraint(
                 condition=Q(refunded_amount__gte=0) & Q(refunded_amount__lte=F("total_amount")),
                 name="order_refund_within_total",
+            ),
+            # A clerk types a pickup code against her store's open orders: two open orders with
+            # one code would hand over the wrong one. Codes are assigned by
+            # orders.services.numbers.pickup_code_assign, which retries on this constraint.
+            models.UniqueConstraint(
+                fields=["fulfilling_store", "pickup_code"],
+                condition=Q(status__in=PICKUP_CODE_OPEN_STATUSES) & ~Q(pickup_code=""),
+                name="order_pickup_code_open_unique",
             ),
         ]
         indexes = [

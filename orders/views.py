@@ -22,6 +22,7 @@ from inventory.selectors import sku_available_at
 from members.auth import current_member, member_required
 from members.models import LoyaltyPolicy
 from o2o import wechat_pay
+from o2o.client_ip import client_ip
 from o2o.errors import DomainError
 from o2o.geo import position_from_query
 from o2o.qr import qr_data_uri
@@ -440,7 +441,7 @@ def order_pay(request, number: str):
         started = payment_start(
             order=order,
             openid=order.member.openid,
-            client_ip=request.META.get("REMOTE_ADDR", ""),
+            client_ip=client_ip(request),
         )
     except DomainError as error:
         messages.error(request, _error_text(error))

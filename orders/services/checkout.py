@@ -19,7 +19,7 @@ from orders.models import BookingPolicy, Order, OrderEvent
 from orders.services.attribution import credited_clerk_for, credited_store_for
 from orders.services.booking_rules import booking_limits_check, booking_slot_check
 from orders.services.lines import order_lines_create
-from orders.services.numbers import order_number_next, pickup_code_new
+from orders.services.numbers import order_number_next, pickup_code_assign
 from stores.models import Store
 
 F = Order.Fulfillment
@@ -155,9 +155,10 @@ def order_place(
         address=address or {},
         appointment_at=appointment_at,
         note=note[:200],
-        pickup_code=pickup_code_new() if fulfillment in {F.PICKUP, F.IN_STORE} else "",
         expires_at=expires_at,
     )
+    if fulfillment in {F.PICKUP, F.IN_STORE}:
+        pickup_code_assign(order=order)
     order_lines_create(
         order=order,
         lines=[(line.sku, line.quantity, line.sku.price) for line in ordered],

@@ -19,7 +19,7 @@ F = Order.Fulfillment
 
 @pytest.fixture(autouse=True)
 def _fresh_attempt_counters():
-    cache.clear()  # pickup attempts are counted in the cache per clerk
+    cache.clear()  # nothing cached by one test (sandbox payments) leaks into the next
     yield
     cache.clear()
 
