@@ -9,7 +9,7 @@ from inventory.services import stock_adjust
 from members.models import Member
 from members.services.accounts import member_get_or_create_by_phone
 from stores.models import Region, Staff, Store
-from tests.orders.shopper_helpers import GPS, HERE, forget_refusals, place_store
+from tests.orders.shopper_helpers import GPS, HERE, place_store
 
 
 @pytest.fixture
@@ -62,15 +62,6 @@ def shop(db):
     shop.sku_m, shop.sku_l, shop.product = m, l_size, product
     shop.member = member
     return shop
-
-
-@pytest.fixture(autouse=True)
-def _notify_refusals_forgotten():
-    """/wechat/pay/notify counts refused notifications per address in Redis, which outlives a
-    test: every test starts (and ends) with the test client's count at zero."""
-    forget_refusals("127.0.0.1")
-    yield
-    forget_refusals("127.0.0.1")
 
 
 @pytest.fixture
