@@ -212,14 +212,46 @@ class OrderLine(models.Model):
 
 
 class OrderEvent(models.Model):
-    """The order's timeline: every status change and every action an operator may ask about."""
+    """The order's timeline: every status change and every action an operator may ask about.
+
+    `kind` is one of `Kind` (Saleor's order events, in small): people read its label, never the
+    code. A status change (`Kind.STATUS`) names both statuses; the first event of an order names
+    the status it started in.
+    """
+
+    class Kind(models.TextChoices):
+        STATUS = "status", _("Status changed")
+        PLACED = "placed", _("Order placed")
+        POS_SALE = "pos_sale", _("Sold at the POS")
+        CONVERTED_FROM = "converted_from", _("Converted from booking")
+        DUPLICATE_PAYMENT = "duplicate_payment", _("Second payment received")
+        REFUND_REQUESTED = "refund_requested", _("Refund requested")
+        REFUND_FAILED = "refund_failed", _("Refund failed")
+        REFUNDED = "refunded", _("Money refunded")
+        WRITTEN_OFF = "written_off", _("Returned goods written off")
+
+    # Who acted when no staff member or user did (kept in `actor_label`, shown translated).
+    ACTOR_SHOPPER = "shopper"
+    ACTOR_SYSTEM = "system"
+    ACTOR_POS = "POS"
+    ACTOR_WECHAT_PAY = "WeChat Pay"
+    ACTOR_LABELS = {
+        ACTOR_SHOPPER: _("Shopper"),
+        ACTOR_SYSTEM: _("System"),
+        ACTOR_POS: _("POS"),
+        ACTOR_WECHAT_PAY: _("WeChat Pay"),
+    }
 
     order = models.ForeignKey(
         Order, on_delete=models.CASCADE, related_name="events", verbose_name=_("order")
     )
-    from_status = models.CharField(_("from status"), max_length=16, blank=True)
-    to_status = models.CharField(_("to status"), max_length=16, blank=True)
-    kind = models.CharField(_("kind"), max_length=32, default="status")
+    from_status = models.CharField(
+        _("from status"), max_length=16, blank=True, choices=Order.Status.choices
+    )
+    to_status = models.CharField(
+        _("to status"), max_length=16, blank=True, choices=Order.Status.choices
+    )
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices, default=Kind.STATUS)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -236,6 +268,25 @@ class OrderEvent(models.Model):
         ordering = ["created_at", "id"]
         verbose_name = _("order event")
         verbose_name_plural = _("order events")
+
+    def __str__(self):
+        return f"{self.order.number} · {self.summary}"
+
+    @property
+    def summary(self) -> str:
+        """What happened, in words: "Paid → Ready for pickup", "Order placed → Awaiting
+        payment", "Refund requested"."""
+        if self.kind == self.Kind.STATUS:
+            return f"{self.get_from_status_display() or '·'} → {self.get_to_status_display()}"
+        if self.to_status:
+            return f"{self.get_kind_display()} → {self.get_to_status_display()}"
+        return str(self.get_kind_display())
+
+    @property
+    def actor_display(self) -> str:
+        """Who: the staff member's or user's name, or "Shopper", "System"... translated."""
+        label = self.ACTOR_LABELS.get(self.actor_label)
+        return str(label) if label is not None else self.actor_label
 
 
 class Payment(models.Model):

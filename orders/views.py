@@ -11,7 +11,6 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -26,7 +25,7 @@ from o2o.errors import DomainError
 from o2o.qr import qr_data_uri
 from orders import selectors
 from orders.forms import BuyNowForm, CartAddForm, CartLineForm, CheckoutForm
-from orders.models import Order, Payment
+from orders.models import Order, OrderEvent, Payment
 from orders.services import cart as cart_service
 from orders.services import favorites as favorite_service
 from orders.services.checkout import Line, order_place, points_value_fen
@@ -98,23 +97,14 @@ def _shortage_text(error: InsufficientStock, lines) -> str:
     }
 
 
-EVENT_LABELS = {
-    "placed": gettext_lazy("Order placed"),
-    "duplicate_payment": gettext_lazy("Second payment received"),
-    "converted_from": gettext_lazy("Converted from booking"),
-}
-
-
 def _timeline(order: Order) -> list[dict]:
-    labels = dict(Order.Status.choices)
+    """The shopper's timeline: where the order went (its new status), or what happened."""
     rows = []
     for event in order.events.all():
-        if event.kind == "placed":
-            label = EVENT_LABELS["placed"]
-        elif event.to_status:
-            label = labels.get(event.to_status, event.to_status)
+        if event.to_status and event.kind != OrderEvent.Kind.PLACED:
+            label = event.get_to_status_display()
         else:
-            label = EVENT_LABELS.get(event.kind, event.kind.replace("_", " ").capitalize())
+            label = event.get_kind_display()
         rows.append({"at": event.created_at, "label": label, "to": event.to_status})
     return rows
 

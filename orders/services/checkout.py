@@ -186,8 +186,8 @@ def order_place(
         order=order,
         from_status="",
         to_status=order.status,
-        kind="placed",
-        actor_label=assisted_by.display_name if assisted_by else "shopper",
+        kind=OrderEvent.Kind.PLACED,
+        actor_label=assisted_by.display_name if assisted_by else OrderEvent.ACTOR_SHOPPER,
         note=f"{order.get_fulfillment_display()} @ {store.name}",
     )
     return order

@@ -257,7 +257,7 @@ def try_visit_checkout(*, order: Order, staff, kept: dict[int, int]) -> Order | 
     OrderEvent.objects.create(
         order=sale,
         to_status=sale.status,
-        kind="placed",
+        kind=OrderEvent.Kind.PLACED,
         actor=staff.user,
         actor_label=staff.display_name,
         note=f"kept after trying booking {order.number}",
@@ -269,5 +269,7 @@ def try_visit_checkout(*, order: Order, staff, kept: dict[int, int]) -> Order | 
         note=f"visited; kept items became order {sale.number}",
         completed_at=now,
     )
-    order_event_add(order=sale, kind="converted_from", note=order.number, actor=staff.user)
+    order_event_add(
+        order=sale, kind=OrderEvent.Kind.CONVERTED_FROM, note=order.number, actor=staff.user
+    )
     return sale

@@ -17,7 +17,7 @@ from inventory.models import Reservation
 from inventory.services import reservations_commit, stock_reserve
 from o2o import wechat_pay
 from orders.exceptions import InvalidTransition
-from orders.models import Order, Payment, PaymentNotification
+from orders.models import Order, OrderEvent, Payment, PaymentNotification
 from orders.services.status import order_event_add, order_transition
 
 logger = logging.getLogger(__name__)
@@ -151,7 +151,7 @@ def payment_apply(*, payment: Payment, transaction_id: str) -> str:
                 # Paid twice for one order (two trades): keep the money visible to HQ.
                 order_event_add(
                     order=order,
-                    kind="duplicate_payment",
+                    kind=OrderEvent.Kind.DUPLICATE_PAYMENT,
                     note=f"second payment {transaction_id} needs a refund by HQ",
                 )
                 outcome = Outcome.APPLIED

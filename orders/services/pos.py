@@ -158,8 +158,8 @@ def _record(*, store, lines, amount_paid, external_id, clerk, member, sold_at) -
         order=order,
         from_status="",
         to_status=Order.Status.COMPLETED,
-        kind="pos_sale",
-        actor_label=clerk.display_name if clerk else "POS",
+        kind=OrderEvent.Kind.POS_SALE,
+        actor_label=clerk.display_name if clerk else OrderEvent.ACTOR_POS,
         note=f"POS sale {external_id}",
     )
     if member is not None:

@@ -22,7 +22,7 @@ from inventory.services import stock_adjust
 from members.services.points import points_reverse_for_refund
 from o2o import wechat_pay
 from orders.exceptions import InvalidTransition, OrderError
-from orders.models import Order, OrderLine, Payment, Refund, RefundLine
+from orders.models import Order, OrderEvent, OrderLine, Payment, Refund, RefundLine
 from orders.services.status import order_event_add, order_transition
 from orders.status import SOLD
 
@@ -103,7 +103,7 @@ def refund_request(
     Order.objects.filter(pk=order.pk).update(refunded_amount=F("refunded_amount") + total)
     order_event_add(
         order=order,
-        kind="refund_requested",
+        kind=OrderEvent.Kind.REFUND_REQUESTED,
         actor=actor,
         note=f"{refund.out_refund_no}: ¥{total / 100:.2f} — {reason[:200]}",
     )
@@ -147,7 +147,9 @@ def _refund_failed(refund: Refund, message: str) -> Refund:
     total = sum(refund.lines.values_list("amount", flat=True))
     Order.objects.filter(pk=refund.order_id).update(refunded_amount=F("refunded_amount") - total)
     order_event_add(
-        order=refund.order, kind="refund_failed", note=f"{refund.out_refund_no}: {message}"
+        order=refund.order,
+        kind=OrderEvent.Kind.REFUND_FAILED,
+        note=f"{refund.out_refund_no}: {message}",
     )
     refund.refresh_from_db()
     return refund
@@ -179,7 +181,7 @@ def _refund_succeeded(refund: Refund, refund_id: str) -> Refund:
     elif refund.damaged:
         order_event_add(
             order=order,
-            kind="written_off",
+            kind=OrderEvent.Kind.WRITTEN_OFF,
             note=f"{refund.out_refund_no}: returned goods written off as damaged",
         )
     paid = order.total_amount
@@ -194,7 +196,7 @@ def _refund_succeeded(refund: Refund, refund_id: str) -> Refund:
     commission_reverse_for_refund(order=order, refund=refund)
     order_event_add(
         order=order,
-        kind="refunded",
+        kind=OrderEvent.Kind.REFUNDED,
         note=f"{refund.out_refund_no}: ¥{refund.amount / 100:.2f} refunded",
     )
     all_refunded = not order.lines.filter(refunded_quantity__lt=F("quantity")).exists()

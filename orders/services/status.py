@@ -8,9 +8,10 @@ from orders.models import Order, OrderEvent
 from orders.status import can_move
 
 
-def _actor_label(actor) -> str:
+def actor_label_for(actor) -> str:
+    """The name an event shows for `actor` (a user), or "system" when no one acted."""
     if actor is None:
-        return "system"
+        return OrderEvent.ACTOR_SYSTEM
     staff = getattr(actor, "staff", None)
     return getattr(staff, "display_name", None) or actor.get_username()
 
@@ -37,10 +38,11 @@ def order_transition(
         raise InvalidTransition(f"order {order.number} is already {current}")
     OrderEvent.objects.create(
         order=order,
+        kind=OrderEvent.Kind.STATUS,
         from_status=source,
         to_status=to,
         actor=actor,
-        actor_label=actor_label or _actor_label(actor),
+        actor_label=actor_label or actor_label_for(actor),
         note=note[:300],
     )
     order.status = to
@@ -49,12 +51,18 @@ def order_transition(
     return order
 
 
-def order_event_add(*, order: Order, kind: str, note: str = "", actor=None, actor_label: str = ""):
-    """A timeline entry that is not a status change (notification sent, code tried...)."""
+def order_event_add(
+    *, order: Order, kind: OrderEvent.Kind, note: str = "", actor=None, actor_label: str = ""
+) -> OrderEvent:
+    """A timeline entry that is not a status change (a second payment, a refund...).
+
+    `kind` is an `OrderEvent.Kind`: an unknown code raises ValueError instead of reaching a
+    timeline people read.
+    """
     return OrderEvent.objects.create(
         order=order,
-        kind=kind,
+        kind=OrderEvent.Kind(kind),
         note=note[:300],
         actor=actor,
-        actor_label=actor_label or _actor_label(actor),
+        actor_label=actor_label or actor_label_for(actor),
     )
