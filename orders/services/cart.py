@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 
 from catalog.models import SKU
+from o2o.whole_numbers import is_whole_number
 from orders.exceptions import EmptyOrder, OrderError
 from orders.models import Cart, CartLine, Order
 from orders.services.checkout import Line, order_place
@@ -28,7 +29,7 @@ class CartAlreadyClaimed(OrderError):
 
 
 def _check_quantity(quantity) -> int:
-    if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity <= 0:
+    if not is_whole_number(quantity, minimum=1):
         raise CartError("quantities must be whole numbers above zero")
     return min(quantity, MAX_LINE_QUANTITY)
 

@@ -14,6 +14,7 @@ from catalog.models import SKU
 from inventory.services import stock_reserve
 from members.models import LoyaltyPolicy, PointsEntry
 from members.services.points import points_add
+from o2o.whole_numbers import is_whole_number
 from orders.exceptions import EmptyOrder, OrderError
 from orders.models import Order, OrderEvent
 from orders.services.attribution import credited_clerk_for, credited_store_for
@@ -53,11 +54,7 @@ def _check_lines(lines: list[Line]) -> dict[int, Line]:
         raise EmptyOrder()
     merged: dict[int, Line] = {}
     for line in lines:
-        if (
-            isinstance(line.quantity, bool)
-            or not isinstance(line.quantity, int)
-            or line.quantity <= 0
-        ):
+        if not is_whole_number(line.quantity, minimum=1):
             raise InvalidCheckout("quantities must be whole numbers above zero")
         if not (line.sku.is_active and line.sku.product.is_active):
             raise InvalidCheckout(f"{line.sku.product.name} is no longer sold")

@@ -21,6 +21,7 @@ from inventory.models import StockMovement
 from inventory.services import stock_adjust
 from members.services.points import points_reverse_for_refund
 from o2o import wechat_pay
+from o2o.whole_numbers import is_whole_number
 from orders.exceptions import InvalidTransition, OrderError
 from orders.models import Order, OrderEvent, OrderLine, Payment, Refund, RefundLine
 from orders.services.status import order_event_add, order_transition
@@ -75,7 +76,7 @@ def refund_request(
         wanted = []
         for line, quantity in lines:
             line = current.get(line.pk)
-            if line is None or isinstance(quantity, bool) or not isinstance(quantity, int):
+            if line is None or not is_whole_number(quantity):
                 raise InvalidRefund("unknown line or quantity")
             if not (0 < quantity <= line.quantity - line.refunded_quantity):
                 raise InvalidRefund(
