@@ -490,3 +490,57 @@ class FollowUpTask(models.Model):
             ),
         ]
         indexes = [models.Index(fields=["assignee", "due_date"], name="follow_up_assignee_due_idx")]
+
+
+class Favorite(models.Model):
+    """收藏: a product kept to buy later."""
+
+    member = models.ForeignKey(
+        Member,
+        on_delete=models.CASCADE,
+        related_name="favorites",
+        verbose_name=_("member"),
+    )
+    product = models.ForeignKey(
+        "catalog.Product", on_delete=models.CASCADE, related_name="+", verbose_name=_("product")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["member", "product"], name="favorite_once"),
+        ]
+
+
+class ShareVisit(models.Model):
+    """A visit through a member's share link (her referral code in ?r=).
+
+    Orders placed afterwards record the sharer in `Order.shared_by`.
+    """
+
+    sharer = models.ForeignKey(
+        Member, on_delete=models.CASCADE, related_name="+", verbose_name=_("shared by")
+    )
+    product = models.ForeignKey(
+        "catalog.Product",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("product"),
+    )
+    visitor_session = models.CharField(max_length=40, blank=True)
+    visitor = models.ForeignKey(
+        Member,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("visitor"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["sharer", "created_at"], name="share_visit_sharer_idx")]

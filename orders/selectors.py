@@ -10,7 +10,7 @@ from django.db.models import Count, Prefetch, QuerySet
 from django.utils import timezone
 
 from inventory.selectors import BasketAvailability, basket_availability_across_stores
-from orders.models import Cart, CartLine, Favorite, Order, OrderEvent, OrderLine
+from orders.models import Cart, CartLine, Order, OrderEvent, OrderLine
 from stores.models import Store
 from stores.selectors import shopper_visible_stores, stores_nearest
 
@@ -79,19 +79,6 @@ def member_order_get(*, member, number: str) -> Order | None:
         )
         .first()
     )
-
-
-def member_favorites(member) -> list[Favorite]:
-    return list(
-        Favorite.objects.filter(member=member, product__is_active=True)
-        .select_related("product__category")
-        .prefetch_related("product__images")
-        .order_by("-created_at")
-    )
-
-
-def favorite_exists(*, member, product) -> bool:
-    return member is not None and Favorite.objects.filter(member=member, product=product).exists()
 
 
 @dataclass(frozen=True)

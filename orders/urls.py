@@ -20,6 +20,4 @@ urlpatterns = [
     path("orders/<str:number>/received/", views.order_received, name="received"),
     # payment_start hands out this address for the sandbox (orders.services.payment).
     path("pay/sandbox/<str:out_trade_no>/", views.sandbox_pay_page, name="sandbox_pay"),
-    path("favorites/", views.favorites, name="favorites"),
-    path("favorites/<str:code>/toggle/", views.favorite_toggle, name="favorite_toggle"),
 ]

@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -20,6 +20,8 @@ from inventory.exceptions import InsufficientStock
 from inventory.selectors import sku_available_at
 from members.auth import current_member, member_required
 from members.models import LoyaltyPolicy
+from members.selectors import favorite_exists
+from members.services.sharing import share_sharer_get, share_visit_record
 from o2o import wechat_pay
 from o2o.errors import DomainError
 from o2o.qr import qr_data_uri
@@ -27,12 +29,10 @@ from orders import selectors
 from orders.forms import BuyNowForm, CartAddForm, CartLineForm, CheckoutForm
 from orders.models import Order, OrderEvent, Payment
 from orders.services import cart as cart_service
-from orders.services import favorites as favorite_service
 from orders.services.checkout import Line, order_place, points_value_fen
 from orders.services.expiry import order_cancel
 from orders.services.fulfilment import order_confirm_received, pickup_token
 from orders.services.payment import payment_start, sandbox_pay
-from orders.services.sharing import share_sharer_get, share_visit_record
 from stores.selectors import shopper_visible_stores
 
 S = Order.Status
@@ -138,7 +138,7 @@ def product_page_extras(
         share_url += "?" + urlencode({"r": member.referral_code})
     return {
         "buy_here_store": scanned_store if buy_here else None,
-        "is_favorite": selectors.favorite_exists(member=member, product=product),
+        "is_favorite": favorite_exists(member=member, product=product),
         "share_url": share_url,
         "share_referral_code": member.referral_code if member is not None else "",
     }
@@ -512,38 +512,3 @@ def order_received(request, number: str):
     else:
         messages.success(request, _("Thank you! Enjoy your purchase."))
     return redirect("orders:detail", number=number)
-
-
-# ---- favorites --------------------------------------------------------------------------------
-
-
-@never_cache
-@require_GET
-@member_required
-def favorites(request):
-    return render(
-        request,
-        "orders/favorites.html",
-        {"favorites": selectors.member_favorites(current_member(request))},
-    )
-
-
-@require_POST
-def favorite_toggle(request, code: str):
-    """The heart on the product page (htmx): add or remove; answers with the new heart."""
-    product = get_object_or_404(Product, code=code, is_active=True)
-    member = current_member(request)
-    if member is None:
-        login = _login_url(reverse("catalog:product", args=[code]))
-        if request.headers.get("HX-Request"):
-            response = HttpResponse(status=204)
-            response["HX-Redirect"] = login
-            return response
-        return redirect(login)
-    context = {
-        "product": product,
-        "is_favorite": favorite_service.favorite_toggle(member=member, product=product),
-    }
-    if request.headers.get("HX-Request"):
-        return render(request, "orders/_favorite_button.html", context)
-    return redirect(request.POST.get("next") or reverse("orders:favorites"))

@@ -3,8 +3,9 @@
 import pytest
 from django.urls import reverse
 
+from members.models import ShareVisit
 from members.services.accounts import member_get_or_create_by_phone
-from orders.models import Order, ShareVisit
+from orders.models import Order
 from orders.services.cart import cart_get_or_create, cart_line_add
 from tests.orders.shopper_helpers import log_in
 
