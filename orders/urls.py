@@ -12,6 +12,8 @@ urlpatterns = [
     path("checkout/", views.checkout, name="checkout"),
     path("checkout/slots/", views.checkout_slots, name="checkout_slots"),
     path("buy-now/", views.buy_now, name="buy_now"),
+    # The product page (catalog) loads its order actions from here.
+    path("p/<str:code>/order-actions/", views.product_actions, name="product_actions"),
     path("orders/", views.order_list, name="list"),
     path("orders/<str:number>/", views.order_detail, name="detail"),
     path("orders/<str:number>/pay/", views.order_pay, name="pay"),

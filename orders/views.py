@@ -1,5 +1,5 @@
-"""Shopper H5 pages of the order flow: cart, checkout, pay, receipt, my orders, favorites, and
-the order bits of the product page. Thin: parse, check, call one service, render."""
+"""Shopper H5 pages of the order flow: cart, checkout, pay, receipt, my orders, and the order
+actions fragment of the product page. Thin: parse, check, call one service, render."""
 
 from __future__ import annotations
 
@@ -15,7 +15,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from catalog import scanning
-from catalog.models import SKU, Product
+from catalog import selectors as catalog_selectors
+from catalog.models import SKU
+from catalog.presenters import selected_sku_pick
 from inventory.exceptions import InsufficientStock
 from inventory.selectors import sku_available_at
 from members.auth import current_member, member_required
@@ -109,17 +111,23 @@ def _timeline(order: Order) -> list[dict]:
     return rows
 
 
-# ---- product page (called by catalog.views.product) ---------------------------------------------
+# ---- the product page's order actions (an htmx fragment of catalog's product page) ----------
 
 
-def product_page_extras(
-    request, *, product: Product, selected_sku: SKU | None, scanned_store=None
-) -> dict:
-    """What the product page adds for ordering: cart, "buy here now", favorite, share link.
+@require_GET
+def product_actions(request, code: str):
+    """Cart, "buy here now", the heart and the share link, for the product page to load.
 
-    A visit through a share link (?r=<referral code>) is recorded here. At most one query when
-    a store is remembered (its stock of the picked SKU), one more for a member (the heart).
+    Gets the page's own query: ?sku= (the picked SKU) and ?r= (a share link: the visit is
+    recorded here). At most one query for the remembered store's stock of the picked SKU, one
+    more for a member's heart.
     """
+    product = catalog_selectors.product_active_get(code=code)
+    if product is None:
+        raise Http404
+    active_skus = list(product.skus.filter(is_active=True).order_by("id"))
+    selected_sku = selected_sku_pick(active_skus, request.GET.get("sku", ""))
+    scanned_store = scanning.scanned_store_get(request)
     member = current_member(request)
     referral_code = request.GET.get("r", "")
     if referral_code:
@@ -130,18 +138,25 @@ def product_page_extras(
     buy_here = bool(
         scanned_store is not None
         and selected_sku is not None
-        and selected_sku.is_active
         and sku_available_at(sku=selected_sku, store=scanned_store) > 0
     )
-    share_url = settings.SITE_URL + reverse("catalog:product", args=[product.code])
+    product_url = reverse("catalog:product", args=[product.code])
+    share_url = settings.SITE_URL + product_url
     if member is not None:
         share_url += "?" + urlencode({"r": member.referral_code})
-    return {
+    context = {
+        "product": product,
+        "selected_sku": selected_sku,
+        "sold_out": not active_skus,
         "buy_here_store": scanned_store if buy_here else None,
         "is_favorite": favorite_exists(member=member, product=product),
         "share_url": share_url,
         "share_referral_code": member.referral_code if member is not None else "",
+        # Forms in the fragment come back to the product page, not to this fragment.
+        "next_url": product_url
+        + (f"?{urlencode({'sku': selected_sku.code})}" if selected_sku else ""),
     }
+    return render(request, "orders/_product_actions.html", context)
 
 
 # ---- cart -------------------------------------------------------------------------------------

@@ -29,7 +29,7 @@ def test_the_product_page_shows_the_heart_state(client, shop):
     log_in(client, shop.member)
     Favorite.objects.create(member=shop.member, product=shop.product)
 
-    page = client.get(reverse("catalog:product", args=["dress"])).content.decode()
+    page = client.get(reverse("orders:product_actions", args=["dress"])).content.decode()
 
     assert 'data-testid="favorite"' in page and 'aria-pressed="true"' in page
 
