@@ -21,15 +21,6 @@ NEAREST_STORES = 5
 # ---- Shopper side ------------------------------------------------------------------------------
 
 
-def cart_find(*, member=None, session_key: str | None = None) -> Cart | None:
-    """The member's cart, or (for a visitor) the session's; None when there is none yet."""
-    if member is not None:
-        return Cart.objects.filter(member=member).first()
-    if session_key:
-        return Cart.objects.filter(session_key=session_key).first()
-    return None
-
-
 def cart_lines(cart: Cart | None) -> list[CartLine]:
     if cart is None:
         return []

@@ -53,13 +53,11 @@ def _session_key(request) -> str:
 
 
 def _cart(request, *, create: bool = False):
-    """The shopper's cart: the member's when logged in, else this session's."""
-    member = current_member(request)
-    if create:
-        if member is not None:
-            return cart_service.cart_get_or_create(member=member)
-        return cart_service.cart_get_or_create(session_key=_session_key(request))
-    return selectors.cart_find(member=member, session_key=request.session.session_key)
+    """The shopper's cart: the member's when logged in (her visitor cart carried over into it
+    on the first access after logging in), else this session's."""
+    return cart_service.cart_for_shopper(
+        session=request.session, member=current_member(request), create=create
+    )
 
 
 def _login_url(next_url: str) -> str:
