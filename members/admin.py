@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from catalog.admin import ProductAdmin
 from members.models import (
     BindingChange,
     ClerkPointsEntry,
@@ -35,9 +36,11 @@ from members.models import (
     WeChatEvent,
 )
 from members.services import gifts
-from members.services.binding import member_home_store_change, member_rebind
+from members.services.arrivals import product_publish_new_arrival
+from members.services.binding import member_home_store_change, member_rebind, staff_deactivate
 from o2o.admin_readonly import ReadOnlyAdminMixin
 from o2o.errors import DomainError
+from stores.admin import StaffAdmin
 from stores.models import Staff, Store
 
 
@@ -449,3 +452,41 @@ class WeChatEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["created_at", "event", "event_key", "openid"]
     list_filter = ["event"]
     search_fields = ["openid", "event_key", "dedupe_key"]
+
+
+# ---- actions members adds to the admin of the apps below it ------------------------------------
+# Both act on members (bindings, subscriptions), so they are members' to offer; catalog and
+# stores know nothing of members.
+
+
+@admin.action(description=_("Publish as new arrival"))
+def publish_new_arrival(modeladmin, request, queryset):
+    # Dates the products and notifies subscribers once per member and product; publishing
+    # again is harmless.
+    notified = sum(product_publish_new_arrival(product=p) for p in queryset.order_by("pk"))
+    modeladmin.message_user(
+        request,
+        ngettext(
+            "%(products)d product published; %(notified)d notice sent.",
+            "%(products)d products published; %(notified)d notices sent.",
+            notified,
+        )
+        % {"products": queryset.count(), "notified": notified},
+        messages.SUCCESS,
+    )
+
+
+@admin.action(description=_("Deactivate (members go to the store manager)"))
+def deactivate_and_hand_over(modeladmin, request, queryset):
+    for staff in queryset.select_related("store", "user"):
+        moved = staff_deactivate(staff=staff, actor=request.user)
+        modeladmin.message_user(
+            request,
+            _("%(name)s deactivated; %(count)s member(s) handed to the store manager.")
+            % {"name": staff.display_name, "count": moved},
+            messages.SUCCESS,
+        )
+
+
+ProductAdmin.actions = [*ProductAdmin.actions, publish_new_arrival]
+StaffAdmin.actions = [*StaffAdmin.actions, deactivate_and_hand_over]

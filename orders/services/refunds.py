@@ -1,22 +1,26 @@
-"""Refunds and returns, full or by line (DESIGN §4; commission reversal is an explicit call).
+"""Refunds and returns, full or by line (DESIGN §4; commission reversal is a registered hook).
 
 Three steps so that money and records cannot disagree: (1) in one transaction the refund is
 recorded and its lines and amount are taken from what is still refundable; (2) WeChat is asked to
 refund — outside any transaction, retry-safe because WeChat refunds one `out_refund_no` once;
 (3) in one transaction the refund succeeds: stock goes back (unless damaged), points and
 commission are reversed, and a fully refunded order becomes `refunded`.
+
+Commissions sit above orders, so orders cannot call them: the commissions app registers what a
+refund must undo (`refund_hook_register`, from its AppConfig.ready), and step 3 calls every
+registered hook in its transaction.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from wechatpy.exceptions import WeChatPayException
 
-from commissions.services import commission_reverse_for_refund
 from inventory.models import StockMovement
 from inventory.services import stock_adjust
 from members.services.points import points_reverse_for_refund
@@ -29,6 +33,18 @@ from orders.status import SOLD
 
 logger = logging.getLogger(__name__)
 REFUNDABLE = SOLD | {Order.Status.COMPLETED}
+
+# What apps above orders undo when a refund succeeds: hook(order=, refund=), in order.
+_refund_hooks: list[Callable[..., object]] = []
+
+
+def refund_hook_register(hook: Callable[..., object]) -> None:
+    """Have `hook(order=..., refund=...)` called in the transaction of every succeeded refund.
+
+    Registering the same hook again changes nothing (AppConfig.ready may run twice in tests).
+    """
+    if hook not in _refund_hooks:
+        _refund_hooks.append(hook)
 
 
 class InvalidRefund(OrderError):
@@ -194,7 +210,8 @@ def _refund_succeeded(refund: Refund, refund_id: str) -> Refund:
             refunded_fen=refund.amount,
             paid_fen=paid,
         )
-    commission_reverse_for_refund(order=order, refund=refund)
+    for hook in _refund_hooks:
+        hook(order=order, refund=refund)
     order_event_add(
         order=order,
         kind=OrderEvent.Kind.REFUNDED,
