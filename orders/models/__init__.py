@@ -1,0 +1,24 @@
+"""The orders app's models, one module per concept (DESIGN §4 "Orders"):
+
+- `order`: Order, OrderLine, OrderEvent (the timeline, with typed kinds);
+- `payment`: Payment, PaymentNotification, Refund, RefundLine;
+- `cart`: Cart, CartLine.
+
+Status changes only through `orders.services.status.order_transition`.
+"""
+
+from orders.models.cart import Cart, CartLine
+from orders.models.order import Order, OrderEvent, OrderLine
+from orders.models.payment import Payment, PaymentNotification, Refund, RefundLine
+
+__all__ = [
+    "Cart",
+    "CartLine",
+    "Order",
+    "OrderEvent",
+    "OrderLine",
+    "Payment",
+    "PaymentNotification",
+    "Refund",
+    "RefundLine",
+]
