@@ -118,8 +118,8 @@ def cart_for_shopper(*, session, member=None, create: bool = False) -> Cart | No
         cart = cart_get_or_create(session_key=session.session_key)
     else:
         cart = Cart.objects.filter(session_key=session.session_key).first()
-    if cart is not None:
-        session[VISITOR_CART_SESSION] = session.session_key
+    if cart is not None and session.get(VISITOR_CART_SESSION) != session.session_key:
+        session[VISITOR_CART_SESSION] = session.session_key  # written once, not on every page
     return cart
 
 
