@@ -155,8 +155,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "orders.tasks.retry_requested_refunds",
         "schedule": crontab(minute="*/5"),
     },
-    "members-recompute-tiers": {
-        "task": "members.jobs.recompute_tiers",
+    "orders-recompute-member-tiers": {
+        "task": "orders.tasks.recompute_tiers",
         "schedule": crontab(hour=3, minute=0),
     },
     "members-expire-gift-pickups": {

@@ -26,6 +26,7 @@ urlpatterns = [
     path("m/", include("members.urls")),
     path("m/", include("members.loyalty_urls")),
     path("b/", include("members.binding_urls")),
+    path("", include("members.favorite_urls")),
     path("", include("orders.urls")),
     path("stores/", include("stores.urls")),
     path("stock/", include("inventory.urls")),

@@ -54,8 +54,16 @@ class OrderLineInline(ReadOnlyInline):
 
 class OrderEventInline(ReadOnlyInline):
     model = OrderEvent
-    fields = ["created_at", "kind", "from_status", "to_status", "actor_label", "note"]
+    fields = ["created_at", "event", "by", "note"]
     readonly_fields = fields
+
+    @admin.display(description=_("event"))
+    def event(self, event: OrderEvent) -> str:
+        return event.summary
+
+    @admin.display(description=_("by"))
+    def by(self, event: OrderEvent) -> str:
+        return event.actor_display
 
 
 class PaymentInline(ReadOnlyInline):

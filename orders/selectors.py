@@ -9,19 +9,10 @@ from datetime import datetime, timedelta
 from django.db.models import Count, Prefetch, QuerySet
 from django.utils import timezone
 
-from orders.models import Cart, CartLine, Favorite, Order, OrderEvent, OrderLine
+from orders.models import Cart, CartLine, Order, OrderEvent, OrderLine
 from stores.models import Store
 
 # ---- Shopper side ------------------------------------------------------------------------------
-
-
-def cart_find(*, member=None, session_key: str | None = None) -> Cart | None:
-    """The member's cart, or (for a visitor) the session's; None when there is none yet."""
-    if member is not None:
-        return Cart.objects.filter(member=member).first()
-    if session_key:
-        return Cart.objects.filter(session_key=session_key).first()
-    return None
 
 
 def cart_lines(cart: Cart | None) -> list[CartLine]:
@@ -75,17 +66,6 @@ def member_order_get(*, member, number: str) -> Order | None:
     )
 
 
-def member_favorites(member) -> list[Favorite]:
-    return list(
-        Favorite.objects.filter(member=member, product__is_active=True)
-        .select_related("product__category")
-        .prefetch_related("product__images")
-        .order_by("-created_at")
-    )
-
-
-def favorite_exists(*, member, product) -> bool:
-    return member is not None and Favorite.objects.filter(member=member, product=product).exists()
 
 
 # ---- Store back office -------------------------------------------------------------------------

@@ -14,12 +14,12 @@ from catalog.models import SKU
 from inventory.services import stock_reserve
 from members.models import LoyaltyPolicy, PointsEntry
 from members.services.points import points_add
+from o2o.whole_numbers import is_whole_number
 from orders.exceptions import EmptyOrder, OrderError
 from orders.models import BookingPolicy, Order, OrderEvent
 from orders.services.attribution import credited_clerk_for, credited_store_for
 from orders.services.booking_rules import booking_limits_check, booking_slot_check
-from orders.services.lines import order_lines_create
-from orders.services.numbers import order_number_next, pickup_code_assign
+from orders.services.creation import order_create
 from stores.models import Store
 
 F = Order.Fulfillment
@@ -55,11 +55,7 @@ def _check_lines(lines: list[Line]) -> dict[int, Line]:
         raise EmptyOrder()
     merged: dict[int, Line] = {}
     for line in lines:
-        if (
-            isinstance(line.quantity, bool)
-            or not isinstance(line.quantity, int)
-            or line.quantity <= 0
-        ):
+        if not is_whole_number(line.quantity, minimum=1):
             raise InvalidCheckout("quantities must be whole numbers above zero")
         if not (line.sku.is_active and line.sku.product.is_active):
             raise InvalidCheckout(f"{line.sku.product.name} is no longer sold")
@@ -135,34 +131,26 @@ def order_place(
     points_used = -(-points_discount * policy.points_per_yuan_discount // 100)
 
     booked = fulfillment == F.TRY_IN_STORE
-    number = order_number_next()
     expires_at = appointment_at + try_in_store_grace() if booked else now + payment_window()
-    order = Order.objects.create(
-        number=number,
-        member=member,
+    order = order_create(
+        lines=[(line.sku, line.quantity, line.sku.price) for line in ordered],
         channel=channel,
         fulfillment=fulfillment,
         status=Order.Status.BOOKED if booked else Order.Status.PENDING_PAYMENT,
-        fulfilling_store=store,
+        store=store,
+        actor_label=assisted_by.display_name if assisted_by else OrderEvent.ACTOR_SHOPPER,
+        event_note=f"{Order.Fulfillment(fulfillment).label} @ {store.name}",
+        points_discount_amount=points_discount,
+        member=member,
         credited_store=credited_store_for(member=member, fulfilling_store=store, channel=channel),
         credited_clerk=credited_clerk_for(member=member, assisting=assisted_by),
         assisted_by=assisted_by,
         shared_by=shared_by,
-        goods_amount=goods,
         points_used=points_used,
-        points_discount_amount=points_discount,
-        total_amount=goods - points_discount,
         address=address or {},
         appointment_at=appointment_at,
         note=note[:200],
         expires_at=expires_at,
-    )
-    if fulfillment in {F.PICKUP, F.IN_STORE}:
-        pickup_code_assign(order=order)
-    order_lines_create(
-        order=order,
-        lines=[(line.sku, line.quantity, line.sku.price) for line in ordered],
-        discount=points_discount,
     )
     stock_reserve(
         store=store,
@@ -177,12 +165,4 @@ def order_place(
             reason=PointsEntry.Reason.DISCOUNT,
             reference=order.reservation_owner,
         )
-    OrderEvent.objects.create(
-        order=order,
-        from_status="",
-        to_status=order.status,
-        kind="placed",
-        actor_label=assisted_by.display_name if assisted_by else "shopper",
-        note=f"{order.get_fulfillment_display()} @ {store.name}",
-    )
     return order

@@ -23,8 +23,7 @@ from o2o.throttle import (
 from orders.exceptions import InvalidTransition, OrderError
 from orders.models import Order, OrderEvent
 from orders.services.checkout import payment_window
-from orders.services.lines import order_lines_create
-from orders.services.numbers import order_number_next, pickup_code_assign
+from orders.services.creation import order_create
 from orders.services.status import order_event_add, order_transition
 
 PICKUP_SALT = "orders.pickup"
@@ -283,36 +282,27 @@ def try_visit_checkout(*, order: Order, staff, kept: dict[int, int]) -> Order | 
         )
         return None
     now = timezone.now()
-    sale = Order.objects.create(
-        number=order_number_next(),
-        member=order.member,
+    sale = order_create(
+        lines=[(line.sku, q, line.unit_price) for line, q in kept_lines],
         channel=Order.Channel.IN_STORE,
         fulfillment=Order.Fulfillment.IN_STORE,
         status=Order.Status.PENDING_PAYMENT,
-        fulfilling_store=order.fulfilling_store,
+        store=order.fulfilling_store,
+        actor=staff.user,
+        actor_label=staff.display_name,
+        event_note=f"kept after trying booking {order.number}",
+        member=order.member,
         credited_store=order.credited_store,
         credited_clerk=order.credited_clerk or (staff if staff.is_active else None),
         assisted_by=staff,
         shared_by=order.shared_by,
-        goods_amount=sum(line.unit_price * q for line, q in kept_lines),
-        total_amount=sum(line.unit_price * q for line, q in kept_lines),
         expires_at=now + payment_window(),
     )
-    pickup_code_assign(order=sale)
-    order_lines_create(order=sale, lines=[(line.sku, q, line.unit_price) for line, q in kept_lines])
     stock_reserve(
         store=order.fulfilling_store,
         lines=[(line.sku_id, q) for line, q in kept_lines],
         expires_at=sale.expires_at,
         owner=sale.reservation_owner,
-    )
-    OrderEvent.objects.create(
-        order=sale,
-        to_status=sale.status,
-        kind="placed",
-        actor=staff.user,
-        actor_label=staff.display_name,
-        note=f"kept after trying booking {order.number}",
     )
     order_transition(
         order=order,
@@ -321,5 +311,7 @@ def try_visit_checkout(*, order: Order, staff, kept: dict[int, int]) -> Order | 
         note=f"visited; kept items became order {sale.number}",
         completed_at=now,
     )
-    order_event_add(order=sale, kind="converted_from", note=order.number, actor=staff.user)
+    order_event_add(
+        order=sale, kind=OrderEvent.Kind.CONVERTED_FROM, note=order.number, actor=staff.user
+    )
     return sale

@@ -23,7 +23,7 @@ from o2o import wechat_pay
 from o2o.money import format_yuan
 from o2o.throttle import throttle_hit
 from orders.exceptions import InvalidTransition
-from orders.models import Order, Payment, PaymentNotification
+from orders.models import Order, OrderEvent, Payment, PaymentNotification
 from orders.services.status import order_event_add, order_transition
 
 logger = logging.getLogger(__name__)
@@ -246,7 +246,7 @@ def payment_apply(*, payment: Payment, transaction_id: str) -> str:
                 # Paid twice for one order (two trades): keep the money visible to HQ.
                 order_event_add(
                     order=order,
-                    kind="duplicate_payment",
+                    kind=OrderEvent.Kind.DUPLICATE_PAYMENT,
                     note=f"second payment {transaction_id} needs a refund by HQ",
                 )
                 outcome = Outcome.APPLIED

@@ -4,14 +4,16 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from orders.exceptions import InvalidTransition
-from orders.models import PICKUP_CODE_OPEN_STATUSES, Order, OrderEvent
+from orders.models import Order, OrderEvent
+from orders.models.order import PICKUP_CODE_OPEN_STATUSES
 from orders.services.numbers import is_pickup_code_clash, pickup_code_assign
 from orders.status import can_move
 
 
-def _actor_label(actor) -> str:
+def actor_label_for(actor) -> str:
+    """The name an event shows for `actor` (a user), or "system" when no one acted."""
     if actor is None:
-        return "system"
+        return OrderEvent.ACTOR_SYSTEM
     staff = getattr(actor, "staff", None)
     return getattr(staff, "display_name", None) or actor.get_username()
 
@@ -62,10 +64,11 @@ def order_transition(
         raise InvalidTransition(f"order {order.number} is already {current}")
     OrderEvent.objects.create(
         order=order,
+        kind=OrderEvent.Kind.STATUS,
         from_status=source,
         to_status=to,
         actor=actor,
-        actor_label=actor_label or _actor_label(actor),
+        actor_label=actor_label or actor_label_for(actor),
         note=note[:300],
     )
     order.status = to
@@ -74,12 +77,18 @@ def order_transition(
     return order
 
 
-def order_event_add(*, order: Order, kind: str, note: str = "", actor=None, actor_label: str = ""):
-    """A timeline entry that is not a status change (notification sent, code tried...)."""
+def order_event_add(
+    *, order: Order, kind: OrderEvent.Kind, note: str = "", actor=None, actor_label: str = ""
+) -> OrderEvent:
+    """A timeline entry that is not a status change (a second payment, a refund...).
+
+    `kind` is an `OrderEvent.Kind`: an unknown code raises ValueError instead of reaching a
+    timeline people read.
+    """
     return OrderEvent.objects.create(
         order=order,
-        kind=kind,
+        kind=OrderEvent.Kind(kind),
         note=note[:300],
         actor=actor,
-        actor_label=actor_label or _actor_label(actor),
+        actor_label=actor_label or actor_label_for(actor),
     )

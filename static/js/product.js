@@ -168,8 +168,11 @@
   if (share) {
     share.addEventListener("click", function () {
       var shared = new URL(window.location.href);
-      // A member's link carries her referral code (orders: share links).
-      if (share.dataset.referral) shared.searchParams.set("r", share.dataset.referral);
+      // A member's link carries her referral code, which the order actions fragment brings.
+      var referral = document.querySelector("[data-share-referral]");
+      if (referral && referral.dataset.shareReferral) {
+        shared.searchParams.set("r", referral.dataset.shareReferral);
+      }
       var link = shared.href;
       if (navigator.share) {
         navigator.share({ title: document.title, url: link }).catch(function () {});

@@ -170,7 +170,7 @@ def test_detail_shows_lines_and_timeline(shop, client):
     response = client.get(url("detail", order.number))
     body = response.content.decode()
     assert response.status_code == 200
-    assert "真丝连衣裙" in body and "pending_payment → paid" in body
+    assert "真丝连衣裙" in body and "Awaiting payment → Paid" in body
     assert "refund_form" not in response.context  # clerks do not refund
 
 

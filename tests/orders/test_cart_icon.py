@@ -39,7 +39,7 @@ def shopper_pages(shop):
         reverse("catalog:categories"),
         reverse("stores:finder"),
         reverse("orders:cart"),
-        reverse("orders:favorites"),
+        reverse("favorites:list"),
         reverse("members:card"),
     ]
 
