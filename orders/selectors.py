@@ -66,8 +66,6 @@ def member_order_get(*, member, number: str) -> Order | None:
     )
 
 
-
-
 # ---- Store back office -------------------------------------------------------------------------
 
 

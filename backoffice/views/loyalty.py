@@ -92,8 +92,6 @@ def follow_up_outcome(request, pk: int):
     return redirect(f"{url}?tab=upcoming" if request.POST.get("tab") == "upcoming" else url)
 
 
-
-
 @staff_required(roles=COUNTER_ROLES)
 def gift_verify(request):
     """Type (or scan) the shopper's 6-digit code and hand the gift over; lists open pickups."""
