@@ -59,7 +59,7 @@ today_urls = [
 
 scanner_urls = [
     path("", scanner.scanner, name="scanner"),
-    path("resolve/", scanner.resolve, name="resolve"),
+    path("resolve/", scanner.scan_resolve, name="resolve"),
 ]
 
 customer_urls = [

@@ -44,7 +44,7 @@ def scanner(request):
 
 @require_POST
 @staff_required
-def resolve(request):
+def scan_resolve(request):
     """POST the raw text → the result partial (htmx), a redirect, or the page with the result."""
     form = ScanForm(request.POST)
     cart = None
