@@ -1,12 +1,23 @@
 """Every store staff page, mounted at /staff/ by o2o/urls.py.
 
 Each topic keeps its URL namespace (`backoffice:`, `orders_backoffice:`, `members_backoffice:`,
-`loyalty_backoffice:`), so the names used in templates, redirects and tests stay as they were.
+`loyalty_backoffice:`, and the store desk's `today_backoffice:`, `scanner_backoffice:`,
+`customers_backoffice:`), so the names used in templates, redirects and tests stay as they were.
 """
 
 from django.urls import include, path
 
-from backoffice.views import assist, bookings, home, loyalty, members, orders
+from backoffice.views import (
+    assist,
+    bookings,
+    customers,
+    home,
+    loyalty,
+    members,
+    orders,
+    scanner,
+    today,
+)
 
 home_urls = [
     path("", home.home, name="home"),
@@ -42,9 +53,33 @@ loyalty_urls = [
     path("gifts/verify/", loyalty.gift_verify, name="gift_verify"),
 ]
 
+today_urls = [
+    path("", today.board, name="board"),
+]
+
+scanner_urls = [
+    path("", scanner.scanner, name="scanner"),
+    path("resolve/", scanner.scan_resolve, name="resolve"),
+]
+
+customer_urls = [
+    path("", customers.customer_list, name="list"),
+    path("<str:member_code>/", customers.customer_detail, name="detail"),
+    path("<str:member_code>/cart/", customers.customer_cart_start, name="cart_start"),
+    path("<str:member_code>/follow-up/", customers.customer_follow_up, name="follow_up"),
+    path(
+        "<str:member_code>/follow-ups/<int:pk>/outcome/",
+        customers.customer_follow_up_outcome,
+        name="follow_up_outcome",
+    ),
+]
+
 urlpatterns = [
     path("orders/", include((order_urls, "orders_backoffice"))),
     path("members/", include((member_urls, "members_backoffice"))),
     path("loyalty/", include((loyalty_urls, "loyalty_backoffice"))),
+    path("today/", include((today_urls, "today_backoffice"))),
+    path("scan/", include((scanner_urls, "scanner_backoffice"))),
+    path("customers/", include((customer_urls, "customers_backoffice"))),
     path("", include((home_urls, "backoffice"))),
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import F, Sum
+from django.db.models import F, Prefetch, Q, Sum
 
 from inventory.models import StockLevel, Transfer, TransferLine
 from o2o.geo import haversine_km
@@ -130,3 +130,34 @@ def in_transit(*, store) -> dict[str, dict[int, int]]:
         "incoming": {row["sku_id"]: row["total"] for row in incoming},
         "outgoing": {row["sku_id"]: row["total"] for row in outgoing},
     }
+
+
+@dataclass
+class StoreTransfers:
+    """Transfers a store has to act on today: goods on their way in, and requests to send."""
+
+    arriving: list[Transfer]
+    to_ship: list[Transfer]
+
+
+def store_transfers_open(*, store) -> StoreTransfers:
+    """Shipped towards the store (to receive) and requested from it (to pack and ship), oldest
+    first, with their lines and items: two queries however many transfers there are."""
+    transfers = list(
+        Transfer.objects.filter(
+            Q(to_store=store, state=Transfer.State.SHIPPED)
+            | Q(from_store=store, state=Transfer.State.REQUESTED)
+        )
+        .select_related("from_store", "to_store")
+        .prefetch_related(
+            Prefetch(
+                "lines",
+                queryset=TransferLine.objects.select_related("sku__product").order_by("id"),
+            )
+        )
+        .order_by("created_at", "id")
+    )
+    return StoreTransfers(
+        arriving=[t for t in transfers if t.to_store_id == store.pk],
+        to_ship=[t for t in transfers if t.from_store_id == store.pk],
+    )
