@@ -30,9 +30,10 @@ class PickupVerifyForm(forms.Form):
 
 
 class LineQuantitiesForm(forms.Form):
-    """A number per order line (`line-<id>`), between 0 and what the line allows."""
+    """A number per order line (`line-<id>`), between 0 and what the line allows; `start` is
+    the number shown before anything is typed (0 unless given)."""
 
-    def __init__(self, *args, lines, limit, initial_quantity=0, **kwargs):
+    def __init__(self, *args, lines, limit, start=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.lines = list(lines)
         for line in self.lines:
@@ -41,7 +42,7 @@ class LineQuantitiesForm(forms.Form):
                 label=str(line),
                 min_value=0,
                 max_value=most,
-                initial=min(initial_quantity, most) if initial_quantity else 0,
+                initial=min(start(line), most) if start else 0,
                 required=False,
                 widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 0, "max": most}),
             )
@@ -59,10 +60,25 @@ class LineQuantitiesForm(forms.Form):
 
 
 class VisitForm(LineQuantitiesForm):
-    """网订店试 visit: how many units of each booked line the shopper keeps."""
+    """网订店试 visit: how many units of each booked line the shopper keeps.
+
+    It starts at everything booked: the big button then sells what she came for, and keeping
+    nothing (which closes the booking) has to be typed and confirmed (`confirm_nothing`).
+    """
+
+    confirm_nothing = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, lines, **kwargs):
-        super().__init__(*args, lines=lines, limit=lambda line: line.quantity, **kwargs)
+        super().__init__(
+            *args,
+            lines=lines,
+            limit=lambda line: line.quantity,
+            start=lambda line: line.quantity,
+            **kwargs,
+        )
+
+    def keeps_nothing_unconfirmed(self) -> bool:
+        return not any(self.quantities().values()) and not self.cleaned_data["confirm_nothing"]
 
 
 class RefundForm(LineQuantitiesForm):
