@@ -120,7 +120,12 @@ def ship(request, number):
 def _detail_context(request, order: Order, refund_form=None) -> dict:
     staff = request.staff
     can_refund = staff.role == Staff.Role.MANAGER and order.status in REFUNDABLE
-    context = {"order": order, "lines": list(order.lines.all()), "can_refund": can_refund}
+    context = {
+        "order": order,
+        "lines": list(order.lines.all()),
+        "can_refund": can_refund,
+        "cart_note": selectors.assisted_cart_note(order),
+    }
     if can_refund:
         context["refund_form"] = refund_form or RefundForm(lines=context["lines"])
     if (

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from inventory.services import stock_adjust
+from members.models import Member
 from orders.models import Cart
 from orders.services.assisted import assisted_cart_create, assisted_cart_line_set
 from orders.services.cart import clerk_cart_claim
@@ -101,3 +102,20 @@ def test_the_clerk_removes_a_line_that_ran_short_before_she_paid(shop, client):
     assert (
         'data-testid="short-line"' not in fixed.content.decode() and "<svg" in fixed.context["qr"]
     )
+
+
+def test_the_cart_pages_say_who_is_credited_with_the_sale(shop, client):
+    login(client, shop.clerk)
+    promise = client.get(reverse("orders_backoffice:assist")).content.decode()
+    assert "The sale is credited to you." not in promise
+    assert "credited to her own clerk if she is bound to one, otherwise to you" in promise
+
+    Member.objects.filter(pk=shop.member.pk).update(bound_clerk=shop.other_clerk)
+    shop.member.refresh_from_db()
+    cart = assisted_cart_create(staff=shop.clerk)
+    assisted_cart_line_set(cart=cart, staff=shop.clerk, sku=shop.sku_m, quantity=1)
+    clerk_cart_claim(cart=cart, member=shop.member)
+
+    page = client.get(reverse("orders_backoffice:assist_cart", args=[cart.pk])).content.decode()
+    credited = re.search(r'data-testid="credited-clerk">([^<]*)<', page).group(1)
+    assert credited == "The sale is credited to 店员 SH02-C1, the clerk she is bound to."
