@@ -14,6 +14,7 @@ from members.models import Member
 from members.services.binding import home_store_set_if_missing
 from members.services.followups import follow_ups_convert, follow_ups_for_purchase
 from members.services.points import points_earn_for_purchase
+from members.services.tiers import member_tier_refresh
 
 
 @dataclass
@@ -34,7 +35,8 @@ def member_purchase_record(
     lines,
     purchased_at: datetime | None = None,
 ) -> PurchaseEffects:
-    """Apply a completed purchase to the member: home store, points, follow-ups, conversions.
+    """Apply a completed purchase to the member: home store, points, follow-ups, conversions,
+    and her tier (a buyer is no longer "potential", whatever the night job's schedule).
 
     `lines` is [(product, quantity), ...]; `reference` ("order:<number>") makes it idempotent:
     recording the same purchase twice earns and creates nothing the second time.
@@ -63,4 +65,5 @@ def member_purchase_record(
         source=reference,
         first_purchase=first_purchase,
     )
+    member_tier_refresh(member=member)
     return effects
