@@ -36,6 +36,7 @@ from members.models import (
 )
 from members.services import gifts
 from members.services.binding import member_home_store_change, member_rebind
+from o2o.admin_money import MoneyAdminMixin
 from o2o.admin_readonly import ReadOnlyAdminMixin
 from o2o.errors import DomainError
 from stores.models import Staff, Store
@@ -176,8 +177,10 @@ class MemberAdmin(admin.ModelAdmin):
 
 
 @admin.register(LoyaltyPolicy)
-class LoyaltyPolicyAdmin(admin.ModelAdmin):
+class LoyaltyPolicyAdmin(MoneyAdminMixin, admin.ModelAdmin):
     """One row of settings: the list page goes straight to it."""
+
+    money_fields = ("loyal_min_spend",)
 
     fieldsets = [
         (_("Binding"), {"fields": ["binding_policy", "binding_expiry_days"]}),

@@ -11,9 +11,9 @@ from django.contrib.admin.helpers import ActionForm
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from o2o.admin_money import MoneyAdminMixin
 from o2o.admin_readonly import ReadOnlyAdminMixin
 from o2o.errors import DomainError
-from o2o.money import format_yuan
 from orders.models import (
     Cart,
     CartLine,
@@ -34,8 +34,9 @@ class ReadOnlyInline(ReadOnlyAdminMixin, admin.TabularInline):
     show_change_link = False
 
 
-class OrderLineInline(ReadOnlyInline):
+class OrderLineInline(MoneyAdminMixin, ReadOnlyInline):
     model = OrderLine
+    money_fields = ("unit_price", "discount_share")
     fields = [
         "sku",
         "product_name",
@@ -55,14 +56,16 @@ class OrderEventInline(ReadOnlyInline):
     readonly_fields = fields
 
 
-class PaymentInline(ReadOnlyInline):
+class PaymentInline(MoneyAdminMixin, ReadOnlyInline):
     model = Payment
+    money_fields = ("amount",)
     fields = ["out_trade_no", "amount", "status", "transaction_id", "sandbox", "paid_at"]
     readonly_fields = fields
 
 
-class RefundInline(ReadOnlyInline):
+class RefundInline(MoneyAdminMixin, ReadOnlyInline):
     model = Refund
+    money_fields = ("amount",)
     fields = ["out_refund_no", "amount", "status", "reason", "damaged", "refund_id", "created_at"]
     readonly_fields = fields
     show_change_link = True
@@ -74,7 +77,15 @@ class RefundActionForm(ActionForm):
 
 
 @admin.register(Order)
-class OrderAdmin(admin.ModelAdmin):
+class OrderAdmin(MoneyAdminMixin, admin.ModelAdmin):
+    money_fields = (
+        "goods_amount",
+        "discount_amount",
+        "points_discount_amount",
+        "shipping_amount",
+        "total_amount",
+        "refunded_amount",
+    )
     list_display = [
         "number",
         "status",
@@ -84,7 +95,7 @@ class OrderAdmin(admin.ModelAdmin):
         "credited_store",
         "credited_clerk",
         "member",
-        "total_yuan",
+        "total_amount",
         "created_at",
     ]
     list_filter = ["status", "channel", "fulfillment", "fulfilling_store", "credited_store"]
@@ -131,10 +142,6 @@ class OrderAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.display(description=_("total"), ordering="total_amount")
-    def total_yuan(self, order):
-        return format_yuan(order.total_amount)
-
     @admin.action(description=_("Refund in full (give a reason above)"), permissions=["change"])
     def refund_in_full(self, request, queryset):
         reason = (request.POST.get("reason") or "").strip()
@@ -167,8 +174,10 @@ class OrderAdmin(admin.ModelAdmin):
 
 
 @admin.register(PaymentNotification)
-class PaymentNotificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class PaymentNotificationAdmin(MoneyAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Every notification received; HQ reviews the forged and mismatched ones."""
+
+    money_fields = ("amount",)
 
     list_display = [
         "received_at",
@@ -184,7 +193,8 @@ class PaymentNotificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Payment)
-class PaymentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class PaymentAdmin(MoneyAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    money_fields = ("amount",)
     list_display = [
         "out_trade_no",
         "order",
@@ -199,14 +209,16 @@ class PaymentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_select_related = ["order"]
 
 
-class RefundLineInline(ReadOnlyInline):
+class RefundLineInline(MoneyAdminMixin, ReadOnlyInline):
     model = RefundLine
+    money_fields = ("amount",)
     fields = ["order_line", "quantity", "amount"]
     readonly_fields = fields
 
 
 @admin.register(Refund)
-class RefundAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class RefundAdmin(MoneyAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    money_fields = ("amount",)
     list_display = [
         "out_refund_no",
         "order",

@@ -139,8 +139,8 @@ def backoffice_unpaid_order(client, shop, django_user_model):
     [
         # "Receipt" of a shopper is a proof of purchase, not a stock receipt (入库).
         (shopper_receipt, ["入库"]),
-        # The admin's "Save" is 保存; 收藏 is the shopper's favorite heart.
-        (admin_change_form, ["收藏"]),
+        # The admin's "Save" is 保存; 收藏 is the shopper's favorite heart. Money is in ¥ (元).
+        (admin_change_form, ["收藏", "（分）"]),
         # An order still waiting for payment is not paid.
         (backoffice_unpaid_order, ["入库", "已付款"]),
     ],
