@@ -322,8 +322,13 @@ class ConvertedFilter(admin.SimpleListFilter):
 
 
 class ConversionPeriodForm(forms.Form):
-    since = forms.DateField(label=_("Due from"), widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(label=_("Due until"), widget=forms.DateInput(attrs={"type": "date"}))
+    # A date input only shows an ISO date (2026-05-01); the localized format would leave it blank.
+    since = forms.DateField(
+        label=_("Due from"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    until = forms.DateField(
+        label=_("Due until"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
 
 
 def follow_up_conversion(*, since, until) -> dict[str, list[dict]]:
