@@ -2,10 +2,9 @@
 
 Deterministic (one seeded random generator, a fixed plan) and idempotent (everything is found
 or created by its code), so `seed_demo` can run on every start. Images are drawn locally with
-Pillow; nothing is downloaded.
+Pillow (catalog/demo_images.py), each product with the silhouette of what it is.
 """
 
-import io
 import random
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -13,14 +12,12 @@ from datetime import timedelta
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
-from PIL import Image, ImageDraw, ImageOps
 
-from catalog.labels import label_font
+from catalog.demo_images import product_picture
 from catalog.models import SKU, Category, Product, Review
 from catalog.services import product_image_add
 
 SEED = 2026
-IMAGE_SIDE = 800
 
 CATEGORY_TREE = [
     ("apparel", "服装", [("women", "女装"), ("men", "男装"), ("kids", "童装")]),
@@ -28,54 +25,55 @@ CATEGORY_TREE = [
     ("baby", "母婴", [("formula", "奶粉"), ("diapers", "纸尿裤"), ("feeding", "喂养用品")]),
 ]
 
-# (category slug, code prefix, shape drawn on the image, base price range in yuan, products)
+# (category slug, code prefix, shape drawn on the image, base price range in yuan, products);
+# a product may name its own shape (catalog/demo_images.py SHAPES) when the line's does not fit.
 PRODUCT_LINES = [
     (
         "women",
         "wom",
-        "shirt",
+        "tshirt",
         (129, 599),
         [
-            ("羊毛混纺圆领针织衫", "素言"),
-            ("高腰阔腿西装裤", "素言"),
-            ("法式碎花连衣裙", "initial"),
-            ("双面呢落肩大衣", "initial"),
-            ("真丝质感衬衫", "素言"),
-            ("复古直筒牛仔裤", "Lee Cooper"),
-            ("轻薄羽绒马甲", "波司登"),
-            ("百褶半身长裙", "initial"),
+            ("羊毛混纺圆领针织衫", "素言", "sweater"),
+            ("高腰阔腿西装裤", "素言", "trousers"),
+            ("法式碎花连衣裙", "initial", "dress"),
+            ("双面呢落肩大衣", "initial", "coat"),
+            ("真丝质感衬衫", "素言", "shirt"),
+            ("复古直筒牛仔裤", "Lee Cooper", "trousers"),
+            ("轻薄羽绒马甲", "波司登", "vest"),
+            ("百褶半身长裙", "initial", "skirt"),
         ],
     ),
     (
         "men",
         "men",
-        "shirt",
+        "tshirt",
         (99, 699),
         [
-            ("纯棉重磅短袖T恤", "海澜之家"),
-            ("商务免烫长袖衬衫", "海澜之家"),
-            ("宽松连帽卫衣", "李宁"),
-            ("抓绒立领夹克", "探路者"),
-            ("弹力修身休闲裤", "GXG"),
-            ("90绒轻薄羽绒服", "波司登"),
-            ("亚麻混纺休闲西装", "GXG"),
-            ("速干运动短裤", "李宁"),
+            ("纯棉重磅短袖T恤", "海澜之家", "tshirt"),
+            ("商务免烫长袖衬衫", "海澜之家", "shirt"),
+            ("宽松连帽卫衣", "李宁", "hoodie"),
+            ("抓绒立领夹克", "探路者", "coat"),
+            ("弹力修身休闲裤", "GXG", "trousers"),
+            ("90绒轻薄羽绒服", "波司登", "coat"),
+            ("亚麻混纺休闲西装", "GXG", "coat"),
+            ("速干运动短裤", "李宁", "shorts"),
         ],
     ),
     (
         "kids",
         "kid",
-        "shirt",
+        "tshirt",
         (59, 299),
         [
-            ("儿童纯棉家居服套装", "巴拉巴拉"),
-            ("小童摇粒绒外套", "巴拉巴拉"),
-            ("儿童防晒皮肤衣", "安奈儿"),
-            ("女童公主纱裙", "安奈儿"),
-            ("男童工装束脚裤", "巴拉巴拉"),
-            ("儿童保暖加绒卫衣", "361°儿童"),
-            ("宝宝连体爬服", "好孩子"),
-            ("儿童轻便运动鞋", "361°儿童"),
+            ("儿童纯棉家居服套装", "巴拉巴拉", "tshirt"),
+            ("小童摇粒绒外套", "巴拉巴拉", "coat"),
+            ("儿童防晒皮肤衣", "安奈儿", "hoodie"),
+            ("女童公主纱裙", "安奈儿", "dress"),
+            ("男童工装束脚裤", "巴拉巴拉", "trousers"),
+            ("儿童保暖加绒卫衣", "361°儿童", "hoodie"),
+            ("宝宝连体爬服", "好孩子", "romper"),
+            ("儿童轻便运动鞋", "361°儿童", "shoe"),
         ],
     ),
     (
@@ -84,12 +82,12 @@ PRODUCT_LINES = [
         "bottle",
         (89, 499),
         [
-            ("玻尿酸补水保湿精华液", "珀莱雅"),
-            ("烟酰胺焕亮面霜", "薇诺娜"),
-            ("氨基酸温和洁面乳", "芙丽芳丝"),
-            ("舒缓修护爽肤水", "薇诺娜"),
-            ("多肽紧致眼霜", "珀莱雅"),
-            ("清透防晒乳 SPF50+", "安热沙"),
+            ("玻尿酸补水保湿精华液", "珀莱雅", "bottle"),
+            ("烟酰胺焕亮面霜", "薇诺娜", "jar"),
+            ("氨基酸温和洁面乳", "芙丽芳丝", "tube"),
+            ("舒缓修护爽肤水", "薇诺娜", "bottle"),
+            ("多肽紧致眼霜", "珀莱雅", "jar"),
+            ("清透防晒乳 SPF50+", "安热沙", "tube"),
         ],
     ),
     (
@@ -98,18 +96,18 @@ PRODUCT_LINES = [
         "lipstick",
         (79, 369),
         [
-            ("丝绒哑光口红", "花西子"),
-            ("持妆粉底液", "完美日记"),
-            ("十二色大地眼影盘", "完美日记"),
-            ("细管极细眉笔", "花西子"),
-            ("柔焦定妆蜜粉", "卡姿兰"),
-            ("纤长卷翘睫毛膏", "卡姿兰"),
+            ("丝绒哑光口红", "花西子", "lipstick"),
+            ("持妆粉底液", "完美日记", "bottle"),
+            ("十二色大地眼影盘", "完美日记", "palette"),
+            ("细管极细眉笔", "花西子", "pencil"),
+            ("柔焦定妆蜜粉", "卡姿兰", "compact"),
+            ("纤长卷翘睫毛膏", "卡姿兰", "mascara"),
         ],
     ),
     (
         "fragrance",
         "frg",
-        "bottle",
+        "perfume",
         (199, 899),
         [
             ("白茶淡香水", "观夏"),
@@ -154,12 +152,12 @@ PRODUCT_LINES = [
         "bottle",
         (49, 299),
         [
-            ("宽口径玻璃奶瓶", "贝亲"),
-            ("硅胶防胀气奶瓶", "可么多么"),
-            ("婴儿辅食研磨碗", "爱得利"),
-            ("恒温调奶器", "小白熊"),
-            ("儿童吸管保温杯", "膳魔师"),
-            ("婴儿湿巾 80抽×6包", "全棉时代"),
+            ("宽口径玻璃奶瓶", "贝亲", "baby_bottle"),
+            ("硅胶防胀气奶瓶", "可么多么", "baby_bottle"),
+            ("婴儿辅食研磨碗", "爱得利", "bowl"),
+            ("恒温调奶器", "小白熊", "kettle"),
+            ("儿童吸管保温杯", "膳魔师", "cup"),
+            ("婴儿湿巾 80抽×6包", "全棉时代", "pack"),
         ],
     ),
 ]
@@ -275,8 +273,8 @@ def demo_catalog_plan() -> list[ProductPlan]:
     rng = random.Random(SEED)
     roots = {child: root for root, _name, children in CATEGORY_TREE for child, _ in children}
     plans, serial = [], 0
-    for slug, prefix, shape, (low, high), products in PRODUCT_LINES:
-        for index, (name, brand) in enumerate(products, start=1):
+    for slug, prefix, line_shape, (low, high), products in PRODUCT_LINES:
+        for index, (name, brand, *own_shape) in enumerate(products, start=1):
             code = f"{prefix}-{index:02d}"
             base_price = rng.randint(low // 10, high // 10) * 1000 - 100  # ¥x9.00 price points
             plan = ProductPlan(
@@ -285,7 +283,7 @@ def demo_catalog_plan() -> list[ProductPlan]:
                 brand=brand,
                 category_slug=slug,
                 root_slug=roots[slug],
-                shape=shape,
+                shape=own_shape[0] if own_shape else line_shape,
                 base_price=base_price,
                 description=f"{brand}{name}。门店同款，支持到店自提与同城配送。",
                 new_arrival_days_ago=rng.choice(
@@ -323,71 +321,22 @@ def demo_catalog_plan() -> list[ProductPlan]:
     return plans
 
 
-def _background(rgb, side=IMAGE_SIDE) -> Image.Image:
-    light = tuple(min(255, channel + 40) for channel in rgb)
-    dark = tuple(max(0, channel - 25) for channel in rgb)
-    gradient = Image.linear_gradient("L").resize((side, side))
-    return ImageOps.colorize(gradient, light, dark)
-
-
-def _draw_shape(draw, shape: str, fill, outline):
-    if shape == "shirt":
-        points = [
-            (250, 200),
-            (330, 170),
-            (400, 210),
-            (470, 170),
-            (550, 200),
-            (660, 320),
-            (590, 390),
-            (540, 340),
-            (540, 620),
-            (260, 620),
-            (260, 340),
-            (210, 390),
-            (140, 320),
-        ]
-        draw.polygon(points, fill=fill, outline=outline, width=6)
-    elif shape == "bottle":
-        draw.rounded_rectangle((340, 150, 460, 240), radius=14, fill=outline)
-        draw.rounded_rectangle((280, 230, 520, 620), radius=48, fill=fill, outline=outline, width=6)
-    elif shape == "lipstick":
-        draw.polygon([(350, 200), (450, 160), (450, 330), (350, 330)], fill=fill)
-        draw.rectangle((335, 320, 465, 420), fill=(212, 175, 90))
-        draw.rounded_rectangle((320, 410, 480, 620), radius=16, fill=(40, 40, 44))
-    elif shape == "can":
-        draw.ellipse((270, 170, 530, 240), fill=outline)
-        draw.rectangle((270, 205, 530, 590), fill=fill, outline=outline, width=6)
-        draw.ellipse((270, 555, 530, 625), fill=fill, outline=outline, width=6)
-        draw.rectangle((290, 330, 510, 450), fill=(255, 255, 255))
-    else:  # pack of diapers
-        draw.rounded_rectangle((220, 200, 580, 620), radius=36, fill=fill, outline=outline, width=6)
-        draw.ellipse((330, 300, 470, 440), fill=(255, 255, 255))
-
-
 def demo_image(plan: ProductPlan, color: str, variant: int) -> ContentFile:
-    """A square JPEG: a gradient in the item's color, a silhouette and the product name."""
+    """A square JPEG of the product: its silhouette in the item's color, its name and brand."""
     rgb = COLOR_RGB.get(color) or (
         SHADE_RGB[LIP_SHADES.index(color)] if color in LIP_SHADES else None
     )
     background = (
         CATEGORY_RGB.get(plan.root_slug, (226, 230, 234)) if variant == 0 or not rgb else rgb
     )
-    image = _background(background if variant == 0 else tuple(c // 2 + 110 for c in background))
-    draw = ImageDraw.Draw(image)
-    fill = rgb or (255, 255, 255)
-    outline = tuple(max(0, c - 60) for c in fill)
-    _draw_shape(draw, plan.shape, fill, outline)
-    font = label_font(44)
-    text = plan.name if len(plan.name) <= 14 else plan.name[:13] + "…"
-    width = draw.textlength(text, font=font)
-    draw.rounded_rectangle((60, 660, 740, 760), radius=20, fill=(255, 255, 255))
-    draw.text(((IMAGE_SIDE - width) / 2, 682), text, font=font, fill=(40, 40, 40))
-    brand_font = label_font(30)
-    draw.text((60, 60), plan.brand, font=brand_font, fill=(70, 70, 70))
-    buffer = io.BytesIO()
-    image.save(buffer, format="JPEG", quality=80)
-    return ContentFile(buffer.getvalue(), name=f"{plan.code}-{variant + 1}.jpg")
+    return product_picture(
+        shape=plan.shape,
+        name=plan.name,
+        brand=plan.brand,
+        background=background if variant == 0 else tuple(c // 2 + 110 for c in background),
+        fill=rgb or (255, 255, 255),
+        file_name=f"{plan.code}-{variant + 1}.jpg",
+    )
 
 
 def _categories() -> tuple[dict[str, Category], int]:
