@@ -82,7 +82,11 @@ class VisitForm(LineQuantitiesForm):
 
 
 class RefundForm(LineQuantitiesForm):
-    """A refund of some units per line, or everything still refundable (`full`)."""
+    """A refund of some units per line, or everything still refundable (`full`).
+
+    Posted twice: first to see what will be refunded, then again from that page with
+    `confirm` and the total it showed (`expected_total`, fen), which is when the money moves.
+    """
 
     full = forms.BooleanField(label=_("Refund everything still refundable"), required=False)
     reason = forms.CharField(label=_("Reason"), max_length=200)
@@ -90,6 +94,8 @@ class RefundForm(LineQuantitiesForm):
         label=_("Damaged: write the goods off instead of putting them back on sale"),
         required=False,
     )
+    confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    expected_total = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
 
     def __init__(self, *args, lines, **kwargs):
         super().__init__(
@@ -98,6 +104,14 @@ class RefundForm(LineQuantitiesForm):
             limit=lambda line: line.quantity - line.refunded_quantity,
             **kwargs,
         )
+
+    def confirmation_fields(self, *, total: int) -> list[tuple[str, object]]:
+        """The hidden fields of the confirmation page: this refund again, confirmed."""
+        data = self.cleaned_data
+        fields = [(f"line-{pk}", quantity) for pk, quantity in self.quantities().items()]
+        fields += [("full", "on")] if data["full"] else []
+        fields += [("damaged", "on")] if data["damaged"] else []
+        return [*fields, ("reason", data["reason"]), ("confirm", "on"), ("expected_total", total)]
 
     def clean(self):
         cleaned = super().clean()
