@@ -6,7 +6,6 @@ every rule about stock lives in `inventory.services`.
 
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
 from inventory.models import StockLevel
@@ -18,6 +17,7 @@ from inventory.serializers import (
 )
 from inventory.services import sku_resolve, stock_adjust, stock_count_set, store_resolve
 from o2o.api import STOCK_ERROR_SCHEMA
+from o2o.api_parsers import BoundedJSONParser
 from o2o.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
 
 
@@ -58,7 +58,7 @@ class StockLevelViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 class StockAdjustmentViewSet(viewsets.GenericViewSet):
     serializer_class = StockAdjustmentSerializer
     # Unit counts must be JSON integers; a form body would turn them into strings.
-    parser_classes = [JSONParser]
+    parser_classes = [BoundedJSONParser]
 
     @extend_schema(
         summary="Adjust stock, or record a stocktake count",

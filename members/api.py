@@ -7,7 +7,6 @@ the rules of matching and attribution live in `members.services`.
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
 from inventory.services import store_resolve
@@ -15,6 +14,7 @@ from members.models import Member
 from members.serializers import MemberFilterSerializer, MemberSerializer, MemberUpsertSerializer
 from members.services.accounts import member_upsert, phone_normalize
 from o2o.api import ERROR_SCHEMA
+from o2o.api_parsers import BoundedJSONParser
 from o2o.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
 
 
@@ -96,7 +96,7 @@ class MemberViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             ),
         ],
     )
-    @action(detail=False, methods=["post"], parser_classes=[JSONParser])
+    @action(detail=False, methods=["post"], parser_classes=[BoundedJSONParser])
     @idempotent
     def upsert(self, request):
         serializer = self.get_serializer(data=request.data)

@@ -56,6 +56,10 @@ def exception_handler(exc, context):
     if isinstance(exc, exceptions.ValidationError):
         code = "invalid"
         detail = data
+    elif isinstance(exc, exceptions.ParseError):
+        # A body that is not acceptable JSON is invalid input like any other.
+        code = "invalid"
+        detail = data.get("detail", data) if isinstance(data, dict) else data
     else:
         code = getattr(exc, "default_code", None) or _STATUS_CODES.get(
             response.status_code, "error"

@@ -2,7 +2,6 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
-from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from o2o import views
@@ -32,7 +31,13 @@ urlpatterns = [
     path("", include("catalog.urls")),
 ]
 
+# Error pages for each audience: shopper, back office, API (JSON), plain (o2o.error_pages).
+handler400 = "o2o.error_pages.bad_request"
+handler403 = "o2o.error_pages.permission_denied"
+handler404 = "o2o.error_pages.page_not_found"
+handler500 = "o2o.error_pages.server_error"
+
 if settings.SERVE_MEDIA:
     urlpatterns += [
-        re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),
+        re_path(r"^media/(?P<path>.*)$", views.media),
     ]

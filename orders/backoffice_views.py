@@ -16,12 +16,12 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from inventory.exceptions import InsufficientStock
 from o2o.errors import DomainError
 from o2o.qr import qr_svg
+from o2o.redirects import redirect_to_next
 from orders import selectors
 from orders.backoffice_forms import (
     PickupVerifyForm,
@@ -91,10 +91,7 @@ def _error_text(error: DomainError) -> str:
 
 def _back(request, default: str):
     """Back where the form came from (a same-site `next`), else `default`."""
-    target = request.POST.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return redirect(target)
-    return redirect(default)
+    return redirect_to_next(request, request.POST.get("next"), default=default)
 
 
 def _act(request, number: str, action, *, success: str, default_next: str | None = None):

@@ -23,7 +23,10 @@ from members.auth import current_member, member_required
 from members.models import LoyaltyPolicy
 from o2o import wechat_pay
 from o2o.errors import DomainError
+from o2o.geo import position_from_query
+from o2o.parsing import whole_number
 from o2o.qr import qr_data_uri
+from o2o.redirects import redirect_to_next, safe_next_url
 from orders import selectors
 from orders.forms import BuyNowForm, CartAddForm, CartLineForm, CheckoutForm
 from orders.models import Order, Payment
@@ -178,10 +181,10 @@ def cart(request):
 @require_POST
 def cart_add(request):
     form = CartAddForm(request.POST)
-    back = request.POST.get("next") or reverse("orders:cart")
+    back = safe_next_url(request, request.POST.get("next"), default="orders:cart")
     if not form.is_valid():
         messages.error(request, _("Choose a color and size first."))
-        return redirect(back if back.startswith("/") else "/")
+        return redirect(back)
     sku = SKU.objects.select_related("product").filter(code=form.cleaned_data["sku"]).first()
     if sku is None:
         raise Http404
@@ -191,7 +194,7 @@ def cart_add(request):
         )
     except DomainError as error:
         messages.error(request, _error_text(error))
-        return redirect(back if back.startswith("/") else "/")
+        return redirect(back)
     messages.success(request, _("Added to your cart."))
     return redirect("orders:cart")
 
@@ -250,22 +253,25 @@ def shared_cart(request, token: str):
 # ---- checkout ---------------------------------------------------------------------------------
 
 
-def _float_or_none(value):
+def _position_or_none(request) -> tuple[float, float] | None:
+    """The shopper's ?lat=&lng=, or None when absent or not a real position (then the stores
+    are ranked from her home or scanned store instead)."""
     try:
-        return float(value)
-    except (TypeError, ValueError):
+        return position_from_query(request.GET)
+    except ValueError:
         return None
 
 
 def _checkout_context(request, member, lines, form, *, store_id=None):
     basket = {line.sku_id: line.quantity for line in lines}
     scanned = scanning.scanned_store_get(request)
+    position = _position_or_none(request)
     choices = selectors.checkout_store_choices(
         basket=basket,
         home_store=member.home_store,
         scanned_store=scanned,
-        latitude=_float_or_none(request.GET.get("lat")),
-        longitude=_float_or_none(request.GET.get("lng")),
+        latitude=position[0] if position else None,
+        longitude=position[1] if position else None,
     )
     stores_by_id = {choice.store.pk: choice.store for choice in choices}
     selected = stores_by_id.get(store_id) if store_id else None
@@ -308,8 +314,7 @@ def checkout(request):
         return render(request, "orders/checkout.html", context)
 
     form = CheckoutForm(request.POST)
-    store_id = _float_or_none(request.POST.get("store"))
-    store_id = int(store_id) if store_id is not None else None
+    store_id = whole_number(request.POST.get("store"), minimum=1)
     if form.is_valid():
         store = shopper_visible_stores().filter(pk=form.cleaned_data["store"]).first()
         if store is None:
@@ -340,9 +345,10 @@ def checkout(request):
 @member_required
 def checkout_slots(request):
     """htmx: the try-in-store time slots of the store just picked."""
-    store = get_object_or_404(
-        shopper_visible_stores(), pk=_float_or_none(request.GET.get("store")) or 0
-    )
+    store_id = whole_number(request.GET.get("store"), minimum=1)
+    if store_id is None:
+        raise Http404
+    store = get_object_or_404(shopper_visible_stores(), pk=store_id)
     return render(
         request,
         "orders/_slots.html",
@@ -556,4 +562,4 @@ def favorite_toggle(request, code: str):
     }
     if request.headers.get("HX-Request"):
         return render(request, "orders/_favorite_button.html", context)
-    return redirect(request.POST.get("next") or reverse("orders:favorites"))
+    return redirect_to_next(request, request.POST.get("next"), default="orders:favorites")
