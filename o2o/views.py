@@ -1,8 +1,9 @@
-"""Cross-cutting endpoints: the health check, uploaded media."""
+"""Cross-cutting endpoints: the health check, /favicon.ico, uploaded media."""
 
 from django.conf import settings
-from django.http import Http404, JsonResponse
-from django.views.decorators.cache import never_cache
+from django.http import Http404, HttpResponsePermanentRedirect, JsonResponse
+from django.templatetags.static import static
+from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET
 from django.views.static import serve
 
@@ -19,6 +20,13 @@ def healthz(request):
     if down:
         body["down"] = down
     return JsonResponse(body, status=200 if not down else 503)
+
+
+@require_GET
+@cache_control(max_age=60 * 60 * 24)
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever the pages link; it lives with the static files."""
+    return HttpResponsePermanentRedirect(static("favicon.ico"))
 
 
 def media(request, path: str):

@@ -27,6 +27,7 @@ from o2o.geo import position_from_query
 from o2o.parsing import whole_number
 from o2o.qr import qr_data_uri
 from o2o.redirects import redirect_to_next, safe_next_url
+from o2o.security_headers import csp_allow
 from orders import selectors
 from orders.forms import BuyNowForm, CartAddForm, CartLineForm, CheckoutForm
 from orders.models import Order, Payment
@@ -42,6 +43,8 @@ from stores.selectors import shopper_visible_stores
 S = Order.Status
 F = Order.Fulfillment
 PAID_STATES = {S.PAID, S.READY, S.SHIPPED, S.COMPLETED}
+# The WeChat pay page loads WeChat's JS-SDK (jweixin) from here.
+WECHAT_JS_SDK_HOST = "https://res.wx.qq.com"
 
 
 # ---- helpers ----------------------------------------------------------------------------------
@@ -399,6 +402,7 @@ def buy_now(request):
 @never_cache
 @require_GET
 @member_required
+@csp_allow(script_src=[WECHAT_JS_SDK_HOST])
 def order_pay(request, number: str):
     """The pay step: WeChat's pay sheet inside WeChat, or the local sandbox pay page."""
     order = _member_order_or_404(request, number)
