@@ -16,7 +16,7 @@ from inventory.serializers import (
     StockLevelSerializer,
 )
 from inventory.services import sku_resolve, stock_adjust, stock_count_set, store_resolve
-from o2o.api import STOCK_ERROR_SCHEMA
+from o2o.api import STOCK_ERROR_SCHEMA, query_filters
 from o2o.api_parsers import BoundedJSONParser
 from o2o.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
 
@@ -42,16 +42,15 @@ class StockLevelViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = StockLevelSerializer
 
     def get_queryset(self):
-        filters = StockLevelFilterSerializer(data=self.request.query_params)
-        filters.is_valid(raise_exception=True)
+        filters = query_filters(StockLevelFilterSerializer, self.request)
         levels = StockLevel.objects.select_related("store", "sku").order_by("updated_at", "id")
-        if "store" in filters.validated_data:
-            levels = levels.filter(store=store_resolve(filters.validated_data["store"]))
-        if "sku" in filters.validated_data:
-            levels = levels.filter(sku=sku_resolve(filters.validated_data["sku"]))
-        if "updated_since" in filters.validated_data:
+        if "store" in filters:
+            levels = levels.filter(store=store_resolve(filters["store"]))
+        if "sku" in filters:
+            levels = levels.filter(sku=sku_resolve(filters["sku"]))
+        if "updated_since" in filters:
             # Inclusive, so a row changed in the same instant as the client's last sync is seen.
-            levels = levels.filter(updated_at__gte=filters.validated_data["updated_since"])
+            levels = levels.filter(updated_at__gte=filters["updated_since"])
         return levels
 
 
@@ -82,8 +81,8 @@ class StockAdjustmentViewSet(viewsets.GenericViewSet):
             OpenApiExample(
                 "Receipt",
                 value={
-                    "store": "sh-001",
-                    "sku": "tee-black-m",
+                    "store": "sh01",
+                    "sku": "wom-01-1",
                     "delta": 12,
                     "reason": "receipt",
                     "reference": "DN-2024-0117",
@@ -92,7 +91,7 @@ class StockAdjustmentViewSet(viewsets.GenericViewSet):
             ),
             OpenApiExample(
                 "Stocktake",
-                value={"store": "sh-001", "sku": "tee-black-m", "count": 7, "reference": "ST-0423"},
+                value={"store": "sh01", "sku": "wom-01-1", "count": 7, "reference": "ST-0423"},
                 request_only=True,
             ),
         ],

@@ -242,7 +242,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAdminUser"],
     # JSON only, bounded in size and depth (o2o.api_parsers.BoundedJSONParser).
     "DEFAULT_PARSER_CLASSES": ["o2o.api_parsers.BoundedJSONParser"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    # limit and offset are checked, not quietly ignored (o2o.api_pagination).
+    "DEFAULT_PAGINATION_CLASS": "o2o.api_pagination.CheckedLimitOffsetPagination",
     "PAGE_SIZE": 100,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "o2o.api.exception_handler",

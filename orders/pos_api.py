@@ -110,10 +110,10 @@ class PosSaleViewSet(viewsets.GenericViewSet):
             OpenApiExample(
                 "A sale to a member",
                 value={
-                    "store": "sh-001",
-                    "clerk": "SH001-C1",
-                    "member": "M123456789",
-                    "lines": [{"sku": "f900-1", "quantity": 2, "unit_price": 29800}],
+                    "store": "sh01",
+                    "clerk": "SH01-C1",
+                    "member_phone": "13800000001",
+                    "lines": [{"sku": "wom-01-1", "quantity": 2, "unit_price": 29800}],
                     "amount_paid": 55600,
                     "external_id": "POS-SH001-20240117-0042",
                     "sold_at": "2024-01-17T15:42:00+08:00",
