@@ -7,10 +7,10 @@ import pytest
 from playwright.sync_api import expect
 
 from members.card import card_token_issue
-from members.models import Member
+from members.models import Favorite, Member
 from members.services.accounts import member_create
 from o2o.qr import qr_image_make
-from orders.models import Favorite, Order
+from orders.models import Order
 from orders.services.checkout import Line, order_place
 from orders.services.fulfilment import order_hand_over, order_mark_ready, pickup_token
 from tests.backoffice.fake_camera import camera_page, y4m_write
