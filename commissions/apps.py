@@ -7,9 +7,14 @@ class CommissionsConfig(AppConfig):
     verbose_name = _("Commissions")
 
     def ready(self):
-        # A refund reverses the refunded share of the order's commission. Orders sits below
-        # commissions and cannot call it, so commissions registers the call here.
-        from commissions.services import commission_reverse_for_refund
-        from orders.services.refunds import refund_hook_register
+        # Orders sits below commissions and cannot call it: commissions plugs into the order's
+        # hook points (orders.hooks). A payment writes the earnings in the paid transition's
+        # transaction; a refund reverses the refunded share in the refund's.
+        from commissions.services.ledger import (
+            commission_record_for_order,
+            commission_reverse_for_refund,
+        )
+        from orders import hooks
 
-        refund_hook_register(commission_reverse_for_refund)
+        hooks.hook_register(hooks.ORDER_PAID, commission_record_for_order)
+        hooks.hook_register(hooks.REFUND_SUCCEEDED, commission_reverse_for_refund)

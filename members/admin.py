@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -21,10 +21,13 @@ from members.models import (
     MemberTag,
     Notice,
     PointsEntry,
+    ReferralChange,
     WeChatEvent,
 )
 from members.services.binding import member_home_store_change, member_rebind, staff_deactivate
+from members.services.referrals import member_referrer_change
 from o2o.admin_readonly import ReadOnlyAdminMixin
+from o2o.errors import DomainError
 from stores.admin import StaffAdmin
 from stores.models import Staff, Store
 
@@ -36,6 +39,15 @@ class BindingChangeInline(ReadOnlyAdminMixin, admin.TabularInline):
     fields = ["created_at", "reason", "from_clerk", "to_clerk", "from_store", "to_store", "source"]
     readonly_fields = fields
     verbose_name_plural = _("binding history")
+
+
+class ReferralChangeInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = ReferralChange
+    fk_name = "member"
+    extra = 0
+    fields = ["created_at", "reason", "from_referrer", "to_referrer", "source", "actor"]
+    readonly_fields = fields
+    verbose_name_plural = _("referrer history")
 
 
 class PointsEntryInline(ReadOnlyAdminMixin, admin.TabularInline):
@@ -52,6 +64,24 @@ class MoveToClerkForm(forms.Form):
         label=_("Clerk"),
         help_text=_("Empty: unbind the selected members."),
     )
+
+
+class ReferrerForm(forms.Form):
+    referrer_code = forms.CharField(
+        label=_("Referrer's member code or referral code"),
+        max_length=16,
+        required=False,
+        help_text=_("Empty: the selected members have no referrer any more."),
+    )
+
+    def clean_referrer_code(self):
+        code = self.cleaned_data["referrer_code"].strip().upper()
+        if not code:
+            return None
+        referrer = Member.objects.filter(Q(member_code=code) | Q(referral_code=code)).first()
+        if referrer is None:
+            raise forms.ValidationError(_("No member has this code."))
+        return referrer
 
 
 class HomeStoreForm(forms.Form):
@@ -104,8 +134,8 @@ class MemberAdmin(admin.ModelAdmin):
         ),
         (_("WeChat"), {"fields": ["openid", "unionid", "avatar_url", "joined_via", "joined_at"]}),
     ]
-    inlines = [BindingChangeInline, PointsEntryInline]
-    actions = ["move_to_clerk", "change_home_store"]
+    inlines = [BindingChangeInline, ReferralChangeInline, PointsEntryInline]
+    actions = ["move_to_clerk", "change_home_store", "change_referrer"]
 
     def has_add_permission(self, request):
         # Members come from WeChat, the POS or the API, always through members.services.accounts.
@@ -139,6 +169,29 @@ class MemberAdmin(admin.ModelAdmin):
         self.message_user(
             request,
             ngettext("%d member moved.", "%d members moved.", count) % count,
+            messages.SUCCESS,
+        )
+        return None
+
+    @admin.action(description=_("Change referrer"))
+    def change_referrer(self, request, queryset):
+        """HQ corrects a referral chain; refused for herself, a cycle or a shared identity."""
+        form = ReferrerForm(request.POST if "apply" in request.POST else None)
+        if not form.is_valid():
+            return self._intermediate(request, queryset, form, _("Change members' referrer"))
+        referrer = form.cleaned_data["referrer_code"]
+        changed = 0
+        for member in queryset.order_by("pk"):
+            try:
+                member_referrer_change(
+                    member=member, referrer=referrer, actor=request.user, source="hq:admin"
+                )
+                changed += 1
+            except DomainError as error:
+                self.message_user(request, f"{member}: {error}", messages.ERROR)
+        self.message_user(
+            request,
+            ngettext("%d member changed.", "%d members changed.", changed) % changed,
             messages.SUCCESS,
         )
         return None
@@ -178,6 +231,14 @@ class BindingChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ["reason"]
     search_fields = ["member__phone", "member__member_code", "source"]
     list_select_related = ["member", "from_clerk", "to_clerk", "from_store", "to_store", "actor"]
+
+
+@admin.register(ReferralChange)
+class ReferralChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["created_at", "member", "reason", "from_referrer", "to_referrer", "actor"]
+    list_filter = ["reason"]
+    search_fields = ["member__phone", "member__member_code", "source"]
+    list_select_related = ["member", "from_referrer", "to_referrer", "actor"]
 
 
 @admin.register(Notice)

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from members.models import LoyaltyPolicy, Member
 from members.services.binding import member_touch
 from members.services.points import scan_points_award
+from members.services.referrals import referral_capture_from_session
 from stores.models import Staff, Store
 
 CLERK = "clerk"
@@ -114,8 +115,11 @@ def pending_binding_joined_via(session) -> str:
 def pending_binding_apply(request, member: Member) -> str | None:
     """Apply and forget the binding waiting in the session; call right after `member_login`.
 
-    Adds the outcome as a message and returns its text (None when nothing was pending).
+    Adds the outcome as a message and returns its text (None when nothing was pending). The
+    share or invitation link that brought the session also makes its sharer her referrer, if
+    she has none yet.
     """
+    referral_capture_from_session(session=request.session, member=member)
     target = pending_binding_peek(request.session)
     request.session.pop(PENDING_SESSION_KEY, None)
     if target is None:

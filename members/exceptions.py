@@ -27,6 +27,13 @@ class ReferralCycle(MemberError):
     http_status = 409
 
 
+class SharedIdentity(MemberError):
+    """Accounts that share a phone or a WeChat identity cannot refer each other."""
+
+    code = "referral_shared_identity"
+    http_status = 409
+
+
 class InvalidPhone(MemberError):
     """Not a mainland China mobile number."""
 

@@ -286,6 +286,15 @@ WECHAT_OAUTH_BASE_URL = env.str(
 )
 WECHAT_PAY_BASE_URL = env.str("WECHAT_PAY_BASE_URL", default="https://api.mch.weixin.qq.com/")
 WECHAT_CONFIGURED = bool(WECHAT_APP_ID and WECHAT_APP_SECRET)
+# Commission payouts through WeChat Pay's merchant transfer (API v3): the merchant's private key
+# and certificate serial sign requests; WeChat Pay's public key and its id verify the answers
+# and encrypt payees' real names. `COMMISSION_PAYOUT_BACKEND` (a dotted path) replaces the
+# default: the sandbox while WECHAT_PAY_SANDBOX is on, else the WeChat transfer.
+WECHAT_PAY_PRIVATE_KEY = env.str("WECHAT_PAY_PRIVATE_KEY", default="", multiline=True)
+WECHAT_PAY_CERT_SERIAL = env.str("WECHAT_PAY_CERT_SERIAL", default="")
+WECHAT_PAY_PUBLIC_KEY = env.str("WECHAT_PAY_PUBLIC_KEY", default="", multiline=True)
+WECHAT_PAY_PUBLIC_KEY_ID = env.str("WECHAT_PAY_PUBLIC_KEY_ID", default="")
+COMMISSION_PAYOUT_BACKEND = env.str("COMMISSION_PAYOUT_BACKEND", default="")
 WECHAT_TEMPLATE_NOTICE = env.str("WECHAT_TEMPLATE_NOTICE", default="")
 
 # --- Platform ----------------------------------------------------------------------------------

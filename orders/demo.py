@@ -13,7 +13,8 @@ from catalog.models import SKU
 from inventory.models import StockLevel
 from members.models import Member
 from members.services.accounts import member_create
-from members.services.binding import member_referrer_set, member_touch
+from members.services.binding import member_touch
+from members.services.referrals import member_referrer_set
 from orders.models import Order
 from orders.services.pos import SaleLine, pos_sale_record
 from stores.models import Staff, Store

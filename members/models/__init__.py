@@ -2,7 +2,7 @@
 store, bound clerk and referrer (DESIGN §4 "Attribution", "Points and tiers", "Follow-up tasks").
 One module per concept:
 
-- `member`: Member, MemberTag, BindingChange, Favorite, ShareVisit;
+- `member`: Member, MemberTag, BindingChange, ReferralChange, Favorite, ShareVisit;
 - `loyalty`: LoyaltyPolicy, PointsEntry, ClerkPointsEntry, Subscription, Gift, GiftRedemption,
   FollowUpTask;
 - `notices`: Notice, WeChatEvent.
@@ -19,7 +19,14 @@ from members.models.loyalty import (
     PointsEntry,
     Subscription,
 )
-from members.models.member import BindingChange, Favorite, Member, MemberTag, ShareVisit
+from members.models.member import (
+    BindingChange,
+    Favorite,
+    Member,
+    MemberTag,
+    ReferralChange,
+    ShareVisit,
+)
 from members.models.notices import Notice, WeChatEvent
 
 __all__ = [
@@ -34,6 +41,7 @@ __all__ = [
     "MemberTag",
     "Notice",
     "PointsEntry",
+    "ReferralChange",
     "ShareVisit",
     "Subscription",
     "WeChatEvent",

@@ -178,6 +178,52 @@ class BindingChange(models.Model):
         verbose_name_plural = _("binding changes")
 
 
+class ReferralChange(models.Model):
+    """History of a member's referrer: set once by a share or invitation link, or changed by HQ
+    (who and when). Commission on her purchases goes up the chain her referrer starts."""
+
+    class Reason(models.TextChoices):
+        SHARE_LINK = "share_link", _("Share link")
+        INVITATION = "invitation", _("Invitation link")
+        HQ = "hq", _("Changed by HQ")
+
+    member = models.ForeignKey(
+        Member, on_delete=models.CASCADE, related_name="referral_changes", verbose_name=_("member")
+    )
+    from_referrer = models.ForeignKey(
+        Member,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("from referrer"),
+    )
+    to_referrer = models.ForeignKey(
+        Member,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("to referrer"),
+    )
+    reason = models.CharField(_("reason"), max_length=16, choices=Reason.choices)
+    source = models.CharField(_("source"), max_length=64, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    created_at = models.DateTimeField(_("time"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("referrer change")
+        verbose_name_plural = _("referrer changes")
+
+
 class Favorite(models.Model):
     """收藏: a product kept to buy later."""
 

@@ -12,11 +12,8 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from members.exceptions import ReferralCycle
 from members.models import BindingChange, LoyaltyPolicy, Member
 from stores.models import Staff
-
-MAX_REFERRAL_DEPTH = 50
 
 
 @dataclass
@@ -179,31 +176,3 @@ def staff_deactivate(*, staff: Staff, actor=None) -> int:
         ]
     )
     return len(members)
-
-
-@transaction.atomic
-def member_referrer_set(*, member: Member, referrer: Member) -> bool:
-    """Set who referred her, once. Never herself, never a cycle. Returns whether it was set."""
-    if referrer.pk == member.pk:
-        raise ReferralCycle("a member cannot refer herself")
-    # Lock both rows in id order so two opposite settings cannot both pass the cycle check.
-    locked = {
-        m.pk: m
-        for m in Member.objects.select_for_update()
-        .filter(pk__in=[member.pk, referrer.pk])
-        .order_by("pk")
-    }
-    member = locked[member.pk]
-    if member.referrer_id is not None:
-        return False
-    ancestor_id, depth = referrer.pk, 0
-    while ancestor_id is not None and depth < MAX_REFERRAL_DEPTH:
-        if ancestor_id == member.pk:
-            raise ReferralCycle("that referrer would make a referral cycle")
-        ancestor_id = (
-            Member.objects.filter(pk=ancestor_id).values_list("referrer_id", flat=True).first()
-        )
-        depth += 1
-    return bool(
-        Member.objects.filter(pk=member.pk, referrer__isnull=True).update(referrer=referrer)
-    )

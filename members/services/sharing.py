@@ -1,18 +1,29 @@
 """Share links (every customer can sell, DESIGN §1): a product link carries the sharer's referral
-code in ?r=; the visit is recorded and the sharer remembered in the visitor's session, so an
-order placed afterwards names her in `Order.shared_by`."""
+code in ?r=, and a member's invitation link (`/b/invite/<code>`, her QR) the same code without a
+product. The visit is recorded and the sharer remembered in the visitor's session, so an order
+placed afterwards names her in `Order.shared_by`; and the sharer becomes the visitor's referrer
+(once, members.services.referrals): at once when she is a member, else when she logs in."""
 
 from __future__ import annotations
 
 from django.db.models import Q
 
-from members.models import Member, ShareVisit
+from members.models import Member, ReferralChange, ShareVisit
+from members.services.referrals import SESSION_KEY, referral_capture
 
-SESSION_KEY = "shared_by"
+__all__ = ["SESSION_KEY", "share_sharer_get", "share_visit_record"]
 
 
-def share_visit_record(*, session, referral_code: str, product=None, visitor=None) -> Member | None:
-    """Record a visit through a share link and remember the sharer in `session`.
+def share_visit_record(
+    *,
+    session,
+    referral_code: str,
+    product=None,
+    visitor=None,
+    reason: str = ReferralChange.Reason.SHARE_LINK,
+) -> Member | None:
+    """Record a visit through a share (or invitation) link and remember the sharer in `session`;
+    a visitor who is a member without a referrer gets the sharer as hers.
 
     Unknown codes and a member's visit through her own link are ignored. At most one visit is
     recorded per session and product, however often the link is reopened. `session` must have
@@ -25,6 +36,7 @@ def share_visit_record(*, session, referral_code: str, product=None, visitor=Non
     if sharer is None or (visitor is not None and visitor.pk == sharer.pk):
         return None
     session[SESSION_KEY] = sharer.pk
+    session[SESSION_KEY + "_reason"] = str(reason)
     session_key = session.session_key or ""
     # A member's session key changes when she logs in: match her as well as the session.
     same_visitor = Q(visitor_session=session_key)
@@ -35,6 +47,8 @@ def share_visit_record(*, session, referral_code: str, product=None, visitor=Non
         ShareVisit.objects.create(
             sharer=sharer, product=product, visitor_session=session_key, visitor=visitor
         )
+    if visitor is not None:
+        referral_capture(member=visitor, referrer=sharer, reason=reason)
     return sharer
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.db import transaction
 
 from o2o.money import allocate_pro_rata
+from orders import hooks
 from orders.models import Order, OrderEvent, OrderLine
 from orders.services.numbers import order_number_next, pickup_code_assign
 from orders.services.status import actor_label_for
@@ -65,7 +66,9 @@ def order_create(
     plus shipping, and the discounts are spread over the lines. An order collected at the counter
     that is not completed at once gets a pickup code. Other columns (member, attribution,
     deadlines, external id...) come in `fields`. Stock, points and payment are the caller's: this
-    writes the order only, in the caller's transaction.
+    writes the order only, in the caller's transaction. An order created already paid (a POS
+    sale) reaches the hook points `ORDER_PAID`, and `ORDER_COMPLETED` when created completed,
+    once its lines are written (`orders.hooks`).
     """
     goods = sum(unit_price * quantity for _sku, quantity, unit_price in lines)
     order = Order.objects.create(
@@ -92,4 +95,8 @@ def order_create(
         actor_label=actor_label or actor_label_for(actor),
         note=event_note[:300],
     )
+    if order.paid_at is not None:
+        hooks.hooks_run(hooks.ORDER_PAID, order=order)
+        if status == Order.Status.COMPLETED:
+            hooks.hooks_run(hooks.ORDER_COMPLETED, order=order)
     return order

@@ -7,14 +7,13 @@ refund — outside any transaction, retry-safe because WeChat refunds one `out_r
 commission are reversed, and a fully refunded order becomes `refunded`.
 
 Commissions sit above orders, so orders cannot call them: the commissions app registers what a
-refund must undo (`refund_hook_register`, from its AppConfig.ready), and step 3 calls every
-registered hook in its transaction.
+refund must undo on the `REFUND_SUCCEEDED` point of `orders.hooks` (from its AppConfig.ready), and
+step 3 runs every hook of that point in its transaction.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -31,6 +30,7 @@ from members.services.points import points_reverse_for_refund
 from o2o import wechat_pay
 from o2o.money import format_yuan
 from o2o.parsing import is_whole_number
+from orders import hooks
 from orders.exceptions import InvalidTransition, OrderError
 from orders.models import Order, OrderEvent, OrderLine, Payment, Refund, RefundLine
 from orders.services.status import order_event_add, order_transition
@@ -38,18 +38,6 @@ from orders.status import SOLD
 
 logger = logging.getLogger(__name__)
 REFUNDABLE = SOLD | {Order.Status.COMPLETED}
-
-# What apps above orders undo when a refund succeeds: hook(order=, refund=), in order.
-_refund_hooks: list[Callable[..., object]] = []
-
-
-def refund_hook_register(hook: Callable[..., object]) -> None:
-    """Have `hook(order=..., refund=...)` called in the transaction of every succeeded refund.
-
-    Registering the same hook again changes nothing (AppConfig.ready may run twice in tests).
-    """
-    if hook not in _refund_hooks:
-        _refund_hooks.append(hook)
 
 
 class InvalidRefund(OrderError):
@@ -246,8 +234,7 @@ def _refund_succeeded(refund: Refund, refund_id: str) -> Refund:
             refunded_fen=refund.amount,
             paid_fen=paid,
         )
-    for hook in _refund_hooks:
-        hook(order=order, refund=refund)
+    hooks.hooks_run(hooks.REFUND_SUCCEEDED, order=order, refund=refund)
     order_event_add(
         order=order,
         kind=OrderEvent.Kind.REFUNDED,

@@ -3,6 +3,7 @@
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from orders import hooks
 from orders.exceptions import InvalidTransition
 from orders.models import Order, OrderEvent
 from orders.models.order import PICKUP_CODE_OPEN_STATUSES
@@ -53,7 +54,9 @@ def order_transition(
 
     A guarded UPDATE (`WHERE status = <current>`): of two concurrent callers exactly one wins;
     the other gets InvalidTransition. Extra `fields` (paid_at, completed_at...) are written in
-    the same statement. Writes an OrderEvent.
+    the same statement. Writes an OrderEvent, then runs the hooks of the point reached
+    (`orders.hooks`): paid, or completed after being paid (a try-in-store booking completing
+    by its visit sold nothing itself: its kept items are a new order).
     """
     source = order.status
     if not can_move(source, to):
@@ -74,6 +77,10 @@ def order_transition(
     order.status = to
     for name, value in fields.items():
         setattr(order, name, value)
+    if to == Order.Status.PAID:
+        hooks.hooks_run(hooks.ORDER_PAID, order=order)
+    elif to == Order.Status.COMPLETED and order.paid_at is not None:
+        hooks.hooks_run(hooks.ORDER_COMPLETED, order=order)
     return order
 
 
