@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from members.models import LoyaltyPolicy, Member
 from members.services.binding import member_touch
 from members.services.points import scan_points_award
+from members.services.referrals import SESSION_KEY as REFERRAL_SESSION_KEY
 from members.services.referrals import referral_capture_from_session
 from stores.models import Staff, Store
 
@@ -107,9 +108,14 @@ def pending_binding_peek(session) -> BindingTarget | None:
 
 
 def pending_binding_joined_via(session) -> str:
-    """How a member created now joined: through the pending link, else organically."""
+    """How a member created now joined: through the pending QR link, a share or invitation
+    link, else organically."""
     target = pending_binding_peek(session)
-    return target.joined_via if target else Member.JoinedVia.ORGANIC
+    if target:
+        return target.joined_via
+    if isinstance(session.get(REFERRAL_SESSION_KEY), int):
+        return Member.JoinedVia.SHARE_LINK
+    return Member.JoinedVia.ORGANIC
 
 
 def pending_binding_apply(request, member: Member) -> str | None:
