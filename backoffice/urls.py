@@ -1,8 +1,9 @@
 """Every store staff page, mounted at /staff/ by o2o/urls.py.
 
 Each topic keeps its URL namespace (`backoffice:`, `orders_backoffice:`, `members_backoffice:`,
-`loyalty_backoffice:`, and the store desk's `today_backoffice:`, `scanner_backoffice:`,
-`customers_backoffice:`), so the names used in templates, redirects and tests stay as they were.
+`loyalty_backoffice:`, `commissions_backoffice:`, and the store desk's `today_backoffice:`,
+`scanner_backoffice:`, `customers_backoffice:`), so the names used in templates, redirects and
+tests stay as they were.
 """
 
 from django.urls import include, path
@@ -10,6 +11,7 @@ from django.urls import include, path
 from backoffice.views import (
     assist,
     bookings,
+    commissions,
     customers,
     home,
     loyalty,
@@ -74,6 +76,23 @@ customer_urls = [
     ),
 ]
 
+commission_urls = [
+    path("", commissions.earnings, name="earnings"),
+    path("withdraw/", commissions.withdraw, name="withdraw"),
+    path(
+        "withdrawals/<int:pk>/cancel/",
+        commissions.withdrawal_cancel_view,
+        name="withdrawal_cancel",
+    ),
+    path(
+        "withdrawals/<int:pk>/accept/",
+        commissions.withdrawal_accept_view,
+        name="withdrawal_accept",
+    ),
+    path("customers/", commissions.customers, name="customers"),
+    path("poster/", commissions.poster, name="poster"),
+]
+
 urlpatterns = [
     path("orders/", include((order_urls, "orders_backoffice"))),
     path("members/", include((member_urls, "members_backoffice"))),
@@ -81,5 +100,6 @@ urlpatterns = [
     path("today/", include((today_urls, "today_backoffice"))),
     path("scan/", include((scanner_urls, "scanner_backoffice"))),
     path("customers/", include((customer_urls, "customers_backoffice"))),
+    path("commissions/", include((commission_urls, "commissions_backoffice"))),
     path("", include((home_urls, "backoffice"))),
 ]

@@ -32,6 +32,7 @@ urlpatterns = [
     path("staff/", include("backoffice.urls")),
     path("m/", include("members.urls")),
     path("m/", include("members.loyalty_urls")),
+    path("m/", include("commissions.urls")),
     path("b/", include("members.binding_urls")),
     path("", include("members.favorite_urls")),
     path("", include("orders.urls")),
