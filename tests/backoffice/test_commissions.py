@@ -1,8 +1,14 @@
 """The clerk's commission pages: her earnings from the ledger, her bound customers' orders with
 her share, and a share poster for any product that carries her code."""
 
+import base64
+import io
+import re
+
 import pytest
+import zxingcpp
 from django.urls import reverse
+from PIL import Image
 
 from commissions.models import CommissionRule, Withdrawal
 from members.models import Member
@@ -87,8 +93,10 @@ def test_a_poster_for_any_product_carries_her_code(client, clerk_shop):
         reverse("commissions_backoffice:poster"), {"product": "dress"}
     ).content.decode()
 
-    link = f"/b/clerk/{clerk_shop.clerk.staff_code}?p=dress"
-    assert link in page and "data:image/png;base64," in page
+    link = f"http://testserver/b/clerk/{clerk_shop.clerk.staff_code}?p=dress"
+    data_uri = re.search(r'src="data:image/png;base64,([^"]+)"', page).group(1)
+    image = Image.open(io.BytesIO(base64.b64decode(data_uri)))
+    assert [result.text for result in zxingcpp.read_barcodes(image)] == [link]
     assert (
         client.get(reverse("commissions_backoffice:poster"), {"product": "nosuch"}).status_code
         == 404

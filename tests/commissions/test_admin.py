@@ -6,12 +6,15 @@ import csv
 import io
 
 import pytest
+from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from commissions.models import CommissionAudit, CommissionPolicy, CommissionRule, Wallet, Withdrawal
+from commissions.services.ledger import commission_exclusion_mark
 from commissions.services.withdrawals import withdrawal_request
 from tests.commissions.money import matured
+from tests.orders.placing import place
 
 pytestmark = pytest.mark.django_db
 
@@ -144,3 +147,23 @@ def test_hq_freezes_with_a_reason_and_decides_withdrawals(client, hq, chain):
         client.get(reverse("admin:commissions_withdrawal_change", args=[second.pk])).status_code
         == 200
     )
+
+
+COMMISSION_MODELS = [m for m in admin.site._registry if m._meta.app_label == "commissions"]
+
+
+@pytest.mark.parametrize("model", COMMISSION_MODELS, ids=lambda m: m._meta.model_name)
+def test_every_commission_admin_page_loads(client, hq, chain, model):
+    order = matured(chain)
+    commission_exclusion_mark(order=place(chain), reason="flash sale", actor=hq)
+    withdrawal_request(wallet=Wallet.objects.get(staff=chain.clerk))
+    meta = model._meta
+
+    listing = client.get(reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist"))
+    if listing.status_code == 302:
+        listing = client.get(listing["Location"])
+    obj = model.objects.order_by("pk").first()
+    change = client.get(reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[obj.pk]))
+
+    assert listing.status_code == 200 and change.status_code == 200
+    assert order.status == "completed"

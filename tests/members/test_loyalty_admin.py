@@ -21,6 +21,7 @@ from members.models import (
 from members.services import gifts
 from members.services.binding import member_touch
 from members.services.points import clerk_points_add
+from members.services.referrals import member_referrer_set
 from tests.members.loyalty_factories import (
     category_make,
     gift_make,
@@ -50,6 +51,7 @@ def data():
     Subscription.objects.create(member=member, category=category_make())
     WeChatEvent.objects.create(dedupe_key="e1", openid="o1", event="subscribe")
     clerk_points_add(staff=clerk, delta=10, reason="scan", reference="m1")
+    member_referrer_set(member=member, referrer=member_make("13800138001"))
     return store, clerk, member
 
 
