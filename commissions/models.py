@@ -263,14 +263,25 @@ class CommissionEntry(models.Model):
         CONFIRMED = "confirmed", _("Confirmed")
         WITHDRAWN = "withdrawn", _("Withdrawn")
 
+    # A ledger of millions of rows: only the indexes its queries use (each costs every insert
+    # and every status move). Wallet lookups use (wallet, status); line lookups the unique
+    # earning constraint; reversal and withdrawal lookups partial indexes.
     wallet = models.ForeignKey(
-        Wallet, on_delete=models.PROTECT, related_name="entries", verbose_name=_("wallet")
+        Wallet,
+        on_delete=models.PROTECT,
+        related_name="entries",
+        verbose_name=_("wallet"),
+        db_index=False,
     )
     order = models.ForeignKey(
         "orders.Order", on_delete=models.PROTECT, related_name="+", verbose_name=_("order")
     )
     order_line = models.ForeignKey(
-        "orders.OrderLine", on_delete=models.PROTECT, related_name="+", verbose_name=_("line")
+        "orders.OrderLine",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("line"),
+        db_index=False,
     )
     # Copied from the order for reports (by store, by month) without joining orders.
     buyer = models.ForeignKey(
@@ -280,6 +291,7 @@ class CommissionEntry(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("buyer"),
+        db_index=False,
     )
     store = models.ForeignKey(
         "stores.Store",
@@ -288,6 +300,7 @@ class CommissionEntry(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("credited store"),
+        db_index=False,
     )
     level = models.PositiveSmallIntegerField(_("level"))
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
@@ -300,6 +313,7 @@ class CommissionEntry(models.Model):
         on_delete=models.PROTECT,
         related_name="entries",
         verbose_name=_("rule"),
+        db_index=False,
     )
     reverses = models.ForeignKey(
         "self",
@@ -308,6 +322,7 @@ class CommissionEntry(models.Model):
         blank=True,
         related_name="reversals",
         verbose_name=_("reverses"),
+        db_index=False,
     )
     refund = models.ForeignKey(
         "orders.Refund",
@@ -316,6 +331,7 @@ class CommissionEntry(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("refund"),
+        db_index=False,
     )
     withdrawal = models.ForeignKey(
         "Withdrawal",
@@ -324,6 +340,7 @@ class CommissionEntry(models.Model):
         blank=True,
         related_name="entries",
         verbose_name=_("withdrawal"),
+        db_index=False,
     )
     created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
     confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
@@ -360,6 +377,16 @@ class CommissionEntry(models.Model):
             models.Index(fields=["wallet", "status"], name="commission_entry_wallet_idx"),
             models.Index(
                 fields=["order"], condition=Q(status="pending"), name="commission_pending_idx"
+            ),
+            models.Index(
+                fields=["reverses"],
+                condition=Q(reverses__isnull=False),
+                name="commission_reverses_idx",
+            ),
+            models.Index(
+                fields=["withdrawal"],
+                condition=Q(withdrawal__isnull=False),
+                name="commission_withdrawal_idx",
             ),
         ]
 
