@@ -187,6 +187,18 @@ CELERY_BEAT_SCHEDULE = {
         "task": "catalog.tasks.make_missing_thumbnails",
         "schedule": crontab(minute="*/10"),
     },
+    "commissions-mature": {
+        "task": "commissions.tasks.mature_commissions",
+        "schedule": crontab(hour=2, minute=45),
+    },
+    "commissions-check": {
+        "task": "commissions.tasks.check_commissions",
+        "schedule": crontab(hour=5, minute=0),
+    },
+    "commissions-sweep-withdrawals": {
+        "task": "commissions.tasks.sweep_withdrawals",
+        "schedule": crontab(minute="*/10"),
+    },
 }
 
 # Orders: the payment window equals WeChat Pay's time_expire; try-in-store holds until the

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand
 from catalog.demo import seed_catalog
 from catalog.models import SKU
 from catalog.qr import sku_qr_url
+from commissions.demo import mature_demo_commissions, seed_commissions
 from inventory.demo import seed_inventory
 from orders.demo import seed_members_and_sales
 from stores.demo import seed_stores
@@ -28,11 +29,14 @@ class Command(BaseCommand):
             stores = seed_stores()
             catalog = seed_catalog()
             inventory = seed_inventory()
+            commissions = seed_commissions()
             members = seed_members_and_sales()
+            commissions["matured"] = mature_demo_commissions()
             self.stdout.write(f"demo data: stores {stores}")
             self.stdout.write(f"demo data: catalog {catalog}")
             self.stdout.write(f"demo data: inventory {inventory}")
             self.stdout.write(f"demo data: members and sales {members}")
+            self.stdout.write(f"demo data: commissions {commissions}")
         shops = Store.objects.filter(is_active=True).exclude(kind=Store.Kind.WAREHOUSE)
         # The demo logins work at sh01, so its QR codes are the ones to try first.
         store = shops.filter(code="sh01").first() or shops.order_by("code").first()
