@@ -283,7 +283,9 @@ class CommissionEntry(models.Model):
         verbose_name=_("line"),
         db_index=False,
     )
-    # Copied from the order for reports (by store, by month) without joining orders.
+    # Copied from the order for reports (by store, by month) without joining orders. No
+    # foreign-key constraint of their own: the order's (PROTECT) already guarantees them, and
+    # each constraint is a check per inserted row (the bench computes a million).
     buyer = models.ForeignKey(
         "members.Member",
         on_delete=models.PROTECT,
@@ -292,6 +294,7 @@ class CommissionEntry(models.Model):
         related_name="+",
         verbose_name=_("buyer"),
         db_index=False,
+        db_constraint=False,
     )
     store = models.ForeignKey(
         "stores.Store",
@@ -301,6 +304,7 @@ class CommissionEntry(models.Model):
         related_name="+",
         verbose_name=_("credited store"),
         db_index=False,
+        db_constraint=False,
     )
     level = models.PositiveSmallIntegerField(_("level"))
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
