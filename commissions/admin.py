@@ -9,6 +9,7 @@ from datetime import datetime, time, timedelta
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -35,18 +36,9 @@ from commissions.services.rules import (
 )
 from commissions.services.wallets import wallet_freeze, wallet_unfreeze
 from commissions.services.withdrawals import withdrawal_approve, withdrawal_reject
+from o2o.admin_money import MoneyAdminMixin
 from o2o.admin_readonly import ReadOnlyAdminMixin
 from o2o.errors import DomainError
-from o2o.money import format_yuan
-
-
-def _yuan(field, label):
-    def show(obj):
-        return format_yuan(getattr(obj, field))
-
-    show.short_description = label
-    show.admin_order_field = field
-    return show
 
 
 def _csv_response(filename: str, header: list[str], rows) -> HttpResponse:
@@ -85,9 +77,10 @@ def _ask_reason(modeladmin, request, queryset, title):
 
 
 @admin.register(CommissionPolicy)
-class CommissionPolicyAdmin(admin.ModelAdmin):
+class CommissionPolicyAdmin(MoneyAdminMixin, admin.ModelAdmin):
     """One row of settings: the list page goes straight to it."""
 
+    money_fields = ("min_withdrawal",)
     fields = ["referral_levels", "return_window_days", "min_withdrawal", "exclude_promotion_orders"]
 
     def has_add_permission(self, request):
@@ -120,7 +113,7 @@ class CommissionRuleAdmin(admin.ModelAdmin):
     ]
     list_filter = ["scope"]
     search_fields = ["product__code", "product__name", "category__name", "note"]
-    autocomplete_fields = ["product"]
+    raw_id_fields = ["product"]
     list_select_related = ["product", "category"]
     fields = [
         "scope",
@@ -142,14 +135,16 @@ class CommissionRuleAdmin(admin.ModelAdmin):
         return []
 
     def has_delete_permission(self, request, obj=None):
-        return obj is None or not obj.entries.exists()
+        # Rules end (`valid_until`) instead of disappearing: every change stays in the audit log.
+        return False
 
     def save_model(self, request, obj, form, change):
         commission_rule_save(rule=obj, actor=request.user)
 
 
 @admin.register(CommissionEntry)
-class CommissionEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class CommissionEntryAdmin(MoneyAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    money_fields = ("base", "amount")
     list_display = [
         "created_at",
         "wallet",
@@ -159,8 +154,8 @@ class CommissionEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "kind",
         "status",
         "rate_bp",
-        _yuan("base", _("base")),
-        _yuan("amount", _("amount")),
+        "base",
+        "amount",
         "store",
     ]
     list_filter = ["status", "kind", "level", "store"]
@@ -198,7 +193,13 @@ class CommissionEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         """Every entry of the list as filtered (the change list's own query string)."""
         if not self.has_view_permission(request):
             raise PermissionDenied
-        changelist = self.get_changelist_instance(request)
+        try:
+            changelist = self.get_changelist_instance(request)
+        except IncorrectLookupParameters:
+            # Django's own answer to a filter it cannot apply: the list, flagged.
+            return HttpResponseRedirect(
+                reverse("admin:commissions_commissionentry_changelist") + "?e=1"
+            )
         return self._export(changelist.get_queryset(request))
 
     def _export(self, queryset):
@@ -296,14 +297,15 @@ class ReportForm(forms.Form):
 
 
 @admin.register(Wallet)
-class WalletAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class WalletAdmin(MoneyAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    money_fields = ("pending", "available", "requested", "withdrawn", "reversed")
     list_display = [
         "__str__",
-        _yuan("pending", _("pending")),
-        _yuan("available", _("available")),
-        _yuan("requested", _("being withdrawn")),
-        _yuan("withdrawn", _("withdrawn")),
-        _yuan("reversed", _("reversed")),
+        "pending",
+        "available",
+        "requested",
+        "withdrawn",
+        "reversed",
         "frozen",
         "frozen_reason",
     ]
@@ -347,12 +349,13 @@ class WithdrawalEventInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 
 @admin.register(Withdrawal)
-class WithdrawalAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class WithdrawalAdmin(MoneyAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    money_fields = ("amount",)
     list_display = [
         "created_at",
         "out_bill_no",
         "wallet",
-        _yuan("amount", _("amount")),
+        "amount",
         "status",
         "backend",
         "reason",

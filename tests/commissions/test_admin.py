@@ -75,12 +75,13 @@ def test_a_rule_already_used_keeps_its_rates(client, hq, chain):
 
 def test_the_policy_page_logs_changes_and_caps_levels(client, hq):
     url = reverse("admin:commissions_commissionpolicy_change", args=[CommissionPolicy.current().pk])
-    data = {"referral_levels": "4", "return_window_days": "7", "min_withdrawal": "1000"}
+    data = {"referral_levels": "4", "return_window_days": "7", "min_withdrawal": "10.00"}
 
     assert client.post(url, data).status_code == 200  # 4 levels: refused
     assert client.post(url, data | {"referral_levels": "3"}).status_code == 302
 
     assert CommissionPolicy.current().referral_levels == 3
+    assert CommissionPolicy.current().min_withdrawal == 1000  # typed in yuan, kept in fen
     assert "referral_levels: 2 → 3" in CommissionAudit.objects.get(action="policy_changed").detail
 
 
@@ -90,10 +91,12 @@ def test_the_ledger_exports_as_csv(client, hq, chain):
     listing = client.get(reverse("admin:commissions_commissionentry_changelist"))
     export = client.get(reverse("admin:commissions_commissionentry_export"), {"level__exact": "1"})
 
-    assert listing.status_code == 200
+    assert listing.status_code == 200 and "¥17.97" in listing.content.decode()
     table = rows(export)
     assert table[0][:3] == ["time", "order", "beneficiary"]
     assert [(r[1], r[4], r[10]) for r in table[1:]] == [(order.number, "1", "1797")]
+    refused = client.get(reverse("admin:commissions_commissionentry_export"), {"nosuch": "1"})
+    assert refused.status_code == 302 and refused["Location"].endswith("?e=1")
 
 
 def test_the_report_by_clerk_store_member_and_month(client, hq, chain):

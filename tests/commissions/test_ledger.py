@@ -14,6 +14,7 @@ from orders.models import Order
 from orders.services.checkout import Line
 from orders.services.pos import SaleLine, pos_sale_record
 from stores.models import Staff
+from tests.api import token_client
 from tests.orders.placing import pay, place
 
 pytestmark = pytest.mark.django_db
@@ -240,3 +241,23 @@ def test_a_pos_discount_lowers_the_base_and_an_unpaid_order_earns_nothing(chain)
 
     assert E.objects.get(order=order, level=1).base == 100000
     assert commission_entries_record(order_ids=[unpaid.pk]) == 0
+
+
+def test_a_pos_sale_posted_through_the_api_earns_the_same(chain, django_user_model):
+    api = token_client(django_user_model.objects.create_user("pos", is_staff=True))
+
+    response = api.post(
+        "/api/v1/pos/sales/",
+        {
+            "store": chain.store.code,
+            "member_phone": chain.c.phone,
+            "lines": [{"sku": chain.sku_m.code, "quantity": 1, "unit_price": 59900}],
+            "amount_paid": 59900,
+            "external_id": "POS-API-1",
+        },
+        format="json",
+    )
+
+    assert response.status_code == 201, response.content
+    order = Order.objects.get(external_id="POS-API-1")
+    assert earnings(order) == {"K": (0, 2995), "Bella": (1, 1797), "Alice": (2, 1198)}
