@@ -46,7 +46,9 @@ def ring_of_stores():
             latitude=Decimal(f"{JING_AN[0] + 0.003 * n:.6f}"),
             longitude=Decimal(f"{JING_AN[1] + 0.002 * (n % 7):.6f}"),
         )
-    far = StoreFactory.build_batch(400, latitude=Decimal("23.130000"), region=Region.objects.first())
+    far = StoreFactory.build_batch(
+        400, latitude=Decimal("23.130000"), region=Region.objects.first()
+    )
     for n, store in enumerate(far):
         store.longitude = Decimal(f"{113.0 + n * 0.001:.6f}")
     Store.objects.bulk_create(far)
