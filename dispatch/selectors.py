@@ -21,22 +21,24 @@ from stores.selectors import DELIVERY_AREA_CONDITION_SQL, DELIVERY_AREA_SQL, STO
 
 STORE_TABLE, LEVEL_TABLE = Store._meta.db_table, StockLevel._meta.db_table
 
-# Every active delivering store whose delivery area holds the point, with the available units
-# of the basket's SKUs: one index probe for the stores, one per store for its levels.
+# Every active delivering store whose delivery area holds the point: one probe of the
+# delivery-area index.
 _COVERING_STORES_SQL = f"""
 SELECT s.id, s.code, s.latitude::float8, s.longitude::float8, s.delivery_radius_km::float8,
-       s.opening_hours,
-       ARRAY(SELECT ARRAY[l.sku_id, l.on_hand - l.reserved] FROM {LEVEL_TABLE} l
-             WHERE l.store_id = s.id AND l.sku_id = ANY(%(skus)s)) AS stock
+       s.opening_hours
 FROM {STORE_TABLE} s
 WHERE {DELIVERY_AREA_CONDITION_SQL.format(t="s")} AND s.kind <> %(warehouse)s
   AND {DELIVERY_AREA_SQL.format(t="s")} @> box(point(%(lng)s, %(lat)s), point(%(lng)s, %(lat)s))
 """  # noqa: S608 - table names and expressions are constants
 
+# The available units of some SKUs at some stores (the unique (store, sku) index).
+_STOCK_SQL = f"""
+SELECT store_id, sku_id, on_hand - reserved FROM {LEVEL_TABLE}
+WHERE store_id = ANY(%(stores)s) AND sku_id = ANY(%(skus)s)
+"""  # noqa: S608 - table names are constants
+
 _WAREHOUSES_SQL = f"""
-SELECT s.id, s.code, s.latitude::float8, s.longitude::float8, 0::float8, s.opening_hours,
-       ARRAY(SELECT ARRAY[l.sku_id, l.on_hand - l.reserved] FROM {LEVEL_TABLE} l
-             WHERE l.store_id = s.id AND l.sku_id = ANY(%(skus)s)) AS stock
+SELECT s.id, s.code, s.latitude::float8, s.longitude::float8, 0::float8, s.opening_hours
 FROM {STORE_TABLE} s
 WHERE s.is_active AND s.kind = %(warehouse)s
 """  # noqa: S608 - table names are constants
@@ -59,7 +61,8 @@ CROSS JOIN LATERAL (
 
 @dataclass
 class StoreStock:
-    """A store seen by routing: where it is, how far, and what it has of the basket."""
+    """A store seen by routing: where it is, how far, and (once read) what it has of the
+    basket."""
 
     store_id: int
     code: str
@@ -67,8 +70,8 @@ class StoreStock:
     longitude: float
     radius_km: float
     opening_hours: dict | str
-    stock: dict[int, int]  # sku_id → available units (absent: no level row)
     distance_km: float = 0.0
+    stock: dict[int, int] | None = None  # sku_id → available units; None: not read
     covers: frozenset[int] = field(default_factory=frozenset)
 
     def hours(self) -> dict:
@@ -77,55 +80,64 @@ class StoreStock:
         return self.opening_hours
 
 
-def _store_stock(rows, latitude, longitude, lines: dict[int, int]) -> list[StoreStock]:
-    found = []
-    for store_id, code, lat, lng, radius, hours, stock in rows:
-        available = {int(sku): int(units) for sku, units in stock}
-        found.append(
-            StoreStock(
-                store_id=store_id,
-                code=code,
-                latitude=lat,
-                longitude=lng,
-                radius_km=radius,
-                opening_hours=hours,
-                stock=available,
-                distance_km=haversine_km(latitude, longitude, lat, lng),
-                covers=frozenset(s for s, q in lines.items() if available.get(s, 0) >= q),
-            )
+def _stores_at(rows, latitude, longitude) -> list[StoreStock]:
+    found = [
+        StoreStock(
+            store_id=store_id,
+            code=code,
+            latitude=lat,
+            longitude=lng,
+            radius_km=radius,
+            opening_hours=hours,
+            distance_km=haversine_km(latitude, longitude, lat, lng),
         )
+        for store_id, code, lat, lng, radius, hours in rows
+    ]
     found.sort(key=lambda s: (s.distance_km, s.store_id))
     return found
 
 
-def stores_covering_point(
-    *, latitude: float, longitude: float, lines: dict[int, int]
-) -> list[StoreStock]:
+def stores_covering_point(*, latitude: float, longitude: float) -> list[StoreStock]:
     """Active delivering stores (not warehouses) whose delivery radius reaches the point,
-    nearest first, each with its available stock of `lines` {sku_id: quantity}."""
-    params = {
-        "lat": latitude,
-        "lng": longitude,
-        "skus": list(lines),
-        "warehouse": Store.Kind.WAREHOUSE,
-    }
+    nearest first; their stock is read separately (stock_read), for as few as needed."""
+    params = {"lat": latitude, "lng": longitude, "warehouse": Store.Kind.WAREHOUSE}
     with connection.cursor() as cursor:
         cursor.execute(_COVERING_STORES_SQL, params)
         rows = cursor.fetchall()
-    found = _store_stock(rows, latitude, longitude, lines)
     # The area box holds the circle; haversine decides (a box corner is beyond the radius).
-    return [s for s in found if s.distance_km <= s.radius_km]
+    return [s for s in _stores_at(rows, latitude, longitude) if s.distance_km <= s.radius_km]
+
+
+def stock_read(stores: list[StoreStock], lines: dict[int, int]) -> None:
+    """Fill in `stock` and `covers` (the lines each store has in full) in one query."""
+    unread = [s for s in stores if s.stock is None]
+    if not unread:
+        return
+    params = {"stores": [s.store_id for s in unread], "skus": list(lines)}
+    with connection.cursor() as cursor:
+        cursor.execute(_STOCK_SQL, params)
+        rows = cursor.fetchall()
+    for store in unread:
+        store.stock = {}
+    by_id = {s.store_id: s for s in unread}
+    for store_id, sku_id, available in rows:
+        by_id[store_id].stock[sku_id] = available
+    for store in unread:
+        store.covers = frozenset(
+            sku for sku, quantity in lines.items() if store.stock.get(sku, 0) >= quantity
+        )
 
 
 def warehouses_with_stock(
     *, latitude: float, longitude: float, lines: dict[int, int]
 ) -> list[StoreStock]:
     """Active HQ warehouses, nearest first, with their available stock of `lines`."""
-    params = {"skus": list(lines), "warehouse": Store.Kind.WAREHOUSE}
     with connection.cursor() as cursor:
-        cursor.execute(_WAREHOUSES_SQL, params)
+        cursor.execute(_WAREHOUSES_SQL, {"warehouse": Store.Kind.WAREHOUSE})
         rows = cursor.fetchall()
-    return _store_stock(rows, latitude, longitude, lines)
+    warehouses = _stores_at(rows, latitude, longitude)
+    stock_read(warehouses, lines)
+    return warehouses
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from dispatch import hooks
 from dispatch.exceptions import NoTransferSource
@@ -16,6 +17,7 @@ from dispatch.models import Dispatch, DispatchEvent, DispatchOffer, DispatchPoli
 from dispatch.selectors import transfer_sources
 from dispatch.services.holds import order_stock_follow
 from dispatch.services.transitions import (
+    actor_label_of,
     dispatch_event_add,
     dispatch_transition,
     offer_transition,
@@ -28,7 +30,7 @@ from stores.models import Store
 
 DispatchState, OfferStatus = Dispatch.State, DispatchOffer.Status
 # A store that cannot take the order when its turn comes is skipped (the next one is asked).
-_SKIPPABLE = (InsufficientStock, InactiveStore, InvalidState, NoTransferSource)
+SKIPPABLE = (InsufficientStock, InactiveStore, InvalidState, NoTransferSource)
 
 
 def hold_grace() -> timedelta:
@@ -38,15 +40,64 @@ def hold_grace() -> timedelta:
 
 
 def order_lines(order: Order) -> dict[int, int]:
-    lines: dict[int, int] = defaultdict(int)
-    for sku_id, quantity in OrderLine.objects.filter(order=order).values_list("sku_id", "quantity"):
-        lines[sku_id] += quantity
-    return dict(lines)
+    return order_lines_many([order.pk]).get(order.pk, {})
 
 
-def _open_or_soon(store: Store, now: datetime, policy: DispatchPolicy) -> bool:
-    soon = now + timedelta(minutes=policy.opening_soon_minutes)
-    return store.is_open_at(now) or store.is_open_at(soon)
+def order_lines_many(order_ids: list[int]) -> dict[int, dict[int, int]]:
+    """{order_id: {sku_id: quantity}} in one query."""
+    lines: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    rows = OrderLine.objects.filter(order_id__in=order_ids).values_list(
+        "order_id", "sku_id", "quantity"
+    )
+    for order_id, sku_id, quantity in rows:
+        lines[order_id][sku_id] += quantity
+    return {order_id: dict(skus) for order_id, skus in lines.items()}
+
+
+def offered_stores_many(order_ids: list[int]) -> dict[int, list[tuple[int, str]]]:
+    """{order_id: [(store_id, basis), ...]}: the stores each order was offered to so far."""
+    offered: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    rows = DispatchOffer.objects.filter(order_id__in=order_ids).values_list(
+        "order_id", "store_id", "basis"
+    )
+    for order_id, store_id, basis in rows:
+        offered[order_id].append((store_id, basis))
+    return offered
+
+
+def plans_left(
+    *, dispatch: Dispatch, offered: list[tuple[int, str]], policy: DispatchPolicy
+) -> list[dict]:
+    """The routing plans still to try, in order: never a store offered before (by routing or by
+    HQ), and none once HQ's number of stores has been offered the order automatically."""
+    automatic = sum(1 for _, basis in offered if basis != DispatchOffer.Basis.HQ_ASSIGNMENT)
+    if automatic >= policy.max_stores_tried:
+        return []
+    tried = {store_id for store_id, _ in offered}
+    return [plan for plan in dispatch.decision.plans if plan["store"] not in tried]
+
+
+def offers_announce(
+    *, offers: list[DispatchOffer], now: datetime, actor=None, note: str = ""
+) -> None:
+    """Each new offer's event, and the store's alert after commit."""
+    label = actor_label_of(actor)
+    DispatchEvent.objects.bulk_create(
+        DispatchEvent(
+            dispatch_id=offer.dispatch_id,
+            offer=offer,
+            kind=DispatchEvent.Kind.OFFERED,
+            store_id=offer.store_id,
+            to_state=OfferStatus.OFFERED,
+            actor=actor,
+            actor_label=label,
+            note=(note or f"deadline {timezone.localtime(offer.deadline):%Y-%m-%d %H:%M}")[:300],
+            created_at=now,
+        )
+        for offer in offers
+    )
+    for offer in offers:
+        hooks.offer_made.send(order=offer.order, offer=offer)
 
 
 def _request_transfers(*, order: Order, store: Store, missing: dict[int, int]) -> list[Transfer]:
@@ -91,7 +142,7 @@ def offer_create(
 ) -> DispatchOffer:
     """Offer the order to `store`: its stock follows (held until past the deadline), transfers
     are requested for the lines it lacks, the offer is written with its event. Raises a
-    skippable error (see _SKIPPABLE) when the store cannot take it; the caller's savepoint
+    skippable error (see SKIPPABLE) when the store cannot take it; the caller's savepoint
     undoes what was done."""
     deadline = now + timedelta(minutes=policy.accept_timeout_minutes)
     own = {sku_id: lines[sku_id] for sku_id in covers if sku_id in lines}
@@ -110,20 +161,11 @@ def offer_create(
     )
     if transfers:
         offer.transfers.set(transfers)
-    dispatch_event_add(
-        dispatch_id=dispatch.pk,
-        kind=DispatchEvent.Kind.OFFERED,
-        now=now,
-        offer=offer,
-        to_state=OfferStatus.OFFERED,
-        actor=actor,
-        note=note or f"deadline {deadline:%Y-%m-%d %H:%M %Z}",
-    )
+    offers_announce(offers=[offer], now=now, actor=actor, note=note)
     if dispatch.state != DispatchState.OFFERED:
         dispatch_transition(
             dispatch=dispatch, to=DispatchState.OFFERED, now=now, actor=actor, store_id=store.pk
         )
-    hooks.offer_made.send(order=order, offer=offer)
     return offer
 
 
@@ -156,22 +198,20 @@ def offer_next(
     policy: DispatchPolicy,
     basis: str = DispatchOffer.Basis.NEXT_CANDIDATE,
     after: DispatchOffer | None = None,
+    stores: dict[int, Store] | None = None,
 ) -> DispatchOffer | None:
     """Offer the order to the next store of its routing plans that was never offered it, up to
     HQ's number of stores; a store that cannot take it now (stock gone, closed, inactive) is
     skipped with an event. None when no store is left: the order then waits in HQ's queue with
-    its stock held where it is. Call with the previous offer closed and locked."""
+    its stock held where it is. Call with the previous offer closed and locked. `stores` lets a
+    sweep share store lookups between the offers of one run."""
     lines = order_lines(order)
-    offered = list(DispatchOffer.objects.filter(order=order).values_list("store_id", "basis"))
-    tried = {store_id for store_id, _ in offered}
-    automatic = sum(1 for _, b in offered if b != DispatchOffer.Basis.HQ_ASSIGNMENT)
-    plans = [p for p in dispatch.decision.plans if p["store"] not in tried]
-    stores = Store.objects.in_bulk([p["store"] for p in plans[: policy.max_stores_tried]])
+    offered = offered_stores_many([order.pk]).get(order.pk, [])
+    plans = plans_left(dispatch=dispatch, offered=offered, policy=policy)
+    stores = stores_cached(stores, [plan["store"] for plan in plans])
     for plan in plans:
-        if automatic >= policy.max_stores_tried:
-            break
-        store = stores.get(plan["store"]) or Store.objects.filter(pk=plan["store"]).first()
-        reason = _unable(store, plan, now, policy)
+        store = stores.get(plan["store"])
+        reason = unable(store, plan, now, policy)
         if reason is None:
             try:
                 with transaction.atomic():
@@ -186,7 +226,7 @@ def offer_next(
                         now=now,
                         policy=policy,
                     )
-            except _SKIPPABLE as error:
+            except SKIPPABLE as error:
                 reason = f"{error.code}: {error}"
         dispatch_event_add(
             dispatch_id=dispatch.pk,
@@ -199,10 +239,24 @@ def offer_next(
     return None
 
 
-def _unable(store: Store | None, plan: dict, now: datetime, policy: DispatchPolicy) -> str | None:
+def stores_cached(cache: dict[int, Store] | None, store_ids) -> dict[int, Store]:
+    """`cache` (a sweep run's store lookups) completed with `store_ids` in one query."""
+    cache = {} if cache is None else cache
+    unknown = [store_id for store_id in store_ids if store_id not in cache]
+    if unknown:
+        cache.update(Store.objects.in_bulk(unknown))
+    return cache
+
+
+def open_or_soon(store: Store, now: datetime, policy: DispatchPolicy) -> bool:
+    soon = now + timedelta(minutes=policy.opening_soon_minutes)
+    return store.is_open_at(now) or store.is_open_at(soon)
+
+
+def unable(store: Store | None, plan: dict, now: datetime, policy: DispatchPolicy) -> str | None:
     if store is None or not store.is_active:
         return "store not active"
-    if plan["kind"] != DispatchOffer.Kind.PARCEL and not _open_or_soon(store, now, policy):
+    if plan["kind"] != DispatchOffer.Kind.PARCEL and not open_or_soon(store, now, policy):
         return "store closed"
     return None
 
@@ -227,7 +281,7 @@ def _queue(*, dispatch: Dispatch, order: Order, now: datetime, after: DispatchOf
                     lines={sku_id: lines[sku_id] for sku_id in covers if sku_id in lines},
                     hold_until=hold_until,
                 )
-        except _SKIPPABLE as error:
+        except SKIPPABLE as error:
             dispatch_event_add(
                 dispatch_id=dispatch.pk,
                 kind=DispatchEvent.Kind.SKIPPED,

@@ -28,6 +28,7 @@ from dispatch.models import DispatchPolicy, RouteDecision
 from dispatch.selectors import (
     StoreStock,
     TransferSource,
+    stock_read,
     stores_covering_point,
     transfer_sources,
     warehouses_with_stock,
@@ -40,6 +41,9 @@ Outcome = RouteDecision.Outcome
 RECORDED_CANDIDATES = 20
 # Partial stores tried for transfer sources before giving up on the partial route.
 PARTIAL_STORES_PROBED = 3
+# Stores whose stock is read per query (home store and nearest first) while looking for enough
+# stores with every line.
+STOCK_CHUNK = 24
 
 
 class _Opening:
@@ -96,8 +100,11 @@ def _candidate_record(store: StoreStock, home_id, opening: _Opening, checked: se
         "code": store.code,
         "distance_km": round(store.distance_km, 3),
         "radius_km": store.radius_km,
-        "stock": {str(sku): units for sku, units in sorted(store.stock.items())},
-        "covers": len(store.covers),
+        # None: not read (enough nearer stores had every line).
+        "stock": None
+        if store.stock is None
+        else {str(sku): units for sku, units in sorted(store.stock.items())},
+        "covers": None if store.stock is None else len(store.covers),
         "open": opening.state(store) if store.store_id in checked else None,
         "home": store.store_id == home_id,
     }
@@ -139,24 +146,28 @@ def dispatch_route(
     policy = policy or DispatchPolicy.current()
     home_id = getattr(member, "home_store_id", None)
     opening = _Opening(now, policy.opening_soon_minutes)
-    most_plans = policy.max_stores_tried * 2  # room for stores skipped at offer time
+    most_plans = policy.max_stores_tried + 2  # room for stores skipped at offer time
 
-    covering = stores_covering_point(latitude=latitude, longitude=longitude, lines=wanted)
+    covering = stores_covering_point(latitude=latitude, longitude=longitude)
     checked: set[int] = set()  # stores whose opening hours were looked at
 
     def serves(store: StoreStock) -> bool:
         checked.add(store.store_id)
         return opening.serves(store)
 
-    full = [s for s in covering if len(s.covers) == len(wanted)]
+    # Home store first, then nearest first; stock is read a chunk at a time, only until enough
+    # stores with every line are found (a dense city has a hundred stores in reach).
     home = next((s for s in covering if s.store_id == home_id), None)
-    ordered = sorted(full, key=lambda s: s.store_id != home_id)  # stable: nearest after home
+    ordered = sorted(covering, key=lambda s: s.store_id != home_id)  # stable: nearest after home
     plans, transfers, ready_at = [], [], None
-    for store in ordered:
-        if len(plans) == most_plans:
+    for start in range(0, len(ordered), STOCK_CHUNK):
+        chunk = ordered[start : start + STOCK_CHUNK]
+        stock_read(chunk, wanted)
+        for store in chunk:
+            if len(plans) < most_plans and len(store.covers) == len(wanted) and serves(store):
+                plans.append(_plan(store, "full", wanted))
+        if len(plans) >= most_plans:
             break
-        if serves(store):
-            plans.append(_plan(store, "full", wanted))
 
     notes: list[str] = []
     if home_id is not None:
@@ -183,6 +194,7 @@ def dispatch_route(
                 f"({first['distance_km']} km)."
             )
     else:
+        stock_read(covering, wanted)  # no store has every line: all of them count now
         outcome, plans, transfers, ready_at = _fallback(
             covering, wanted, home_id, serves, policy, now, most_plans, latitude, longitude, notes
         )

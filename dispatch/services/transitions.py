@@ -61,31 +61,61 @@ def offer_transition(
     """Move an offer along OFFER_TRANSITIONS if nobody moved it first; extra `fields` (reason,
     responded_at) are written in the same statement, and the actor, when there is one, as the
     one who answered. The event kind is the new status."""
+    offers_transition(
+        offers=[offer], to=to, now=now, actor=actor, actor_label=actor_label, note=note, **fields
+    )
+    return offer
+
+
+def offers_transition(
+    *,
+    offers: list[DispatchOffer],
+    to: str,
+    now: datetime | None = None,
+    actor=None,
+    actor_label: str = "",
+    note: str = "",
+    **fields,
+) -> list[DispatchOffer]:
+    """offer_transition for offers in the same state, in one statement (the sweep's batches).
+    If any of them was moved meanwhile, InvalidOfferTransition is raised and the caller's
+    transaction undoes the others."""
     now = now or timezone.now()
     if actor is not None:
         fields.setdefault("actor", actor)
-    source = offer.status
+    sources = {offer.status for offer in offers}
+    if len(sources) != 1:
+        raise InvalidOfferTransition(f"offers in different states {sorted(sources)}")
+    (source,) = sources
     if not offer_can_move(source, to):
-        raise InvalidOfferTransition(f"offer {offer.pk}: {source} → {to} is not allowed")
-    updated = DispatchOffer.objects.filter(pk=offer.pk, status=source).update(status=to, **fields)
-    if not updated:
-        current = DispatchOffer.objects.values_list("status", flat=True).get(pk=offer.pk)
-        raise InvalidOfferTransition(f"offer {offer.pk} is already {current}")
-    offer.status = to
-    for name, value in fields.items():
-        setattr(offer, name, value)
-    dispatch_event_add(
-        dispatch_id=offer.dispatch_id,
-        kind=to,
-        now=now,
-        offer=offer,
-        from_state=source,
-        to_state=to,
-        actor=actor,
-        actor_label=actor_label,
-        note=note,
+        raise InvalidOfferTransition(f"offer: {source} → {to} is not allowed")
+    ids = [offer.pk for offer in offers]
+    updated = DispatchOffer.objects.filter(pk__in=ids, status=source).update(status=to, **fields)
+    if updated != len(set(ids)):
+        states = dict(DispatchOffer.objects.filter(pk__in=ids).values_list("pk", "status"))
+        moved = [pk for pk in ids if states.get(pk) != source]
+        raise InvalidOfferTransition(f"offers {moved} are no longer {source}")
+    label = actor_label or actor_label_of(actor)
+    for offer in offers:
+        offer.status = to
+        for name, value in fields.items():
+            setattr(offer, name, value)
+    DispatchEvent.objects.bulk_create(
+        DispatchEvent(
+            dispatch_id=offer.dispatch_id,
+            offer=offer,
+            kind=to,
+            store_id=offer.store_id,
+            from_state=source,
+            to_state=to,
+            actor=actor,
+            actor_label=label,
+            note=note[:300],
+            created_at=now,
+        )
+        for offer in offers
     )
-    return offer
+    return offers
 
 
 def dispatch_transition(

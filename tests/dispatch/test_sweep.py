@@ -8,9 +8,16 @@ from django.core.management import call_command
 from django.db import connection
 
 from dispatch.models import Dispatch, DispatchEvent, DispatchOffer
-from dispatch.services import chain, dispatch_offer_make, dispatch_offers_expire, dispatch_route
+from dispatch.services import (
+    chain,
+    dispatch_offer_make,
+    dispatch_offers_expire,
+    dispatch_route,
+    sweep,
+)
 from dispatch.tasks import expire_offers
 from inventory.models import Reservation, StockLevel
+from inventory.services import stock_adjust
 from tests.dispatch.conftest import JING_AN, NOW
 
 OfferStatus = DispatchOffer.Status
@@ -89,34 +96,43 @@ class Killed(BaseException):
     """Stands for the worker process dying: nothing catches it, the transaction never commits."""
 
 
+def one_by_one(monkeypatch):
+    """Send every offer down the one-by-one path instead of the bulk one."""
+    monkeypatch.setattr("dispatch.services.sweep._in_bulk", lambda *args: False)
+
+
+@pytest.mark.parametrize("path", ["bulk", "one by one"])
 @pytest.mark.django_db(transaction=True)
-def test_a_sweep_killed_half_way_forgets_nothing_and_the_next_one_finishes(city, monkeypatch):
+def test_a_sweep_killed_half_way_forgets_nothing_and_the_next_one_finishes(city, monkeypatch, path):
     offers = offered_orders(city, 4)
     deadline = offers[0].deadline
-    real_offer_next = chain.offer_next
     calls = []
+    if path == "bulk":
+        target, real = "dispatch.services.sweep.reservations_move", sweep.reservations_move
+    else:
+        one_by_one(monkeypatch)
+        target, real = "dispatch.services.sweep.offer_next", sweep.offer_next
 
-    def dies_on_the_third(**kwargs):
-        calls.append(kwargs["order"].pk)
-        if len(calls) == 3:
+    def dies_in_the_second_batch(**kwargs):
+        calls.append(kwargs)
+        if len(calls) == (2 if path == "bulk" else 3):
             raise Killed()
-        return real_offer_next(**kwargs)
+        return real(**kwargs)
 
-    monkeypatch.setattr("dispatch.services.sweep.offer_next", dies_on_the_third)
+    monkeypatch.setattr(target, dies_in_the_second_batch)
     with pytest.raises(Killed):
         dispatch_offers_expire(now=deadline, batch_size=2)
 
-    # Two offers moved on and committed; the third rolled back whole (still offered, its stock
-    # still at near); the fourth was never touched.
+    # The first batch moved on and committed; the second rolled back whole: its offers are
+    # still live at near, with their stock held there.
     assert DispatchOffer.objects.filter(status=OfferStatus.EXPIRED).count() == 2
-    interrupted = DispatchOffer.objects.get(order_id=calls[2], store=city.near)
-    assert interrupted.status == OfferStatus.OFFERED
-    assert (
-        Reservation.objects.get(owner=interrupted.order.reservation_owner, state="active").store
-        == city.near
-    )
+    live_at_near = DispatchOffer.objects.filter(status=OfferStatus.OFFERED, store=city.near)
+    assert live_at_near.count() == 2
+    for offer in live_at_near:
+        held = Reservation.objects.get(owner=offer.order.reservation_owner, state="active")
+        assert held.store == city.near
 
-    monkeypatch.setattr("dispatch.services.sweep.offer_next", real_offer_next)
+    monkeypatch.setattr(target, real)
     assert dispatch_offers_expire(now=deadline) == 2
     assert_each_moved_on_exactly_once(city, offers)
 
@@ -124,20 +140,76 @@ def test_a_sweep_killed_half_way_forgets_nothing_and_the_next_one_finishes(city,
 @pytest.mark.django_db
 def test_one_offer_failing_does_not_stop_the_others(city, monkeypatch):
     offers = offered_orders(city, 3)
-    real_offer_next = chain.offer_next
+    one_by_one(monkeypatch)
     broken = offers[1].order.pk
 
     def fails_for_one(**kwargs):
         if kwargs["order"].pk == broken:
             raise RuntimeError("unexpected")
-        return real_offer_next(**kwargs)
+        return chain.offer_next(**kwargs)
 
     monkeypatch.setattr("dispatch.services.sweep.offer_next", fails_for_one)
 
     assert dispatch_offers_expire(now=offers[0].deadline) == 2
-    assert (
-        DispatchOffer.objects.get(order_id=broken).status == OfferStatus.OFFERED
-    )  # retried next run
+    assert DispatchOffer.objects.get(order_id=broken).status == OfferStatus.OFFERED  # next run
+
+
+@pytest.mark.django_db
+def test_a_store_that_cannot_take_the_whole_group_takes_those_that_fit(city):
+    # Three orders expire at near; mid, next for all of them, has two units: two go to mid,
+    # the third skips it for home.
+    offers = offered_orders(city, 3)
+    stock_adjust(store=city.mid, sku=city.dress_m, delta=-1, reason="adjustment")
+    city.stock(city.home, city.dress_m, 1)
+    for offer in offers:
+        decision = offer.dispatch.decision
+        decision.plans = decision.plans + [
+            {"store": city.home.pk, "code": "home", "kind": "full", "covers": [city.dress_m.pk]}
+        ]
+        decision.save()
+
+    assert dispatch_offers_expire(now=offers[0].deadline) == 3
+
+    live = DispatchOffer.objects.filter(status=OfferStatus.OFFERED)
+    assert sorted(live.values_list("store__code", flat=True)) == ["home", "mid", "mid"]
+    assert city.level(city.mid, city.dress_m) == (2, 2)
+    assert city.level(city.home, city.dress_m) == (1, 1)
+    assert DispatchEvent.objects.filter(kind="skipped", store=city.mid).count() == 1
+
+
+@pytest.mark.parametrize("path", ["bulk", "one by one"])
+@pytest.mark.django_db
+def test_bulk_and_one_by_one_leave_the_same_records(city, monkeypatch, path):
+    offers = offered_orders(city, 3)
+    if path == "one by one":
+        one_by_one(monkeypatch)
+    deadline = offers[0].deadline
+
+    dispatch_offers_expire(now=deadline)
+
+    for offer in offers:
+        timeline = list(
+            DispatchEvent.objects.filter(dispatch=offer.dispatch)
+            .order_by("id")
+            .values_list("kind", "from_state", "to_state", "store__code", "note")
+        )
+        assert timeline[2:] == [
+            ("expired", "offered", "expired", "near", "deadline passed"),
+            ("offered", "", "offered", "mid", timeline[3][4]),
+        ]
+        assert timeline[3][4].startswith("deadline ")
+        offer.refresh_from_db()
+        assert (offer.status, offer.reason, offer.actor) == ("expired", "deadline passed", None)
+        live = DispatchOffer.objects.get(order=offer.order, status=OfferStatus.OFFERED)
+        assert (live.store, live.basis, live.kind, live.covers) == (
+            city.mid,
+            DispatchOffer.Basis.NEXT_CANDIDATE,
+            DispatchOffer.Kind.FULL,
+            [city.dress_m.pk],
+        )
+        assert (live.created_at, live.deadline) == (deadline, deadline + timedelta(minutes=60))
+        held = Reservation.objects.get(owner=offer.order.reservation_owner, state="active")
+        assert held.expires_at == live.deadline + timedelta(minutes=30)
 
 
 @pytest.mark.django_db
