@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from dispatch.models import (
     Dispatch,
@@ -84,7 +85,13 @@ class RouteDecisionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     @admin.display(description=_("transfers"))
     def transfers_table(self, decision):
         return _table(
-            [_("SKU"), _("quantity"), _("from store"), _("distance (km)"), _("expected")],
+            [
+                _("SKU"),
+                _("quantity"),
+                _("from store"),
+                _("distance (km)"),
+                pgettext_lazy("transfer", "expected"),
+            ],
             [
                 (t["sku"], t["quantity"], t["code"], t["distance_km"], t["expected_at"])
                 for t in decision.transfers
@@ -100,7 +107,7 @@ class RouteDecisionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                 _("radius (km)"),
                 _("available by SKU"),
                 _("lines covered"),
-                _("open"),
+                pgettext_lazy("opening hours", "open"),
                 _("home store"),
             ],
             [
@@ -194,7 +201,7 @@ class DispatchAdmin(admin.ModelAdmin):
     def offer_count(self, dispatch):
         return dispatch.offer_count
 
-    @admin.display(description=_("assign"))
+    @admin.display(description=pgettext_lazy("dispatch", "assign"))
     def assign(self, dispatch):
         if dispatch.state not in {Dispatch.State.OFFERED, Dispatch.State.QUEUED}:
             return "—"

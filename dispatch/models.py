@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class DispatchPolicy(models.Model):
@@ -91,8 +92,10 @@ class RouteDecision(models.Model):
     latitude = models.DecimalField(_("latitude (GCJ-02)"), max_digits=9, decimal_places=6)
     longitude = models.DecimalField(_("longitude (GCJ-02)"), max_digits=9, decimal_places=6)
     # [[sku_id, quantity], ...] as routed.
-    lines = models.JSONField(_("lines"), default=list)
-    outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices)
+    lines = models.JSONField(pgettext_lazy("routing", "lines"), default=list)
+    outcome = models.CharField(
+        pgettext_lazy("routing", "outcome"), max_length=16, choices=Outcome.choices
+    )
     store = models.ForeignKey(
         "stores.Store",
         on_delete=models.PROTECT,
@@ -143,7 +146,7 @@ class Dispatch(models.Model):
     """A delivery order's way to a store: the offers so far and the state HQ watches."""
 
     class State(models.TextChoices):
-        NEW = "new", _("New")
+        NEW = "new", pgettext_lazy("dispatch state", "New")
         OFFERED = "offered", _("Offered to a store")
         ACCEPTED = "accepted", _("Accepted by a store")
         QUEUED = "queued", _("Waiting for HQ")
@@ -230,7 +233,7 @@ class DispatchOffer(models.Model):
         verbose_name=_("answered by"),
     )
     responded_at = models.DateTimeField(_("answered"), null=True, blank=True)
-    created_at = models.DateTimeField(_("offered"), default=timezone.now)
+    created_at = models.DateTimeField(_("offered at"), default=timezone.now)
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -295,8 +298,8 @@ class DispatchEvent(models.Model):
         related_name="+",
         verbose_name=_("store"),
     )
-    from_state = models.CharField(_("from"), max_length=16, blank=True)
-    to_state = models.CharField(_("to"), max_length=16, blank=True)
+    from_state = models.CharField(pgettext_lazy("state change", "from"), max_length=16, blank=True)
+    to_state = models.CharField(pgettext_lazy("state change", "to"), max_length=16, blank=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
