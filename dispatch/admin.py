@@ -16,6 +16,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from catalog.models import SKU
 from dispatch.models import (
     Dispatch,
     DispatchEvent,
@@ -67,7 +68,7 @@ class RouteDecisionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "home_store",
         "latitude",
         "longitude",
-        "lines",
+        "basket",
         "plans_table",
         "transfers_table",
         "ready_at",
@@ -75,11 +76,32 @@ class RouteDecisionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     ]
     readonly_fields = fields
 
+    def get_object(self, request, object_id, from_field=None):
+        decision = super().get_object(request, object_id, from_field)
+        if decision is not None:  # SKU codes for the tables below, in one query
+            skus = {sku for sku, _quantity in decision.lines}
+            decision.sku_codes = dict(SKU.objects.filter(pk__in=skus).values_list("pk", "code"))
+        return decision
+
+    @admin.display(description=pgettext_lazy("routing", "lines"))
+    def basket(self, decision):
+        codes = getattr(decision, "sku_codes", {})
+        return ", ".join(f"{codes.get(sku, sku)} ×{quantity}" for sku, quantity in decision.lines)
+
     @admin.display(description=_("stores to offer, in order"))
     def plans_table(self, decision):
+        codes = getattr(decision, "sku_codes", {})
         return _table(
             [_("store"), _("kind"), _("lines from own stock"), _("distance (km)")],
-            [(p["code"], p["kind"], p["covers"], p["distance_km"]) for p in decision.plans],
+            [
+                (
+                    p["code"],
+                    p["kind"],
+                    ", ".join(str(codes.get(sku, sku)) for sku in p["covers"]),
+                    p.get("distance_km", ""),
+                )
+                for p in decision.plans
+            ],
         )
 
     @admin.display(description=_("transfers"))
@@ -93,13 +115,20 @@ class RouteDecisionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                 pgettext_lazy("transfer", "expected"),
             ],
             [
-                (t["sku"], t["quantity"], t["code"], t["distance_km"], t["expected_at"])
+                (
+                    getattr(decision, "sku_codes", {}).get(t["sku"], t["sku"]),
+                    t["quantity"],
+                    t["code"],
+                    t["distance_km"],
+                    t["expected_at"],
+                )
                 for t in decision.transfers
             ],
         )
 
     @admin.display(description=_("candidates"))
     def candidates_table(self, decision):
+        codes = getattr(decision, "sku_codes", {})
         return _table(
             [
                 _("store"),
@@ -115,8 +144,12 @@ class RouteDecisionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                     c["code"],
                     c["distance_km"],
                     c["radius_km"],
-                    ", ".join(f"{sku}: {units}" for sku, units in c["stock"].items()),
-                    c["covers"],
+                    "—"
+                    if c["stock"] is None  # not read: enough nearer stores had every line
+                    else ", ".join(
+                        f"{codes.get(int(sku), sku)}: {units}" for sku, units in c["stock"].items()
+                    ),
+                    "—" if c["covers"] is None else c["covers"],
                     c["open"] or "",
                     "✔" if c["home"] else "",
                 )

@@ -139,7 +139,7 @@ class RouteDecision(models.Model):
         verbose_name_plural = _("routing decisions")
 
     def __str__(self):
-        return f"R{self.pk} {self.outcome}"
+        return f"R{self.pk} {self.get_outcome_display()}"
 
 
 class Dispatch(models.Model):

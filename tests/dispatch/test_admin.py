@@ -70,7 +70,8 @@ def test_hq_reads_a_decision_with_its_reason_candidates_and_credit(admin_client,
     assert "Home store home lacks dress-m (needs 1, has 0)" in text
     assert "credited to the home store" in text
     assert "<td>near</td><td>full</td>" in text  # the stores to offer, in order
-    assert "<td>near</td><td>0.146</td><td>5.0</td>" in text  # candidates: distance, radius
+    assert "<td>near</td><td>0.146</td><td>5.0</td><td>dress-m: 1</td>" in text  # candidates
+    assert "dress-m ×1" in text  # the basket
     assert "Nearest store with stock" in text
 
 
