@@ -2,6 +2,7 @@
 
 from dispatch.services.offers import (
     dispatch_assign,
+    dispatch_cancel,
     dispatch_offer_accept,
     dispatch_offer_decline,
     dispatch_offer_make,
@@ -11,6 +12,7 @@ from dispatch.services.sweep import dispatch_offers_expire
 
 __all__ = [
     "dispatch_assign",
+    "dispatch_cancel",
     "dispatch_offer_accept",
     "dispatch_offer_decline",
     "dispatch_offer_make",

@@ -83,3 +83,14 @@ def order_stock_take(*, order, store, lines: dict[int, int], actor=None) -> None
         ).values_list("pk", flat=True)
     )
     reservations_commit(reservations=held, reference=order.reservation_owner, actor=actor)
+
+
+def order_stock_release(*, order) -> int:
+    """Give back every unit still held for the order (its dispatch ended without a sale)."""
+    return reservations_release(
+        reservations=list(
+            Reservation.objects.filter(
+                owner=order.reservation_owner, state=Reservation.State.ACTIVE
+            ).values_list("pk", flat=True)
+        )
+    )

@@ -6,20 +6,26 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from dispatch import hooks
 from dispatch.exceptions import (
     DeclineReasonRequired,
+    DispatchError,
     InvalidDispatchTransition,
     NotYourOffer,
     OfferExpired,
 )
-from dispatch.models import Dispatch, DispatchOffer, DispatchPolicy, RouteDecision
+from dispatch.models import Dispatch, DispatchEvent, DispatchOffer, DispatchPolicy, RouteDecision
 from dispatch.selectors import store_coverage
 from dispatch.services.chain import offer_create, offer_end, offer_next, order_lines
-from dispatch.services.holds import order_stock_take
-from dispatch.services.transitions import dispatch_transition, offer_transition
+from dispatch.services.holds import order_stock_release, order_stock_take
+from dispatch.services.transitions import (
+    dispatch_event_add,
+    dispatch_transition,
+    offer_transition,
+)
 from inventory.services.levels import store_check_active
 from orders.models import Order
 from stores.models import Staff, Store
@@ -40,14 +46,28 @@ def dispatch_offer_make(
     nothing and returns the live offer, if any.
     """
     now = now or timezone.now()
+    # The decision becomes this order's (it was made at checkout, before the order existed).
+    claimed = (
+        RouteDecision.objects.filter(pk=decision.pk)
+        .filter(Q(order__isnull=True) | Q(order=order))
+        .update(order=order)
+    )
+    if not claimed:
+        raise DispatchError(f"decision {decision.pk} routed another order")
+    decision.order = order
     # Insert-or-keep, then lock: a concurrent second call waits here for the first to commit,
     # then finds its record already moved on.
     Dispatch.objects.bulk_create([Dispatch(order=order, decision=decision)], ignore_conflicts=True)
     dispatch = Dispatch.objects.select_for_update().select_related("decision").get(order=order)
     if dispatch.state != DispatchState.NEW:
         return dispatch.offers.filter(status=OfferStatus.OFFERED).first()
-    if decision.order_id is None:
-        RouteDecision.objects.filter(pk=decision.pk, order__isnull=True).update(order=order)
+    dispatch_event_add(
+        dispatch_id=dispatch.pk,
+        kind=DispatchEvent.Kind.ROUTED,
+        now=now,
+        store_id=dispatch.decision.store_id,
+        note=f"{dispatch.decision.get_outcome_display()}: {dispatch.decision.reason}",
+    )
     return offer_next(
         dispatch=dispatch,
         order=order,
@@ -178,3 +198,31 @@ def dispatch_assign(
         actor=actor,
         note=note,
     )
+
+
+@transaction.atomic
+def dispatch_cancel(
+    *, order: Order, actor=None, reason: str = "", now: datetime | None = None
+) -> Dispatch:
+    """The order will not be delivered (cancelled or refunded before a store accepted it): the
+    live offer, if any, is withdrawn (its transfers cancelled), the stock held for the order is
+    released, and the dispatch ends. An accepted order's goods were sold by the store; cancelling
+    it here only ends the dispatch record, and the refund returns the goods."""
+    now = now or timezone.now()
+    live = (
+        DispatchOffer.objects.select_for_update(of=("self",))
+        .filter(order=order, status=OfferStatus.OFFERED)
+        .first()
+    )
+    if live is not None:
+        offer_end(
+            offer=live, to=OfferStatus.WITHDRAWN, now=now, actor=actor, reason=reason or "cancelled"
+        )
+    dispatch = Dispatch.objects.select_for_update().get(order=order)
+    accepted = dispatch.state == DispatchState.ACCEPTED
+    dispatch_transition(
+        dispatch=dispatch, to=DispatchState.CANCELLED, now=now, actor=actor, note=reason
+    )
+    if not accepted:
+        order_stock_release(order=order)
+    return dispatch

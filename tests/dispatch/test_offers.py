@@ -8,6 +8,7 @@ from django.test.utils import override_settings
 
 from dispatch.exceptions import (
     DeclineReasonRequired,
+    DispatchError,
     InvalidOfferTransition,
     NotYourOffer,
     OfferExpired,
@@ -15,6 +16,7 @@ from dispatch.exceptions import (
 from dispatch.models import Dispatch, DispatchEvent, DispatchOffer, DispatchPolicy
 from dispatch.services import (
     dispatch_assign,
+    dispatch_cancel,
     dispatch_offer_accept,
     dispatch_offer_decline,
     dispatch_offer_make,
@@ -119,6 +121,7 @@ def test_the_store_accepts_stock_becomes_a_sale_and_the_order_side_hook_runs(
         DispatchEvent.objects.filter(dispatch__order=order).values_list("kind", "to_state")
     )
     assert kinds == [
+        ("routed", ""),
         ("offered", "offered"),
         ("state", "offered"),
         ("accepted", "accepted"),
@@ -428,6 +431,44 @@ def test_no_store_can_take_it_at_payment_time_queues_it_at_once(city):
     assert Dispatch.objects.get(order=order).state == DispatchState.QUEUED
     [hold] = Reservation.objects.filter(owner=order.reservation_owner, state="active")
     assert hold.expires_at == NOW + timedelta(hours=6)
+
+
+def test_cancelling_before_acceptance_withdraws_the_offer_and_gives_the_stock_back(
+    city, three_stores
+):
+    order, decision = three_stores
+    offer = dispatch_offer_make(order=order, decision=decision, now=NOW)
+
+    dispatch = dispatch_cancel(order=order, reason="shopper cancelled", now=NOW)
+
+    offer.refresh_from_db()
+    assert (offer.status, offer.reason) == (OfferStatus.WITHDRAWN, "shopper cancelled")
+    assert dispatch.state == DispatchState.CANCELLED
+    assert city.level(city.near, city.dress_m) == (2, 0)
+    # A late sweep or answer finds nothing to move.
+    assert dispatch_offers_expire(now=offer.deadline) == 0
+    with pytest.raises(InvalidOfferTransition):
+        dispatch_offer_accept(offer=offer, staff=city.clerk(city.near), now=NOW)
+
+
+def test_cancelling_after_acceptance_leaves_the_sale_alone(city, three_stores):
+    order, decision = three_stores
+    offer = dispatch_offer_make(order=order, decision=decision, now=NOW)
+    dispatch_offer_accept(offer=offer, staff=city.clerk(city.near), now=NOW)
+
+    dispatch_cancel(order=order, reason="refunded", now=NOW)
+
+    assert Dispatch.objects.get(order=order).state == DispatchState.CANCELLED
+    assert city.level(city.near, city.dress_m) == (1, 0)  # sold; the refund restocks
+
+
+def test_a_decision_for_another_order_is_refused(city, three_stores):
+    order, decision = three_stores
+    dispatch_offer_make(order=order, decision=decision, now=NOW)
+    other = city.order(city.member(), [(city.dress_m, 1)])
+
+    with pytest.raises(DispatchError):
+        dispatch_offer_make(order=other, decision=decision, now=NOW)
 
 
 def test_the_state_tables_only_allow_forward_moves():

@@ -193,11 +193,11 @@ def test_bulk_and_one_by_one_leave_the_same_records(city, monkeypatch, path):
             .order_by("id")
             .values_list("kind", "from_state", "to_state", "store__code", "note")
         )
-        assert timeline[2:] == [
+        assert timeline[3:] == [  # after routed, offered to near, new → offered
             ("expired", "offered", "expired", "near", "deadline passed"),
-            ("offered", "", "offered", "mid", timeline[3][4]),
+            ("offered", "", "offered", "mid", timeline[4][4]),
         ]
-        assert timeline[3][4].startswith("deadline ")
+        assert timeline[4][4].startswith("deadline ")
         offer.refresh_from_db()
         assert (offer.status, offer.reason, offer.actor) == ("expired", "deadline passed", None)
         live = DispatchOffer.objects.get(order=offer.order, status=OfferStatus.OFFERED)
