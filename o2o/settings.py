@@ -190,7 +190,7 @@ TRANSFER_HOLD_HOURS = env.int("TRANSFER_HOLD_HOURS", default=72)
 # an order in HQ's queue keeps its stock this long; the sweep reads this many offers per batch.
 DISPATCH_HOLD_GRACE_MINUTES = env.int("DISPATCH_HOLD_GRACE_MINUTES", default=30)
 DISPATCH_QUEUE_HOLD_HOURS = env.int("DISPATCH_QUEUE_HOLD_HOURS", default=24)
-DISPATCH_SWEEP_BATCH_SIZE = env.int("DISPATCH_SWEEP_BATCH_SIZE", default=50)
+DISPATCH_SWEEP_BATCH_SIZE = env.int("DISPATCH_SWEEP_BATCH_SIZE", default=100)
 
 # --- Auth and passwords ------------------------------------------------------------------------
 
