@@ -219,8 +219,15 @@ class DispatchOffer(models.Model):
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.FULL)
     # The lines this store delivers from its own stock (sku ids); the rest come by transfer.
     covers = models.JSONField(_("lines from own stock"), default=list)
+    # No database constraint on this link: a higher app must not stop inventory from emptying
+    # its own tables (its invariant tests TRUNCATE them). Transfers are never deleted (the stock
+    # ledger refers to them), so the link cannot dangle.
     transfers = models.ManyToManyField(
-        "inventory.Transfer", blank=True, related_name="+", verbose_name=_("transfers")
+        "inventory.Transfer",
+        blank=True,
+        related_name="+",
+        verbose_name=_("transfers"),
+        db_constraint=False,
     )
     deadline = models.DateTimeField(_("deadline"))
     reason = models.CharField(_("reason"), max_length=200, blank=True)
