@@ -261,7 +261,7 @@ class CommissionEntry(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
         CONFIRMED = "confirmed", _("Confirmed")
-        WITHDRAWN = "withdrawn", _("Withdrawn")
+        WITHDRAWN = "withdrawn", pgettext_lazy("commission", "Withdrawn")
 
     # A ledger of millions of rows: only the indexes its queries use (each costs every insert
     # and every status move). Wallet lookups use (wallet, status); line lookups the unique
