@@ -9,7 +9,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from inventory.exceptions import InsufficientStock
+from inventory.exceptions import InactiveStore, InsufficientStock
+from inventory.exceptions import InvalidState as InventoryInvalidState
 from members.services import gifts
 from o2o.errors import DomainError
 from orders.exceptions import InvalidTransition
@@ -31,6 +32,10 @@ ERROR_MESSAGES = {
     gifts.GiftPickupExpired: gettext_lazy(
         "The pickup period has passed; the gift is no longer held."
     ),
+    InventoryInvalidState: gettext_lazy(
+        "Someone has already shipped, received or cancelled this. Reload to see where it stands."
+    ),
+    InactiveStore: gettext_lazy("That store is not open for business."),
 }
 # Refusals whose detail helps the clerk (which line, which status).
 ERROR_MESSAGES_WITH_DETAIL = {

@@ -1,12 +1,14 @@
 """Every store staff page, mounted at /staff/ by o2o/urls.py.
 
 Each topic keeps its URL namespace (`backoffice:`, `orders_backoffice:`, `members_backoffice:`,
-`loyalty_backoffice:`), so the names used in templates, redirects and tests stay as they were.
+`loyalty_backoffice:`, `stock_backoffice:`, `manager_backoffice:`, `hq_backoffice:`), so the names
+used in templates, redirects and tests stay as they were. Every page here must have a row in
+tests/backoffice/test_permissions.py, which walks these patterns.
 """
 
 from django.urls import include, path
 
-from backoffice.views import assist, bookings, home, loyalty, members, orders
+from backoffice.views import assist, bookings, home, hq, loyalty, manager, members, orders, stock
 
 home_urls = [
     path("", home.home, name="home"),
@@ -42,9 +44,30 @@ loyalty_urls = [
     path("gifts/verify/", loyalty.gift_verify, name="gift_verify"),
 ]
 
+stock_urls = [
+    path("", stock.stock_room, name="room"),
+    path("ask/", stock.ask, name="ask"),
+    path("transfers/", stock.transfers, name="transfers"),
+    path("transfers/<int:pk>/", stock.transfer_detail, name="transfer"),
+    path("transfers/<int:pk>/ship/", stock.ship, name="ship"),
+    path("transfers/<int:pk>/receive/", stock.receive, name="receive"),
+    path("transfers/<int:pk>/cancel/", stock.cancel, name="cancel"),
+]
+
+manager_urls = [
+    path("", manager.manager, name="desk"),
+]
+
+hq_urls = [
+    path("stores/", hq.stores, name="stores"),
+]
+
 urlpatterns = [
     path("orders/", include((order_urls, "orders_backoffice"))),
     path("members/", include((member_urls, "members_backoffice"))),
     path("loyalty/", include((loyalty_urls, "loyalty_backoffice"))),
+    path("stock/", include((stock_urls, "stock_backoffice"))),
+    path("manager/", include((manager_urls, "manager_backoffice"))),
+    path("hq/", include((hq_urls, "hq_backoffice"))),
     path("", include((home_urls, "backoffice"))),
 ]

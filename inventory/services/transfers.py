@@ -223,8 +223,11 @@ def transfer_receive(
 
 @transaction.atomic
 def transfer_cancel(*, transfer: Transfer, actor=None, note: str = "") -> Transfer:
-    """Cancel before shipping; the held units become available again at the source."""
-    fields = {"note": note[:200]} if note else {}
+    """Cancel before shipping; the held units become available again at the source. The
+    reason (`note`) goes before the request's own note, which is kept."""
+    fields = (
+        {"note": " · ".join(part for part in (note, transfer.note) if part)[:200]} if note else {}
+    )
     _transition(
         transfer,
         source={Transfer.State.PROPOSED, Transfer.State.REQUESTED},
