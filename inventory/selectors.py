@@ -274,7 +274,9 @@ def store_levels_below_reorder_point(
     comparison is the same) and `target`; the furthest below come first.
     """
     now = now or timezone.now()
-    policy = policy or ReplenishmentPolicy.current()
+    # A read does not create the settings row (`ReplenishmentPolicy.current` would): the
+    # defaults apply until HQ saves it.
+    policy = policy or ReplenishmentPolicy.objects.filter(pk=1).first() or ReplenishmentPolicy()
     window = max(int(policy.velocity_window_days), 1)
     lead = int(policy.lead_time_days)
     cycle = lead + int(policy.review_period_days)
