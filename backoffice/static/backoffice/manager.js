@@ -29,7 +29,10 @@
         interaction: { mode: "index", intersect: false },
         scales: {
           x: { ticks: { maxRotation: 0, autoSkipPadding: 8 } },
-          y: { beginAtZero: true, ticks: { callback: function (value) { return yuan(value); } } },
+          y: {
+            beginAtZero: true,
+            ticks: { callback: function (value) { return "¥" + Math.round(value / 100); } },
+          },
         },
         plugins: {
           legend: { position: "bottom" },
