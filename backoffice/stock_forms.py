@@ -11,6 +11,8 @@ from inventory.services.transfers import MAX_COUNTED_UNITS
 # A transfer between two stores of a city takes a day or two; a date further out is a typo.
 LATEST_ARRIVAL_DAYS = 30
 MAX_TRANSFER_UNITS = 99
+# Ids beyond the database's integer range are not ids; refused before any query.
+MAX_ID = 2**31 - 1
 
 
 class StockSearchForm(forms.Form):
@@ -31,8 +33,8 @@ def default_arrival():
 class TransferRequestForm(forms.Form):
     """调货: this many units of one SKU from another store, for a customer, expected on a date."""
 
-    sku = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
-    from_store = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    sku = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=MAX_ID)
+    from_store = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=MAX_ID)
     quantity = forms.IntegerField(
         label=_("Quantity"),
         min_value=1,

@@ -22,7 +22,8 @@ def stores(request):
     own_store = request.home_store
     if request.method == "POST":
         choice = request.POST.get("store", "")
-        store = Store.objects.filter(pk=int(choice)).first() if choice.isdigit() else None
+        chosen = int(choice) if choice.isascii() and choice.isdigit() and len(choice) < 10 else None
+        store = Store.objects.filter(pk=chosen).first() if chosen else None
         if store is None or store.pk == own_store.pk:
             desk_store_set(request, None)
             messages.success(request, _("Back at your own store."))

@@ -92,7 +92,7 @@ def stock_room(request):
     if code:
         sku = sku_for_scan_get(code=code)
         if sku is None:
-            context["not_found"] = code
+            context["not_found"] = code[:64]
         else:
             context |= _item_context(request, sku)
     elif search.is_valid() and search.cleaned_data["q"]:
@@ -109,11 +109,13 @@ def ask(request):
     """Ask another store for units of one SKU, for a customer; their units are held at once."""
     store = request.staff.store
     form = TransferRequestForm(request.POST)
-    sku = SKU.objects.select_related("product").filter(pk=form.data.get("sku") or 0).first()
-    if sku is None or not form.is_valid():
-        if sku is None:
-            messages.error(request, _("This item is no longer sold."))
-            return redirect("stock_backoffice:room")
+    valid = form.is_valid()
+    sku_id = form.cleaned_data.get("sku")
+    sku = SKU.objects.select_related("product").filter(pk=sku_id).first() if sku_id else None
+    if sku is None:
+        messages.error(request, _("This item is no longer sold."))
+        return redirect("stock_backoffice:room")
+    if not valid:
         return TemplateResponse(
             request,
             "backoffice/stock/room.html",

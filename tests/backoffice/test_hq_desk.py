@@ -140,3 +140,14 @@ def test_the_read_only_desk_costs_one_query_more(nearby, client, hq, django_asse
     # session, user, staff + store, the store looked at, team
     with django_assert_max_num_queries(5):
         assert client.get(HOME).status_code == 200
+
+
+@pytest.mark.parametrize("choice", ["", "abc", "²", str(10**30), "-1"])
+def test_a_hostile_store_choice_goes_back_to_hqs_own_store(nearby, client, hq, choice):
+    client.force_login(hq.user)
+    pick(client, nearby.store)
+
+    response = client.post(PICKER, {"store": choice})
+
+    assert response.status_code == 302
+    assert client.get(HOME).context["desk_read_only"] is False

@@ -285,3 +285,42 @@ def test_the_transfers_page_query_count_is_pinned(
     with django_assert_max_num_queries(5):
         response = client.get(reverse("stock_backoffice:transfers"))
     assert len(response.context["transfers"].asked) == 3
+
+
+# ---- hostile input ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"sku": "abc"},
+        {"sku": str(10**30)},
+        {"from_store": str(10**30)},
+        {"quantity": "1e9"},
+        {"note": "a\x00b"},
+        {"expected_on": "9999-99-99"},
+    ],
+)
+def test_hostile_requests_answer_4xx_or_a_message_and_change_nothing(nearby, client, overrides):
+    client.force_login(nearby.clerk.user)
+
+    response = client.post(ASK, ask_form(nearby, **overrides))
+
+    assert response.status_code in (302, 400)
+    assert not Transfer.objects.exists()
+
+
+def test_hostile_lookups_and_counts_answer_without_a_server_error(nearby, client, requested):
+    transfer_ship(transfer=requested)
+    client.force_login(nearby.clerk.user)
+
+    assert client.get(ROOM, {"sku": "x" * 10_000}).status_code == 200
+    assert client.get(ROOM, {"sku": "a\x00b"}).status_code == 200
+    assert client.get(ROOM, {"q": "a\x00b"}).status_code == 200
+    huge = reverse("stock_backoffice:transfer", args=[10**30])
+    assert client.get(huge).status_code == 404
+    receive = url("receive", requested)
+    assert client.post(receive, {f"line-{nearby.sku_m.pk}": str(10**30)}).status_code == 400
+    assert client.post(receive, {f"line-{nearby.sku_m.pk}": "2", "note": "\x00"}).status_code == 400
+    requested.refresh_from_db()
+    assert requested.state == Transfer.State.SHIPPED
