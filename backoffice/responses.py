@@ -12,7 +12,8 @@ from django.utils.translation import gettext_lazy
 from inventory.exceptions import InactiveStore, InsufficientStock
 from inventory.exceptions import InvalidState as InventoryInvalidState
 from members.services import gifts
-from o2o.errors import DomainError
+from o2o.errors import DomainError, TooManyAttempts
+from o2o.throttle import throttled_message
 from orders.exceptions import InvalidTransition
 from orders.services.assisted import AssistedCartClaimed
 from orders.services.refunds import InvalidRefund
@@ -46,6 +47,8 @@ ERROR_MESSAGES_WITH_DETAIL = {
 
 def domain_error_message(error: DomainError) -> str:
     """A sentence for the clerk about a refused action."""
+    if isinstance(error, TooManyAttempts):
+        return throttled_message(error.retry_after)
     for kind, message in ERROR_MESSAGES.items():
         if isinstance(error, kind):
             return str(message)

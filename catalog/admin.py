@@ -13,7 +13,6 @@ from django.utils.translation import ngettext
 from catalog import services
 from catalog.labels import label_sheet_pdf
 from catalog.models import SKU, Category, Product, ProductImage, Review, ReviewPhoto
-from members.services.arrivals import product_publish_new_arrival
 from o2o.money import format_yuan
 from stores.models import Store
 
@@ -102,26 +101,11 @@ class ProductAdmin(admin.ModelAdmin):
     filter_horizontal = ["goes_well_with"]
     inlines = [SKUInline, ProductImageInline]
     date_hierarchy = "created_at"
-    actions = ["publish_new_arrival"]
+    # members adds "Publish as new arrival" (it notifies subscriptions): see members/admin.py.
+    actions = []
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("images")
-
-    @admin.action(description=_("Publish as new arrival"))
-    def publish_new_arrival(self, request, queryset):
-        # Dates the products and notifies subscribers once per member and product; publishing
-        # again is harmless.
-        notified = sum(product_publish_new_arrival(product=p) for p in queryset.order_by("pk"))
-        self.message_user(
-            request,
-            ngettext(
-                "%(products)d product published; %(notified)d notice sent.",
-                "%(products)d products published; %(notified)d notices sent.",
-                notified,
-            )
-            % {"products": queryset.count(), "notified": notified},
-            messages.SUCCESS,
-        )
 
     @admin.display(description=_("image"))
     def cover(self, obj):

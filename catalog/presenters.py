@@ -23,6 +23,14 @@ def _options(values, *, selected, available):
     ]
 
 
+def selected_sku_pick(active_skus, code: str):
+    """The SKU the page shows as picked: the one named by `code`, or the only one there is."""
+    selected = next((sku for sku in active_skus if sku.code == code), None)
+    if selected is None and len(active_skus) == 1:
+        selected = active_skus[0]
+    return selected
+
+
 def product_page_context(*, product, selected_code, rating, reviews) -> dict:
     """Pickers, prices, gallery order and the SKU blob for product.js.
 
@@ -33,9 +41,7 @@ def product_page_context(*, product, selected_code, rating, reviews) -> dict:
     for sku in skus:
         sku.product = product  # sku.price reads the base price without another query
     active = [sku for sku in skus if sku.is_active]
-    selected = next((sku for sku in active if sku.code == selected_code), None)
-    if selected is None and len(active) == 1:
-        selected = active[0]
+    selected = selected_sku_pick(active, selected_code)
 
     colors = _ordered_unique(sku.color for sku in skus if sku.color)
     sizes = _ordered_unique(sku.size for sku in skus if sku.size)

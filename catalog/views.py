@@ -12,7 +12,6 @@ from django.views.decorators.http import require_GET
 
 from catalog import qr, scanning, selectors
 from catalog.presenters import product_page_context
-from orders.views import product_page_extras
 from stores.models import Store
 
 CATEGORY_PAGE_SIZE = 20
@@ -65,15 +64,8 @@ def product(request, code):
         reviews=selectors.product_reviews_visible(product=product),
     )
     context["scanned_store"] = scanning.scanned_store_get(request)
-    # Cart, "buy here now", favorite and share link (the order flow's part of this page).
-    context.update(
-        product_page_extras(
-            request,
-            product=product,
-            selected_sku=context["selected_sku"],
-            scanned_store=context["scanned_store"],
-        )
-    )
+    # Cart, "buy here now", favorite and share link come from the order flow as an htmx
+    # fragment (orders:product_actions), like the stock partial from inventory.
     return render(request, "catalog/product.html", context)
 
 

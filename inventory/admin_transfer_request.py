@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from inventory.admin_messages import stock_error_text
 from inventory.models import Transfer
 from inventory.services import sku_resolve, transfer_request
 from o2o.errors import DomainError
@@ -86,7 +87,7 @@ class TransferRequestAdminForm(forms.Form):
         return cleaned
 
 
-def transfer_request_view(model_admin, request, *, error_text):
+def transfer_request_view(model_admin, request):
     """The admin page: the form, then `transfer_request` under the admin user's name."""
     if not request.user.has_perm("inventory.change_transfer"):
         raise PermissionDenied
@@ -106,7 +107,7 @@ def transfer_request_view(model_admin, request, *, error_text):
                 customer_reference=data["customer_reference"],
             )
         except DomainError as error:
-            form.add_error(None, error_text(error))
+            form.add_error(None, stock_error_text(error))
         else:
             model_admin.message_user(
                 request,

@@ -4,6 +4,7 @@ from rest_framework import serializers
 
 from inventory.models import StockLevel, StockMovement
 from inventory.services.stock import ADJUSTMENT_REASONS
+from o2o.whole_numbers import is_whole_number
 
 # The level columns are 32-bit; a bound far below that keeps a typo from reaching the database.
 MAX_UNITS = 1_000_000
@@ -16,7 +17,7 @@ class StrictIntegerField(serializers.IntegerField):
     default_error_messages = {"invalid": "A whole number (JSON integer) is required."}
 
     def to_internal_value(self, data):
-        if isinstance(data, bool) or not isinstance(data, int):
+        if not is_whole_number(data):
             self.fail("invalid")
         return super().to_internal_value(data)
 

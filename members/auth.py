@@ -2,7 +2,8 @@
 
 `MemberMiddleware` puts `request.member` (a Member or None) on every request; `member_login`
 rotates the session key first (no session fixation) and keeps the rest of the session (the
-scanned store, the cart) so nothing a visitor did before logging in is lost.
+scanned store, where her visitor cart is) so nothing a visitor did before logging in is lost:
+orders carries the visitor cart over on her first cart access as a member.
 """
 
 from functools import wraps
@@ -17,9 +18,6 @@ SESSION_KEY = "member_id"
 
 
 def member_login(request, member: Member) -> None:
-    from orders.services.cart import cart_merge_on_login  # lazy: orders imports members
-
-    cart_merge_on_login(request_session_key=request.session.session_key, member=member)
     request.session.cycle_key()
     request.session[SESSION_KEY] = member.pk
     request.member = member

@@ -56,4 +56,3 @@ class CodeForm(forms.Form):
 
     def clean_code(self):
         return self.cleaned_data["code"].strip()
-

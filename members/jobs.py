@@ -7,12 +7,6 @@ Celery's autodiscovery imports only `members.tasks`, which imports this module.
 from celery import shared_task
 
 from members.services.gifts import gift_redemptions_expire
-from members.services.tiers import tiers_recompute
-
-
-@shared_task
-def recompute_tiers() -> dict:
-    return tiers_recompute()
 
 
 @shared_task

@@ -23,13 +23,16 @@ from members.auth import current_member, member_required
 from members.exceptions import InsufficientPoints
 from members.models import Gift, GiftRedemption, Subscription
 from members.services import arrivals, gifts
-from o2o.errors import DomainError
+from o2o.errors import DomainError, TooManyAttempts
 from o2o.qr import qr_svg
+from o2o.throttle import throttled_message
 from stores.models import Store
 
 
 def domain_error_message(error: DomainError) -> str:
     """A sentence for the shopper or the clerk; the exception text is for logs."""
+    if isinstance(error, TooManyAttempts):
+        return throttled_message(error.retry_after)
     known = {
         InsufficientPoints: _("You do not have enough points for this gift."),
         InsufficientStock: _("Sorry, this store has just run out of this gift."),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -27,12 +28,13 @@ from members.models import Member, Notice
 from members.services.accounts import member_get_or_create_by_phone
 from members.services.login_codes import (
     MAX_WRONG_ATTEMPTS,
-    RESEND_AFTER,
     LoginCodeError,
     login_code_send,
     login_code_verify,
 )
+from o2o.client_ip import client_ip
 from o2o.qr import qr_data_uri
+from o2o.throttle import throttled_message
 
 DEMO_MEMBERS_SHOWN = 10
 NOTICES_SHOWN = 100
@@ -57,10 +59,28 @@ def _wechat_login_url(request, next_url: str) -> str | None:
     return "/wechat/oauth/start?" + urlencode({"next": next_url})
 
 
-def _client_address(request) -> str:
-    # REMOTE_ADDR, not X-Forwarded-For: a client can write any X-Forwarded-For it likes, and the
-    # hourly limit must not be that easy to step around.
-    return request.META.get("REMOTE_ADDR", "")
+# After a code is sent, the login page remembers which phone it went to (until the code expires)
+# and redirects to itself, so reloading the page, or coming back to it from the SMS app, shows the
+# code step again instead of sending the phone form once more.
+PENDING_CODE_KEY = "login_code_pending"
+
+
+def _pending_code_remember(request, sent) -> None:
+    now = int(time.time())
+    request.session[PENDING_CODE_KEY] = {
+        "phone": sent.phone,
+        "expires": now + sent.expires_in,
+        "resend": now + sent.resend_after,
+        # Shown on screen in demo mode only; never kept otherwise.
+        "demo_code": sent.code if settings.DEMO_MODE else "",
+    }
+
+
+def _pending_code(request) -> dict | None:
+    pending = request.session.get(PENDING_CODE_KEY)
+    if not isinstance(pending, dict) or pending.get("expires", 0) <= time.time():
+        return None
+    return pending
 
 
 _CODE_ERRORS = {
@@ -74,21 +94,22 @@ _CODE_ERRORS = {
     LoginCodeError.THROTTLED: lambda e: (
         _("A code was sent a moment ago. You can ask for another in %(seconds)d seconds.")
         % {"seconds": e.retry_after}
-        if e.retry_after <= RESEND_AFTER
-        else _("Too many codes were requested. Please try again in an hour.")
     ),
+    LoginCodeError.LIMITED: lambda e: throttled_message(e.retry_after),
 }
 
 
-def _login_page(request, *, step, phone_form=None, code_form=None, sent=None, status=200):
+def _login_page(request, *, step, phone_form=None, code_form=None, status=200):
     next_url = _next_url(request)
+    pending = _pending_code(request)
     context = {
         "step": step,
         "phone_form": phone_form or PhoneForm(),
         "code_form": code_form,
         "next": next_url,
-        "sent": sent,
-        "resend_after": RESEND_AFTER,
+        "demo_code": pending.get("demo_code", "") if pending and step == "code" else "",
+        # Seconds until "Send a new code" may be pressed again (the button counts down).
+        "resend_in": max(0, int(pending["resend"] - time.time())) if pending else 0,
         "wechat_login_url": _wechat_login_url(request, next_url),
         "pending": pending_binding_peek(request.session),
     }
@@ -109,6 +130,10 @@ def login(request):
     if request.method == "GET":
         if current_member(request):
             return redirect(_next_url(request))
+        pending = _pending_code(request)
+        if pending and request.GET.get("step") != "phone":
+            code_form = CodeForm(initial={"phone": pending["phone"]})
+            return _login_page(request, step="code", code_form=code_form)
         return _login_page(request, step="phone")
 
     if "code" not in request.POST:
@@ -117,12 +142,15 @@ def login(request):
             return _login_page(request, step="phone", phone_form=phone_form)
         phone = phone_form.cleaned_data["phone"]
         try:
-            sent = login_code_send(phone=phone, client=_client_address(request))
+            sent = login_code_send(phone=phone, client=client_ip(request))
         except LoginCodeError as error:
             phone_form.add_error(None, _CODE_ERRORS[error.code](error))
             return _login_page(request, step="phone", phone_form=phone_form, status=429)
-        code_form = CodeForm(initial={"phone": phone})
-        return _login_page(request, step="code", code_form=code_form, sent=sent)
+        _pending_code_remember(request, sent)
+        next_param = request.POST.get("next")
+        return redirect(
+            reverse("members:login") + ("?" + urlencode({"next": next_param}) if next_param else "")
+        )
 
     code_form = CodeForm(request.POST)
     if not code_form.is_valid():
@@ -131,12 +159,17 @@ def login(request):
         return _login_page(request, step="code", code_form=code_form)
     phone = code_form.cleaned_data["phone"]
     try:
-        login_code_verify(phone=phone, code=code_form.cleaned_data["code"])
+        login_code_verify(
+            phone=phone, code=code_form.cleaned_data["code"], client=client_ip(request)
+        )
     except LoginCodeError as error:
+        if error.code in (LoginCodeError.EXPIRED, LoginCodeError.TOO_MANY_ATTEMPTS):
+            request.session.pop(PENDING_CODE_KEY, None)  # no code left to enter
         code_form.add_error("code", _CODE_ERRORS[error.code](error))
         # A wrong or expired code is an ordinary form error (200); only limits answer 429.
         status = 429 if error.http_status == 429 else 200
         return _login_page(request, step="code", code_form=code_form, status=status)
+    request.session.pop(PENDING_CODE_KEY, None)
     member, created = member_get_or_create_by_phone(
         phone=phone, joined_via=pending_binding_joined_via(request.session)
     )

@@ -24,6 +24,7 @@ from members.auth import member_login
 from members.binding_links import pending_binding_apply, pending_binding_joined_via
 from members.services.wechat_events import member_wechat_sign_in, wechat_event_handle
 from o2o import wechat
+from o2o.client_ip import client_ip
 from o2o.wechat import CallbackForged, CallbackMalformed, WeChatUnavailable
 
 logger = logging.getLogger(__name__)
@@ -37,9 +38,7 @@ PHONE_LOGIN_URL = "/m/login/"
 
 
 def _client_address(request) -> str:
-    return request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")[0].strip() or request.META.get(
-        "REMOTE_ADDR", ""
-    )
+    return client_ip(request)
 
 
 # --- Server messages ---------------------------------------------------------------------------

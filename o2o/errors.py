@@ -23,3 +23,14 @@ class Conflict(DomainError):
 
     code = "conflict"
     http_status = 409
+
+
+class TooManyAttempts(DomainError):
+    """Too many attempts; try again later (`retry_after` seconds, see o2o.throttle)."""
+
+    code = "too_many_attempts"
+    http_status = 429
+
+    def __init__(self, message: str = "", *, retry_after: int = 0, code: str | None = None):
+        super().__init__(message, code=code)
+        self.retry_after = retry_after

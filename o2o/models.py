@@ -49,3 +49,68 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self):
         return f"{self.method} {self.path} [{self.key}] → {self.response_status}"
+
+
+class ThrottleCounter(models.Model):
+    """How many times a guessable secret was tried for one target in the current window.
+
+    One row per (scope, key), counted by one upsert in `o2o.throttle` (why the database and not
+    the cache: see that module). The limit and window of the last hit are kept on the row so HQ
+    can see in the admin who is locked out and until when, and unlock them.
+    """
+
+    scope = models.CharField(_("scope"), max_length=40)
+    key = models.CharField(_("key"), max_length=200)
+    count = models.PositiveIntegerField(_("attempts"), default=0)
+    limit = models.PositiveIntegerField(_("limit"))
+    window_start = models.DateTimeField(_("window start"))
+    window_seconds = models.PositiveIntegerField(_("window (seconds)"))
+
+    class Meta:
+        verbose_name = _("attempt counter")
+        verbose_name_plural = _("attempt counters")
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "key"], name="throttle_scope_key_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.scope} {self.key}: {self.count}/{self.limit}"
+
+
+class SecurityEvent(models.Model):
+    """An audit row for HQ: a wrong secret, a lockout, an unlock (DESIGN §4 "Trust")."""
+
+    class Secret(models.TextChoices):
+        PASSWORD = "password", _("Password")
+        LOGIN_CODE = "login_code", _("Login code (SMS)")
+        PICKUP_CODE = "pickup_code", _("Order pickup code")
+        GIFT_CODE = "gift_code", _("Gift pickup code")
+
+    class Kind(models.TextChoices):
+        FAILED = "failed", _("Wrong secret")
+        LOCKED = "locked", _("Locked out (too many attempts)")
+        UNLOCKED = "unlocked", _("Unlocked by HQ")
+
+    kind = models.CharField(_("what happened"), max_length=16, choices=Kind.choices)
+    secret = models.CharField(_("secret"), max_length=16, choices=Secret.choices, blank=True)
+    # Who or what was targeted, as people read it: a username, a phone, "store sh01".
+    target = models.CharField(_("target"), max_length=200, blank=True)
+    client_ip = models.GenericIPAddressField(_("client address"), null=True, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("user"),
+    )
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("security event")
+        verbose_name_plural = _("security events")
+
+    def __str__(self):
+        return f"{self.get_kind_display()} · {self.get_secret_display()} · {self.target}"

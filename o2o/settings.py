@@ -5,6 +5,7 @@ Configuration comes from environment variables only (django-environ). Without `D
 URLs (see `o2o/embedded.py`), so this module never has to guess.
 """
 
+from ipaddress import ip_network
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -154,8 +155,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "orders.tasks.retry_requested_refunds",
         "schedule": crontab(minute="*/5"),
     },
-    "members-recompute-tiers": {
-        "task": "members.jobs.recompute_tiers",
+    "orders-recompute-member-tiers": {
+        "task": "orders.tasks.recompute_tiers",
         "schedule": crontab(hour=3, minute=0),
     },
     "members-expire-gift-pickups": {
@@ -169,6 +170,10 @@ CELERY_BEAT_SCHEDULE = {
     "platform-purge-idempotency-records": {
         "task": "o2o.tasks.purge_idempotency_records",
         "schedule": crontab(hour=4, minute=10),
+    },
+    "platform-purge-throttle-records": {
+        "task": "o2o.tasks.purge_throttle_records",
+        "schedule": crontab(hour=4, minute=20),
     },
     "catalog-refresh-thumbnails": {
         "task": "catalog.tasks.make_missing_thumbnails",
@@ -284,6 +289,20 @@ SMS_BACKEND = env.str("SMS_BACKEND", default="members.sms.ConsoleBackend")
 # --- Security ----------------------------------------------------------------------------------
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# The client address comes from X-Forwarded-For only through these (o2o.client_ip): how many
+# proxies we run in front of the app, and/or the networks they live in. Default: no proxy, the
+# header is ignored. Throttles of passwords and one-time codes are keyed on this address.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+TRUSTED_PROXY_CIDRS = env.list("TRUSTED_PROXY_CIDRS", default=[])
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more.")
+for _cidr in TRUSTED_PROXY_CIDRS:
+    try:
+        ip_network(_cidr, strict=False)
+    except ValueError as _error:
+        raise ImproperlyConfigured(
+            f"TRUSTED_PROXY_CIDRS: {_cidr!r} is not a network (e.g. 10.0.0.0/8)."
+        ) from _error
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)

@@ -21,3 +21,19 @@ def purge_idempotency_records(days: int = 30) -> int:
     from o2o.idempotency import idempotency_records_purge
 
     return idempotency_records_purge(before=timezone.now() - timedelta(days=days))
+
+
+@shared_task
+def purge_throttle_records(event_days: int = 180) -> int:
+    """Attempt counters whose window has ended count from zero anyway; security events are kept
+    for half a year for HQ to look into. Returns how many rows went."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from o2o.throttle import security_events_purge, throttle_counters_purge
+
+    now = timezone.now()
+    return throttle_counters_purge(now=now) + security_events_purge(
+        before=now - timedelta(days=event_days)
+    )

@@ -6,9 +6,12 @@ from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from o2o import views
+from o2o.login_throttle import ThrottledAdminAuthenticationForm
 
 admin.site.site_header = _("O2O chain-store platform · HQ")
 admin.site.site_title = _("O2O HQ")
+# Password guesses are throttled on both login pages, with one allowance per account.
+admin.site.login_form = ThrottledAdminAuthenticationForm
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
@@ -23,6 +26,7 @@ urlpatterns = [
     path("m/", include("members.urls")),
     path("m/", include("members.loyalty_urls")),
     path("b/", include("members.binding_urls")),
+    path("", include("members.favorite_urls")),
     path("", include("orders.urls")),
     path("stores/", include("stores.urls")),
     path("stock/", include("inventory.urls")),

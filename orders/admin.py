@@ -8,6 +8,8 @@ the only write is the "Refund in full" action, which calls the refund services.
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
+from django.http import HttpResponseRedirect
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -15,6 +17,7 @@ from o2o.admin_readonly import ReadOnlyAdminMixin
 from o2o.errors import DomainError
 from o2o.money import format_yuan
 from orders.models import (
+    BookingPolicy,
     Cart,
     CartLine,
     Order,
@@ -51,8 +54,16 @@ class OrderLineInline(ReadOnlyInline):
 
 class OrderEventInline(ReadOnlyInline):
     model = OrderEvent
-    fields = ["created_at", "kind", "from_status", "to_status", "actor_label", "note"]
+    fields = ["created_at", "event", "by", "note"]
     readonly_fields = fields
+
+    @admin.display(description=_("event"))
+    def event(self, event: OrderEvent) -> str:
+        return event.summary
+
+    @admin.display(description=_("by"))
+    def by(self, event: OrderEvent) -> str:
+        return event.actor_display
 
 
 class PaymentInline(ReadOnlyInline):
@@ -235,3 +246,20 @@ class CartAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ["token", "member__phone", "built_by__staff_code"]
     list_select_related = ["member", "built_by", "store", "claimed_order"]
     inlines = [CartLineInline]
+
+
+@admin.register(BookingPolicy)
+class BookingPolicyAdmin(admin.ModelAdmin):
+    """One row of settings (try-in-store limits): the list page goes straight to it."""
+
+    fields = ["horizon_days", "max_open_per_member", "max_open_per_member_per_store"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        policy = BookingPolicy.current()
+        return HttpResponseRedirect(reverse("admin:orders_bookingpolicy_change", args=[policy.pk]))

@@ -5,8 +5,10 @@ from datetime import datetime
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from orders.models import Order
+from orders.services.booking_rules import BookingRefused
 from orders.services.cart import MAX_LINE_QUANTITY
 
 F = Order.Fulfillment
@@ -73,6 +75,55 @@ class CheckoutForm(forms.Form):
                 if not (data.get(field) or "").strip():
                     self.add_error(field, _("Needed for a parcel."))
         return data
+
+    def add_booking_refusal(self, error: BookingRefused) -> None:
+        """Say in the shopper's language why the booking was refused, next to what to change."""
+        R, params = BookingRefused, error.params
+        if error.code == R.PAST:
+            self.add_error("appointment", _("That time has passed. Choose another time."))
+        elif error.code == R.BEYOND_HORIZON:
+            days = params["days"]
+            self.add_error(
+                "appointment",
+                ngettext(
+                    "Bookings are taken at most %(days)d day ahead (today included).",
+                    "Bookings are taken at most %(days)d days ahead (today included).",
+                    days,
+                )
+                % {"days": days},
+            )
+        elif error.code == R.STORE_CLOSED:
+            self.add_error("appointment", _("The store is closed at that time."))
+        elif error.code == R.NOT_OFFERED:
+            self.add_error("appointment", _("Choose one of the times the store offers."))
+        elif error.code == R.MEMBER_LIMIT:
+            limit = params["limit"]
+            self.add_error(
+                None,
+                ngettext(
+                    "You already have %(limit)d open booking, the most allowed. Visit the "
+                    "store or cancel it in My orders before booking again.",
+                    "You already have %(limit)d open bookings, the most allowed. Visit a "
+                    "store or cancel one in My orders before booking again.",
+                    limit,
+                )
+                % {"limit": limit},
+            )
+        elif error.code == R.STORE_LIMIT:
+            limit = params["limit"]
+            self.add_error(
+                None,
+                ngettext(
+                    "You already have %(limit)d open booking at this store, the most allowed. "
+                    "Visit it or cancel it in My orders, or choose another store.",
+                    "You already have %(limit)d open bookings at this store, the most allowed. "
+                    "Visit it or cancel one in My orders, or choose another store.",
+                    limit,
+                )
+                % {"limit": limit},
+            )
+        else:
+            self.add_error(None, _("This booking cannot be made."))
 
     def order_arguments(self) -> dict:
         """What order_place needs from this form (the store is resolved by the view)."""

@@ -5,6 +5,7 @@ from django.http import HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from o2o.client_ip import client_ip
 from orders.models import PaymentNotification
 from orders.services.payment import ACKNOWLEDGED, THROTTLED, payment_notification_receive
 
@@ -29,7 +30,7 @@ def notify(request):
     failed payment acknowledged); FAIL with a 4xx for a forged, malformed or mismatched
     notification, which changed nothing and is logged for HQ."""
     outcome = payment_notification_receive(
-        body=request.body, remote_addr=request.META.get("REMOTE_ADDR") or None
+        body=request.body, remote_addr=client_ip(request) or None
     )
     if outcome in ACKNOWLEDGED:
         return HttpResponse(SUCCESS, content_type="application/xml")

@@ -9,29 +9,11 @@ from datetime import datetime, timedelta
 from django.db.models import Count, Prefetch, QuerySet
 from django.utils import timezone
 
-from inventory.selectors import (
-    BasketAvailability,
-    basket_availability_across_stores,
-    sku_stock_search,
-)
-from orders.models import Cart, CartLine, Favorite, Order, OrderEvent, OrderLine
+from inventory.selectors import sku_stock_search
+from orders.models import Cart, CartLine, Order, OrderEvent, OrderLine
 from stores.models import Store
-from stores.selectors import shopper_visible_stores, stores_nearest
-
-SLOT_MINUTES = 30
-SLOT_DAYS = 7
-NEAREST_STORES = 5
 
 # ---- Shopper side ------------------------------------------------------------------------------
-
-
-def cart_find(*, member=None, session_key: str | None = None) -> Cart | None:
-    """The member's cart, or (for a visitor) the session's; None when there is none yet."""
-    if member is not None:
-        return Cart.objects.filter(member=member).first()
-    if session_key:
-        return Cart.objects.filter(session_key=session_key).first()
-    return None
 
 
 def cart_lines(cart: Cart | None) -> list[CartLine]:
@@ -83,110 +65,6 @@ def member_order_get(*, member, number: str) -> Order | None:
         )
         .first()
     )
-
-
-def member_favorites(member) -> list[Favorite]:
-    return list(
-        Favorite.objects.filter(member=member, product__is_active=True)
-        .select_related("product__category")
-        .prefetch_related("product__images")
-        .order_by("-created_at")
-    )
-
-
-def favorite_exists(*, member, product) -> bool:
-    return member is not None and Favorite.objects.filter(member=member, product=product).exists()
-
-
-@dataclass(frozen=True)
-class StoreChoice:
-    store: Store
-    availability: BasketAvailability
-    distance: str = ""
-    reasons: tuple[str, ...] = ()  # "home", "scanned"
-
-
-def checkout_store_choices(
-    *,
-    basket: dict[int, int],
-    home_store: Store | None,
-    scanned_store: Store | None,
-    latitude: float | None = None,
-    longitude: float | None = None,
-    limit: int = NEAREST_STORES,
-) -> list[StoreChoice]:
-    """Stores the shopper can pick at checkout with the basket's availability at each.
-
-    The home store and the scanned store first, then up to `limit` nearest open stores from the
-    browser's position, else from the home or scanned store. Two queries for the stores (one if
-    there is no point to measure from) and one for the stock.
-    """
-    point = None
-    if latitude is not None and longitude is not None:
-        point = (latitude, longitude)
-    else:
-        for anchor in (home_store, scanned_store):
-            if anchor is not None:
-                point = (float(anchor.latitude), float(anchor.longitude))
-                break
-    ordered: dict[int, tuple[Store, str]] = {}
-    reasons: dict[int, list[str]] = {}
-    for store, reason in ((home_store, "home"), (scanned_store, "scanned")):
-        if store is not None and store.is_active and not store.is_warehouse:
-            ordered.setdefault(store.pk, (store, ""))
-            reasons.setdefault(store.pk, []).append(reason)
-    if point is not None:
-        for near in stores_nearest(latitude=point[0], longitude=point[1], limit=limit):
-            if near.store.pk in ordered:
-                ordered[near.store.pk] = (ordered[near.store.pk][0], near.display)
-            else:
-                ordered[near.store.pk] = (near.store, near.display)
-    else:
-        for store in shopper_visible_stores().order_by("code")[:limit]:
-            ordered.setdefault(store.pk, (store, ""))
-    stores = [store for store, _distance in ordered.values()]
-    availability = basket_availability_across_stores(stores=stores, basket=basket)
-    return [
-        StoreChoice(
-            store=row.store,
-            availability=row,
-            distance=ordered[row.store.pk][1],
-            reasons=tuple(reasons.get(row.store.pk, ())),
-        )
-        for row in availability
-    ]
-
-
-def appointment_slots(
-    *, store: Store, now: datetime | None = None, days: int = SLOT_DAYS
-) -> list[tuple[datetime, list[datetime]]]:
-    """网订店试: 30-minute slots inside the store's opening hours for the next `days` days.
-
-    [(day, [slot start, ...]), ...]; only slots starting at least 30 minutes from now, days with
-    no slot left out. Spans past midnight offer their part up to midnight.
-    """
-    now = timezone.localtime(now or timezone.now())
-    earliest = now + timedelta(minutes=SLOT_MINUTES)
-    result = []
-    for offset in range(days):
-        day = (now + timedelta(days=offset)).date()
-        hours = store.hours_on(day)
-        if not hours:
-            continue
-        opens, closes = hours
-        start = timezone.make_aware(datetime.combine(day, opens))
-        end = timezone.make_aware(datetime.combine(day, closes))
-        if closes <= opens:
-            end = timezone.make_aware(datetime.combine(day, datetime.max.time()))
-        slots = []
-        slot = start
-        while slot + timedelta(minutes=SLOT_MINUTES) <= end + timedelta(seconds=1):
-            if slot >= earliest:
-                slots.append(slot)
-            slot += timedelta(minutes=SLOT_MINUTES)
-        if slots:
-            result.append((start, slots))
-    return result
 
 
 # ---- Store back office -------------------------------------------------------------------------

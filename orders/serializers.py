@@ -45,6 +45,10 @@ class OrderLineSerializer(serializers.ModelSerializer):
 
 
 class OrderEventSerializer(serializers.ModelSerializer):
+    # The order's own status enum documents the values; these stay plain codes ("" for none).
+    from_status = serializers.CharField(read_only=True, help_text="Order status before, or empty.")
+    to_status = serializers.CharField(read_only=True, help_text="Order status after, or empty.")
+
     class Meta:
         model = OrderEvent
         fields = ["kind", "from_status", "to_status", "actor_label", "note", "created_at"]

@@ -9,11 +9,18 @@ from orders.models import Refund
 from orders.services.expiry import orders_expire
 from orders.services.payment import payment_notifications_purge, payments_reconcile
 from orders.services.refunds import refund_execute
+from orders.services.tiers import tiers_recompute
 
 
 @shared_task
 def expire_orders() -> dict:
     return orders_expire()
+
+
+@shared_task
+def recompute_tiers() -> dict:
+    """Every member's tier from her orders (nightly; `manage.py recompute_tiers` for cron)."""
+    return tiers_recompute()
 
 
 @shared_task

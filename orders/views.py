@@ -1,5 +1,6 @@
-"""Shopper H5 pages of the order flow: cart, checkout, pay, receipt, my orders, favorites, and
-the order bits of the product page. Thin: parse, check, call one service, render."""
+"""Shopper H5 pages of the order flow: the product page's order actions (an htmx fragment), the
+cart, a clerk's shared cart, checkout and "buy here now". Paying and her orders are in
+orders/my_order_views.py. Thin: parse, check, call one service, render."""
 
 from __future__ import annotations
 
@@ -7,38 +8,38 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from catalog import scanning
-from catalog.models import SKU, Product
+from catalog import selectors as catalog_selectors
+from catalog.models import SKU
+from catalog.presenters import selected_sku_pick
 from inventory.exceptions import InsufficientStock
 from inventory.selectors import sku_available_at
 from members.auth import current_member, member_required
 from members.models import LoyaltyPolicy
-from o2o import wechat_pay
+from members.selectors import favorite_exists
+from members.services.sharing import share_sharer_get, share_visit_record
 from o2o.errors import DomainError
-from o2o.qr import qr_data_uri
+from o2o.geo import position_from_query
 from orders import selectors
+from orders.booking_slots import appointment_slots
+from orders.cart_badge import cart_badge_refresh, cart_badge_remember
+from orders.checkout_selectors import checkout_stores
 from orders.forms import BuyNowForm, CartAddForm, CartLineForm, CheckoutForm
-from orders.models import Order, Payment
+from orders.models import BookingPolicy, Order
 from orders.services import cart as cart_service
-from orders.services import favorites as favorite_service
+from orders.services.booking_rules import BookingRefused
 from orders.services.checkout import Line, order_place, points_value_fen
-from orders.services.expiry import order_cancel
-from orders.services.fulfilment import order_confirm_received, pickup_token
-from orders.services.payment import payment_start, sandbox_pay
-from orders.services.sharing import share_sharer_get, share_visit_record
 from stores.selectors import shopper_visible_stores
 
 S = Order.Status
 F = Order.Fulfillment
-PAID_STATES = {S.PAID, S.READY, S.SHIPPED, S.COMPLETED}
 
 
 # ---- helpers ----------------------------------------------------------------------------------
@@ -52,27 +53,19 @@ def _session_key(request) -> str:
 
 
 def _cart(request, *, create: bool = False):
-    """The shopper's cart: the member's when logged in, else this session's."""
-    member = current_member(request)
-    if create:
-        if member is not None:
-            return cart_service.cart_get_or_create(member=member)
-        return cart_service.cart_get_or_create(session_key=_session_key(request))
-    return selectors.cart_find(member=member, session_key=request.session.session_key)
+    """The shopper's cart: the member's when logged in (her visitor cart carried over into it
+    on the first access after logging in), else this session's."""
+    return cart_service.cart_for_shopper(
+        session=request.session, member=current_member(request), create=create
+    )
 
 
 def _login_url(next_url: str) -> str:
     return f"{reverse('members:login')}?{urlencode({'next': next_url})}"
 
 
-def _member_order_or_404(request, number: str) -> Order:
-    order = selectors.member_order_get(member=current_member(request), number=number)
-    if order is None:
-        raise Http404
-    return order
-
-
-def _error_text(error: Exception) -> str:
+def error_text(error: Exception) -> str:
+    """The sentence a shopper reads for a refused action (the domain error's own text)."""
     return str(error)[:1].upper() + str(error)[1:] if str(error) else _("Something went wrong.")
 
 
@@ -98,38 +91,23 @@ def _shortage_text(error: InsufficientStock, lines) -> str:
     }
 
 
-EVENT_LABELS = {
-    "placed": gettext_lazy("Order placed"),
-    "duplicate_payment": gettext_lazy("Second payment received"),
-    "converted_from": gettext_lazy("Converted from booking"),
-}
+# ---- the product page's order actions (an htmx fragment of catalog's product page) ----------
 
 
-def _timeline(order: Order) -> list[dict]:
-    labels = dict(Order.Status.choices)
-    rows = []
-    for event in order.events.all():
-        if event.kind == "placed":
-            label = EVENT_LABELS["placed"]
-        elif event.to_status:
-            label = labels.get(event.to_status, event.to_status)
-        else:
-            label = EVENT_LABELS.get(event.kind, event.kind.replace("_", " ").capitalize())
-        rows.append({"at": event.created_at, "label": label, "to": event.to_status})
-    return rows
+@require_GET
+def product_actions(request, code: str):
+    """Cart, "buy here now", the heart and the share link, for the product page to load.
 
-
-# ---- product page (called by catalog.views.product) ---------------------------------------------
-
-
-def product_page_extras(
-    request, *, product: Product, selected_sku: SKU | None, scanned_store=None
-) -> dict:
-    """What the product page adds for ordering: cart, "buy here now", favorite, share link.
-
-    A visit through a share link (?r=<referral code>) is recorded here. At most one query when
-    a store is remembered (its stock of the picked SKU), one more for a member (the heart).
+    Gets the page's own query: ?sku= (the picked SKU) and ?r= (a share link: the visit is
+    recorded here). At most one query for the remembered store's stock of the picked SKU, one
+    more for a member's heart.
     """
+    product = catalog_selectors.product_active_get(code=code)
+    if product is None:
+        raise Http404
+    active_skus = list(product.skus.filter(is_active=True).order_by("id"))
+    selected_sku = selected_sku_pick(active_skus, request.GET.get("sku", ""))
+    scanned_store = scanning.scanned_store_get(request)
     member = current_member(request)
     referral_code = request.GET.get("r", "")
     if referral_code:
@@ -140,18 +118,25 @@ def product_page_extras(
     buy_here = bool(
         scanned_store is not None
         and selected_sku is not None
-        and selected_sku.is_active
         and sku_available_at(sku=selected_sku, store=scanned_store) > 0
     )
-    share_url = settings.SITE_URL + reverse("catalog:product", args=[product.code])
+    product_url = reverse("catalog:product", args=[product.code])
+    share_url = settings.SITE_URL + product_url
     if member is not None:
         share_url += "?" + urlencode({"r": member.referral_code})
-    return {
+    context = {
+        "product": product,
+        "selected_sku": selected_sku,
+        "sold_out": not active_skus,
         "buy_here_store": scanned_store if buy_here else None,
-        "is_favorite": selectors.favorite_exists(member=member, product=product),
+        "is_favorite": favorite_exists(member=member, product=product),
         "share_url": share_url,
         "share_referral_code": member.referral_code if member is not None else "",
+        # Forms in the fragment come back to the product page, not to this fragment.
+        "next_url": product_url
+        + (f"?{urlencode({'sku': selected_sku.code})}" if selected_sku else ""),
     }
+    return render(request, "orders/_product_actions.html", context)
 
 
 # ---- cart -------------------------------------------------------------------------------------
@@ -168,6 +153,7 @@ def cart(request):
                 request, _("%(item)s is no longer sold and was removed.") % {"item": name}
             )
     lines = selectors.cart_lines(basket)
+    cart_badge_remember(request, sum(line.quantity for line in lines))
     return render(
         request,
         "orders/cart.html",
@@ -190,8 +176,9 @@ def cart_add(request):
             cart=_cart(request, create=True), sku=sku, quantity=form.cleaned_data["quantity"]
         )
     except DomainError as error:
-        messages.error(request, _error_text(error))
+        messages.error(request, error_text(error))
         return redirect(back if back.startswith("/") else "/")
+    cart_badge_refresh(request)
     messages.success(request, _("Added to your cart."))
     return redirect("orders:cart")
 
@@ -204,7 +191,19 @@ def cart_line(request, sku_id: int):
         cart_service.cart_line_set(
             cart=basket, sku_id=sku_id, quantity=form.cleaned_data["quantity"]
         )
+        cart_badge_refresh(request)
     return redirect("orders:cart")
+
+
+@never_cache
+@require_GET
+def cart_badge(request):
+    """htmx: the cart icon with its count, for a page that had no count to trust."""
+    return render(
+        request,
+        "orders/_cart_icon.html",
+        {"count": cart_badge_refresh(request), "refresh": False},
+    )
 
 
 @never_cache
@@ -232,7 +231,7 @@ def shared_cart(request, token: str):
             messages.error(request, _shortage_text(error, selectors.cart_lines(basket)))
             return redirect(request.path)
         except DomainError as error:
-            messages.error(request, _error_text(error))
+            messages.error(request, error_text(error))
             return redirect(request.path)
         return redirect("orders:pay", number=order.number)
     lines = selectors.cart_lines(basket)
@@ -257,28 +256,38 @@ def _float_or_none(value):
         return None
 
 
+def _shared_position(params) -> tuple[float, float] | None:
+    """The position the checkout page sent (browser GPS converted to GCJ-02), if any."""
+    try:
+        return position_from_query(params)
+    except ValueError:
+        return None  # a garbled position only loses the "nearest to you" ranking
+
+
 def _checkout_context(request, member, lines, form, *, store_id=None):
-    basket = {line.sku_id: line.quantity for line in lines}
-    scanned = scanning.scanned_store_get(request)
-    choices = selectors.checkout_store_choices(
-        basket=basket,
+    position = _shared_position(request.POST if request.method == "POST" else request.GET)
+    stores = checkout_stores(
+        lines=lines,
         home_store=member.home_store,
-        scanned_store=scanned,
-        latitude=_float_or_none(request.GET.get("lat")),
-        longitude=_float_or_none(request.GET.get("lng")),
+        scanned_store=scanning.scanned_store_get(request),
+        position=position,
+        picked_store_id=store_id,
     )
-    stores_by_id = {choice.store.pk: choice.store for choice in choices}
-    selected = stores_by_id.get(store_id) if store_id else None
-    if selected is None and choices:
-        selected = choices[0].store  # home store, else scanned, else the nearest
+    selected = stores.selected
+    horizon = BookingPolicy.current().horizon_days
     policy = LoyaltyPolicy.current()
     goods = sum(line.sku.price * line.quantity for line in lines)
     return {
         "form": form,
         "lines": lines,
-        "choices": choices,
+        "choices": stores.choices,
         "selected_store": selected,
-        "slots": selectors.appointment_slots(store=selected) if selected else [],
+        "store_why": stores.why,
+        "home_store": member.home_store,
+        "home_store_lacks": stores.home_store_lacks,
+        "position": (f"{position[0]:.6f}", f"{position[1]:.6f}") if position else None,
+        "slots": appointment_slots(store=selected, days=horizon) if selected else [],
+        "booking_days": horizon,
         "goods_total": goods,
         "points_balance": member.points_balance,
         "points_worth": min(points_value_fen(member.points_balance, policy), max(0, goods - 1)),
@@ -302,6 +311,7 @@ def checkout(request):
         messages.info(request, _("Your cart is empty."))
         return redirect("orders:cart")
 
+    cart_badge_remember(request, sum(line.quantity for line in lines))
     if request.method == "GET":
         form = CheckoutForm(initial={"fulfillment": F.PICKUP, "points": 0})
         context = _checkout_context(request, member, lines, form)
@@ -325,9 +335,12 @@ def checkout(request):
                 )
             except InsufficientStock as error:
                 messages.error(request, _shortage_text(error, lines))
+            except BookingRefused as error:
+                form.add_booking_refusal(error)
             except DomainError as error:
-                form.add_error(None, _error_text(error))
+                form.add_error(None, error_text(error))
             else:
+                cart_badge_remember(request, 0)  # the cart became the order
                 if order.status == S.BOOKED:
                     messages.success(request, _("Booked! The store keeps your items for you."))
                     return redirect("orders:detail", number=order.number)
@@ -343,10 +356,15 @@ def checkout_slots(request):
     store = get_object_or_404(
         shopper_visible_stores(), pk=_float_or_none(request.GET.get("store")) or 0
     )
+    horizon = BookingPolicy.current().horizon_days
     return render(
         request,
         "orders/_slots.html",
-        {"slots": selectors.appointment_slots(store=store), "selected_store": store},
+        {
+            "slots": appointment_slots(store=store, days=horizon),
+            "selected_store": store,
+            "booking_days": horizon,
+        },
     )
 
 
@@ -382,178 +400,6 @@ def buy_now(request):
         messages.error(request, _("Sorry, this store has none left of this item."))
         return redirect(product_url)
     except DomainError as error:
-        messages.error(request, _error_text(error))
+        messages.error(request, error_text(error))
         return redirect(product_url)
     return redirect("orders:pay", number=order.number)
-
-
-# ---- paying -----------------------------------------------------------------------------------
-
-
-@never_cache
-@require_GET
-@member_required
-def order_pay(request, number: str):
-    """The pay step: WeChat's pay sheet inside WeChat, or the local sandbox pay page."""
-    order = _member_order_or_404(request, number)
-    if order.status in PAID_STATES:
-        return redirect("orders:receipt", number=order.number)
-    try:
-        started = payment_start(
-            order=order,
-            openid=order.member.openid,
-            client_ip=request.META.get("REMOTE_ADDR", ""),
-        )
-    except DomainError as error:
-        messages.error(request, _error_text(error))
-        return redirect("orders:detail", number=order.number)
-    if started.sandbox_url:
-        return redirect(started.sandbox_url)
-    return render(
-        request,
-        "orders/pay_wechat.html",
-        {"order": order, "jsapi": started.jsapi, "payment": started.payment},
-    )
-
-
-@never_cache
-@require_http_methods(["GET", "POST"])
-@member_required
-def sandbox_pay_page(request, out_trade_no: str):
-    """SANDBOX: a stand-in for WeChat's pay sheet. "Pay" hands the browser a notification signed
-    as WeChat Pay signs it, which the page posts to the real /wechat/pay/notify."""
-    if not wechat_pay.is_sandbox():
-        raise Http404
-    payment = get_object_or_404(
-        Payment.objects.select_related("order"),
-        out_trade_no=out_trade_no,
-        sandbox=True,
-        order__member=current_member(request),
-    )
-    order = payment.order
-    if order.status in PAID_STATES:
-        return redirect("orders:receipt", number=order.number)
-    if request.method == "POST":
-        if order.status != S.PENDING_PAYMENT or payment.status != Payment.Status.CREATED:
-            messages.error(request, _("This order can no longer be paid."))
-            return redirect("orders:detail", number=order.number)
-        transaction_id = sandbox_pay(payment=payment)
-        body = wechat_pay.sandbox_notification(
-            out_trade_no=payment.out_trade_no,
-            amount=payment.amount,
-            transaction_id=transaction_id,
-            openid=order.member.openid or "sandbox-openid",
-        )
-        return render(
-            request,
-            "orders/sandbox_paying.html",
-            {"order": order, "payment": payment, "notification": body.decode("utf-8")},
-        )
-    return render(request, "orders/sandbox_pay.html", {"order": order, "payment": payment})
-
-
-@never_cache
-@require_GET
-@member_required
-def order_receipt(request, number: str):
-    """After paying: a large paid mark (shown at the door), items, amounts, store, the clerk."""
-    order = _member_order_or_404(request, number)
-    return render(request, "orders/receipt.html", _order_context(order))
-
-
-def _order_context(order: Order) -> dict:
-    show_pickup = order.fulfillment == F.PICKUP and order.status == S.READY
-    return {
-        "order": order,
-        "lines": list(order.lines.all()),
-        "is_paid": order.status in PAID_STATES or (order.status == S.REFUNDED and order.paid_at),
-        "pickup_qr": qr_data_uri(pickup_token(order)) if show_pickup else None,
-        "can_cancel": order.status in {S.PENDING_PAYMENT, S.BOOKED},
-        "can_pay": order.status == S.PENDING_PAYMENT,
-        "can_confirm": order.status == S.SHIPPED,
-    }
-
-
-# ---- my orders --------------------------------------------------------------------------------
-
-
-@never_cache
-@require_GET
-@member_required
-def order_list(request):
-    orders = list(selectors.member_orders(current_member(request))[:50])
-    return render(request, "orders/order_list.html", {"orders": orders})
-
-
-@never_cache
-@require_GET
-@member_required
-def order_detail(request, number: str):
-    order = _member_order_or_404(request, number)
-    context = _order_context(order)
-    context["timeline"] = _timeline(order)
-    return render(request, "orders/order_detail.html", context)
-
-
-@require_POST
-@member_required
-def order_cancel_view(request, number: str):
-    order = _member_order_or_404(request, number)
-    if order.status not in {S.PENDING_PAYMENT, S.BOOKED}:
-        messages.error(request, _("This order can no longer be cancelled."))
-        return redirect("orders:detail", number=number)
-    try:
-        order_cancel(order=order, note="cancelled by the shopper")
-    except DomainError as error:
-        messages.error(request, _error_text(error))
-    else:
-        messages.success(request, _("Order cancelled."))
-    return redirect("orders:detail", number=number)
-
-
-@require_POST
-@member_required
-def order_received(request, number: str):
-    order = _member_order_or_404(request, number)
-    try:
-        order_confirm_received(order=order, member=current_member(request))
-    except DomainError as error:
-        messages.error(request, _error_text(error))
-    else:
-        messages.success(request, _("Thank you! Enjoy your purchase."))
-    return redirect("orders:detail", number=number)
-
-
-# ---- favorites --------------------------------------------------------------------------------
-
-
-@never_cache
-@require_GET
-@member_required
-def favorites(request):
-    return render(
-        request,
-        "orders/favorites.html",
-        {"favorites": selectors.member_favorites(current_member(request))},
-    )
-
-
-@require_POST
-def favorite_toggle(request, code: str):
-    """The heart on the product page (htmx): add or remove; answers with the new heart."""
-    product = get_object_or_404(Product, code=code, is_active=True)
-    member = current_member(request)
-    if member is None:
-        login = _login_url(reverse("catalog:product", args=[code]))
-        if request.headers.get("HX-Request"):
-            response = HttpResponse(status=204)
-            response["HX-Redirect"] = login
-            return response
-        return redirect(login)
-    context = {
-        "product": product,
-        "is_favorite": favorite_service.favorite_toggle(member=member, product=product),
-    }
-    if request.headers.get("HX-Request"):
-        return render(request, "orders/_favorite_button.html", context)
-    return redirect(request.POST.get("next") or reverse("orders:favorites"))

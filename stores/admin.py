@@ -1,4 +1,4 @@
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.db.models import Count
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -79,7 +79,8 @@ class StaffAdmin(admin.ModelAdmin):
     list_select_related = ("store",)
     raw_id_fields = ("user",)
     readonly_fields = ("photo_preview",)
-    actions = ["deactivate_and_hand_over"]
+    # members adds "Deactivate (members go to the store manager)": see members/admin.py.
+    actions = []
     fields = (
         "user",
         "store",
@@ -98,19 +99,6 @@ class StaffAdmin(admin.ModelAdmin):
         if obj is not None and obj.is_active:
             return (*self.readonly_fields, "is_active")
         return self.readonly_fields
-
-    @admin.action(description=_("Deactivate (members go to the store manager)"))
-    def deactivate_and_hand_over(self, request, queryset):
-        from members.services.binding import staff_deactivate
-
-        for staff in queryset.select_related("store", "user"):
-            moved = staff_deactivate(staff=staff, actor=request.user)
-            self.message_user(
-                request,
-                _("%(name)s deactivated; %(count)s member(s) handed to the store manager.")
-                % {"name": staff.display_name, "count": moved},
-                messages.SUCCESS,
-            )
 
     @admin.display(description=_("photo"))
     def photo_thumbnail(self, staff):

@@ -5,11 +5,13 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 
 from backoffice.access import staff_required
+from o2o.login_throttle import ThrottledAuthenticationForm
 from stores.selectors import store_team
 
 
 class LoginView(auth_views.LoginView):
     template_name = "backoffice/login.html"
+    authentication_form = ThrottledAuthenticationForm
     # Not redirect_authenticated_user: a logged-in account that is not staff (403 page) must be
     # able to come back here and log in as someone else without a redirect loop.
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.contrib import messages
-from django.core.cache import cache
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -23,15 +22,13 @@ from backoffice.responses import domain_error_message
 from members.models import FollowUpTask, GiftRedemption
 from members.services import gifts
 from members.services.followups import follow_up_record_outcome
+from o2o.client_ip import client_ip
 from o2o.errors import DomainError
 from stores.models import Staff
 
 STORE_ROLES = [Staff.Role.CLERK, Staff.Role.MANAGER, Staff.Role.HQ]
 COUNTER_ROLES = [Staff.Role.CLERK, Staff.Role.MANAGER]
 UPCOMING_DAYS = 14
-# Typed codes are 6 digits: cap wrong guesses per staff member so codes cannot be enumerated.
-VERIFY_MAX_FAILURES = 10
-VERIFY_FAILURE_WINDOW = 600  # seconds
 
 
 def mask_phone(phone: str | None) -> str:
@@ -95,25 +92,17 @@ def follow_up_outcome(request, pk: int):
     return redirect(f"{url}?tab=upcoming" if request.POST.get("tab") == "upcoming" else url)
 
 
-def _failures_key(staff: Staff) -> str:
-    return f"gift-verify-failures:{staff.pk}"
-
-
 @staff_required(roles=COUNTER_ROLES)
 def gift_verify(request):
     """Type (or scan) the shopper's 6-digit code and hand the gift over; lists open pickups."""
     staff = request.staff
     form = GiftCodeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        if cache.get(_failures_key(staff), 0) >= VERIFY_MAX_FAILURES:
-            messages.error(request, _("Too many wrong codes. Please wait a few minutes."))
-            return redirect("loyalty_backoffice:gift_verify")
         try:
-            redemption = gifts.gift_verify(staff=staff, code=form.cleaned_data["code"].strip())
+            redemption = gifts.gift_verify_code(
+                staff=staff, code=form.cleaned_data["code"].strip(), client_ip=client_ip(request)
+            )
         except DomainError as error:
-            if isinstance(error, gifts.GiftNotFound):
-                cache.add(_failures_key(staff), 0, VERIFY_FAILURE_WINDOW)
-                cache.incr(_failures_key(staff))
             messages.error(request, domain_error_message(error))
         else:
             messages.success(

@@ -21,8 +21,10 @@ from django.utils.translation import gettext as _
 from backoffice.access import MANAGERS, access_store_order, check_store_order, staff_required
 from backoffice.forms import PickupVerifyForm, RefundForm
 from backoffice.responses import domain_error_message, forbidden, redirect_back
+from o2o.client_ip import client_ip
 from o2o.errors import DomainError
 from o2o.qr import qr_svg
+from o2o.throttle import throttled_message
 from orders import selectors
 from orders.models import Order
 from orders.services.fulfilment import (
@@ -217,7 +219,9 @@ def verify(request):
     if request.method == "POST" and form.is_valid():
         token, code = form.cleaned_token_and_code()
         try:
-            order = pickup_verify(staff=request.staff, token=token, code=code)
+            order = pickup_verify(
+                staff=request.staff, token=token, code=code, client_ip=client_ip(request)
+            )
         except NotYourStore:
             store_name = _store_of_token(token)
             context["error"] = (
@@ -227,8 +231,8 @@ def verify(request):
                 else _("This order belongs to another store.")
             )
             status = 403
-        except TooManyAttempts:
-            context["error"] = _("Too many attempts. Wait a few minutes, then try again.")
+        except TooManyAttempts as error:
+            context["error"] = throttled_message(error.retry_after)
             status = 429
         except AlreadyCollected:
             context["error"] = _("Already collected: this order was handed over before.")

@@ -24,6 +24,7 @@ from inventory.exceptions import (
     UnknownStore,
 )
 from inventory.models import Reservation, StockLevel
+from o2o.whole_numbers import is_whole_number
 from stores.models import Store
 
 LevelKey = tuple[int, int]  # (store_id, sku_id)
@@ -31,7 +32,7 @@ LevelKey = tuple[int, int]  # (store_id, sku_id)
 
 def quantity_check(quantity, *, allow_negative: bool = False) -> int:
     """A whole number of units, above zero (or any non-zero number when `allow_negative`)."""
-    if isinstance(quantity, bool) or not isinstance(quantity, int):
+    if not is_whole_number(quantity):
         raise InvalidQuantity(f"quantity must be a whole number, got {quantity!r}")
     if quantity == 0 or (quantity < 0 and not allow_negative):
         raise InvalidQuantity(f"quantity must be {'non-zero' if allow_negative else 'positive'}")

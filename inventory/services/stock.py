@@ -14,6 +14,7 @@ from inventory.services.levels import (
     quantity_check,
     store_check_active,
 )
+from o2o.whole_numbers import is_whole_number
 
 # Reasons an operator may give for a direct change of on-hand stock.
 ADJUSTMENT_REASONS = {
@@ -68,7 +69,7 @@ def stock_count_set(
     The level row is locked first so the difference is taken against a number no one else is
     changing at the same moment.
     """
-    if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+    if not is_whole_number(count, minimum=0):
         raise InvalidQuantity("a counted quantity is a whole number, zero or more")
     store_check_active(store)
     levels_ensure([(store.pk, sku.pk)])

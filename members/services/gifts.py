@@ -13,7 +13,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, timedelta
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from inventory.models import Reservation, StockMovement
@@ -21,9 +21,21 @@ from inventory.services import reservations_commit, reservations_release, stock_
 from members.exceptions import MemberError
 from members.models import Gift, GiftRedemption, Member, PointsEntry
 from members.services.points import points_add
+from o2o.errors import TooManyAttempts
+from o2o.models import SecurityEvent
+from o2o.throttle import lockout_record, security_event_record, throttle_give_back, throttle_hit
 from stores.models import Staff
 
 PICKUP_DAYS = 7
+PICKUP_CODE_CONSTRAINT = "gift_pickup_code_open_unique"
+PICKUP_CODE_TRIES = 20
+# Wrong codes typed at the counter, per window (o2o.throttle): per staff member, and per store so
+# that a second clerk cannot start over. Right codes give their attempt back.
+VERIFY_WINDOW_SECONDS = 10 * 60
+VERIFY_ATTEMPTS_PER_CLERK = 10
+VERIFY_ATTEMPTS_PER_STORE = 15
+CLERK_SCOPE = "gift:clerk"
+STORE_SCOPE = "gift:store"
 R = PointsEntry.Reason
 State = GiftRedemption.State
 
@@ -63,15 +75,26 @@ class GiftPickupExpired(MemberError):
     http_status = 409
 
 
-def _pickup_code_new(store) -> str:
-    # Unique among the store's open pickups, which is what staff type the code against.
-    for _attempt in range(20):
-        code = f"{secrets.randbelow(1_000_000):06d}"
-        taken = GiftRedemption.objects.filter(
-            store=store, pickup_code=code, state=State.RESERVED
-        ).exists()
-        if not taken:
-            return code
+def _redemption_create(*, member: Member, gift: Gift, store) -> GiftRedemption:
+    """A new open pickup with a code no other open pickup of the store has.
+
+    The database decides (a partial unique constraint): each try inserts with a random code in a
+    savepoint and draws again on a clash, so two redemptions at the same moment never share one.
+    """
+    for _attempt in range(PICKUP_CODE_TRIES):
+        try:
+            with transaction.atomic():
+                return GiftRedemption.objects.create(
+                    member=member,
+                    gift=gift,
+                    store=store,
+                    points=gift.points_cost,
+                    pickup_code=f"{secrets.randbelow(1_000_000):06d}",
+                )
+        except IntegrityError as error:
+            constraint = getattr(getattr(error.__cause__, "diag", None), "constraint_name", "")
+            if constraint != PICKUP_CODE_CONSTRAINT:
+                raise
     raise RuntimeError("could not allocate a pickup code")
 
 
@@ -88,13 +111,7 @@ def gift_redeem(
     gift = Gift.objects.select_related("sku").get(pk=gift.pk)
     if not (gift.is_active and gift.sku.is_active):
         raise GiftUnavailable()
-    redemption = GiftRedemption.objects.create(
-        member=member,
-        gift=gift,
-        store=store,
-        points=gift.points_cost,
-        pickup_code=_pickup_code_new(store),
-    )
+    redemption = _redemption_create(member=member, gift=gift, store=store)
     points_add(
         member=member,
         delta=-gift.points_cost,
@@ -177,6 +194,50 @@ def gift_verify(
         state=State.PICKED_UP, verified_by=staff, closed_at=now
     )
     redemption.state, redemption.verified_by, redemption.closed_at = State.PICKED_UP, staff, now
+    return redemption
+
+
+def gift_verify_code(*, staff: Staff, code: str, client_ip: str = "") -> GiftRedemption:
+    """The counter's door to `gift_verify`: a typed code, with guesses limited and recorded.
+
+    Every try is counted before the code is looked up (atomically, per staff member and per
+    store, outside the verification's transaction, so concurrent guesses cannot overshoot the
+    limit); over the limit raises TooManyAttempts; a code that matches nothing is recorded for
+    HQ (GiftNotFound); a code that matched gives its attempts back.
+    """
+    hits = []
+    for scope, key, limit in (
+        (CLERK_SCOPE, staff.pk, VERIFY_ATTEMPTS_PER_CLERK),
+        (STORE_SCOPE, staff.store_id, VERIFY_ATTEMPTS_PER_STORE),
+    ):
+        decision = throttle_hit(scope=scope, key=key, limit=limit, window=VERIFY_WINDOW_SECONDS)
+        if not decision.allowed:
+            lockout_record(
+                decision,
+                secret=SecurityEvent.Secret.GIFT_CODE,
+                target=f"{scope.split(':')[1]} {key}",
+                client_ip=client_ip,
+                user=staff.user,
+            )
+            raise TooManyAttempts(retry_after=decision.retry_after)
+        hits.append(decision)
+    try:
+        redemption = gift_verify(staff=staff, code=code)
+    except GiftNotFound:
+        security_event_record(
+            kind=SecurityEvent.Kind.FAILED,
+            secret=SecurityEvent.Secret.GIFT_CODE,
+            target=f"store {staff.store.code}" if staff.store_id else "",
+            client_ip=client_ip,
+            user=staff.user,
+        )
+        raise
+    except MemberError:
+        for hit in hits:  # the code matched a pickup: no guess, whatever else went wrong
+            throttle_give_back(hit)
+        raise
+    for hit in hits:
+        throttle_give_back(hit)
     return redemption
 
 

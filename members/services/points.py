@@ -12,6 +12,7 @@ from django.db.models import F
 
 from members.exceptions import InsufficientPoints, InvalidPoints
 from members.models import ClerkPointsEntry, LoyaltyPolicy, Member, PointsEntry
+from o2o.whole_numbers import is_whole_number
 
 R = PointsEntry.Reason
 
@@ -20,7 +21,7 @@ def points_add(
     *, member: Member, delta: int, reason: str, reference: str, note: str = ""
 ) -> PointsEntry | None:
     """Add (or, negative, spend) points. Returns None when this reference was already applied."""
-    if isinstance(delta, bool) or not isinstance(delta, int) or delta == 0:
+    if not is_whole_number(delta) or delta == 0:
         raise InvalidPoints(f"points must be a whole number other than zero, got {delta!r}")
     with transaction.atomic():
         try:

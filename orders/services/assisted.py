@@ -14,6 +14,7 @@ from django.db import transaction
 
 from catalog.models import SKU
 from o2o.errors import DomainError
+from o2o.whole_numbers import is_whole_number
 from orders.exceptions import OrderError
 from orders.models import Cart, CartLine
 
@@ -74,7 +75,7 @@ def assisted_cart_line_set(*, cart: Cart, staff, sku: SKU, quantity: int) -> Car
     _check_builder(staff=staff, cart=cart)
     if cart.claimed_order_id:
         raise AssistedCartClaimed()
-    if isinstance(quantity, bool) or not isinstance(quantity, int):
+    if not is_whole_number(quantity):
         raise InvalidAssistedLine("the quantity must be a whole number")
     if not (0 <= quantity <= MAX_UNITS_PER_LINE):
         raise InvalidAssistedLine(f"between 0 and {MAX_UNITS_PER_LINE} units")

@@ -7,11 +7,16 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 
 from catalog.models import SKU
+from o2o.whole_numbers import is_whole_number
 from orders.exceptions import EmptyOrder, OrderError
 from orders.models import Cart, CartLine, Order
 from orders.services.checkout import Line, order_place
 
 MAX_LINE_QUANTITY = 99
+# The session key under which this browser's visitor cart is kept. Logging in rotates the
+# session key but keeps the session's data, so her first cart access as a member finds the
+# visitor cart by it and carries it over: the login itself needs to know nothing of carts.
+VISITOR_CART_SESSION = "visitor_cart_session"
 
 
 class CartError(OrderError):
@@ -28,7 +33,7 @@ class CartAlreadyClaimed(OrderError):
 
 
 def _check_quantity(quantity) -> int:
-    if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity <= 0:
+    if not is_whole_number(quantity, minimum=1):
         raise CartError("quantities must be whole numbers above zero")
     return min(quantity, MAX_LINE_QUANTITY)
 
@@ -91,16 +96,45 @@ def cart_prune_inactive(*, cart: Cart) -> list[str]:
     return [f"{line.sku.product.name} {line.sku.color} {line.sku.size}".strip() for line in stale]
 
 
-@transaction.atomic
-def cart_merge_on_login(*, request_session_key: str | None, member) -> Cart | None:
-    """Carry a visitor's cart over to the member who just logged in.
+def cart_for_shopper(*, session, member=None, create: bool = False) -> Cart | None:
+    """The cart of whoever holds `session`: the member's when she is logged in, else this
+    visitor session's; None when there is none yet and `create` is false.
 
-    Quantities of a SKU in both carts add up; the visitor cart is deleted. Called by
-    `members.auth.member_login` before the session key is rotated.
+    The first time a member reaches her cart after logging in, the cart she filled as a visitor
+    in this browser is carried over into hers (`cart_merge_visitor`), once.
     """
-    if not request_session_key:
-        return None
-    visitor_cart = Cart.objects.select_for_update().filter(session_key=request_session_key).first()
+    if member is not None:
+        visitor_session_key = session.pop(VISITOR_CART_SESSION, None)
+        if visitor_session_key:
+            cart_merge_visitor(visitor_session_key=visitor_session_key, member=member)
+        if create:
+            return cart_get_or_create(member=member)
+        return Cart.objects.filter(member=member).first()
+    if not session.session_key:
+        if not create:
+            return None
+        session.save()  # a visitor's first cart needs a session key to hang on
+    if create:
+        cart = cart_get_or_create(session_key=session.session_key)
+    else:
+        cart = Cart.objects.filter(session_key=session.session_key).first()
+    if cart is not None and session.get(VISITOR_CART_SESSION) != session.session_key:
+        session[VISITOR_CART_SESSION] = session.session_key  # written once, not on every page
+    return cart
+
+
+@transaction.atomic
+def cart_merge_visitor(*, visitor_session_key: str, member) -> Cart | None:
+    """Carry a visitor's cart (kept under `visitor_session_key`) over to the member's cart.
+
+    Quantities of a SKU in both carts add up; the visitor cart is deleted. Two requests racing
+    here merge it once: the second finds it gone behind the first one's row lock.
+    """
+    visitor_cart = (
+        Cart.objects.select_for_update()
+        .filter(session_key=visitor_session_key, member__isnull=True)
+        .first()
+    )
     if visitor_cart is None:
         return None
     member_cart = cart_get_or_create(member=member)

@@ -14,11 +14,12 @@ from catalog.models import SKU
 from inventory.services import stock_reserve
 from members.models import LoyaltyPolicy, PointsEntry
 from members.services.points import points_add
+from o2o.whole_numbers import is_whole_number
 from orders.exceptions import EmptyOrder, OrderError
-from orders.models import Order, OrderEvent
+from orders.models import BookingPolicy, Order, OrderEvent
 from orders.services.attribution import credited_clerk_for, credited_store_for
-from orders.services.lines import order_lines_create
-from orders.services.numbers import order_number_next, pickup_code_new
+from orders.services.booking_rules import booking_limits_check, booking_slot_check
+from orders.services.creation import order_create
 from stores.models import Store
 
 F = Order.Fulfillment
@@ -54,11 +55,7 @@ def _check_lines(lines: list[Line]) -> dict[int, Line]:
         raise EmptyOrder()
     merged: dict[int, Line] = {}
     for line in lines:
-        if (
-            isinstance(line.quantity, bool)
-            or not isinstance(line.quantity, int)
-            or line.quantity <= 0
-        ):
+        if not is_whole_number(line.quantity, minimum=1):
             raise InvalidCheckout("quantities must be whole numbers above zero")
         if not (line.sku.is_active and line.sku.product.is_active):
             raise InvalidCheckout(f"{line.sku.product.name} is no longer sold")
@@ -74,21 +71,13 @@ def _check_store(store: Store, fulfillment: str) -> None:
         raise InvalidCheckout("the warehouse does not serve shoppers")
 
 
-def _check_appointment(store: Store, appointment_at: datetime | None, now: datetime) -> None:
-    """网订店试: a slot inside the store's opening hours, in the future."""
+def _check_booking(*, member, store: Store, appointment_at: datetime | None, now: datetime):
+    """网订店试: one of the store's offered slots, within HQ's limits (see booking_rules)."""
     if appointment_at is None:
         raise InvalidCheckout("choose a date and time to try")
-    if appointment_at <= now:
-        raise InvalidCheckout("the appointment must be in the future")
-    local = timezone.localtime(appointment_at)
-    hours = store.hours_on(local)
-    if not hours:
-        raise InvalidCheckout("the store is closed at that time")
-    opens, closes = hours
-    # A span past midnight (18:00-02:00) takes bookings from opening until midnight.
-    inside = opens <= local.time() < closes if opens < closes else local.time() >= opens
-    if not inside:
-        raise InvalidCheckout("the store is closed at that time")
+    policy = BookingPolicy.current()
+    booking_slot_check(store=store, appointment_at=appointment_at, now=now, policy=policy)
+    booking_limits_check(member=member, store=store, policy=policy)
 
 
 @transaction.atomic
@@ -111,7 +100,8 @@ def order_place(
 
     Pickup, in-store and parcel orders wait for payment for the payment window (the stock is
     reserved until then); a try-in-store booking holds the stock until the appointment plus a
-    grace period and is paid in the store. Attribution (credited store and clerk) is computed
+    grace period and is paid in the store, so it is taken only for an offered slot within HQ's
+    limits (BookingRefused otherwise). Attribution (credited store and clerk) is computed
     here and frozen. Points used as a discount are spent now and restored if the order lapses.
     Raises InsufficientStock (nothing written) when the store lacks a line.
     """
@@ -121,7 +111,7 @@ def order_place(
     merged = _check_lines(lines)
     _check_store(store, fulfillment)
     if fulfillment == F.TRY_IN_STORE:
-        _check_appointment(store, appointment_at, now)
+        _check_booking(member=member, store=store, appointment_at=appointment_at, now=now)
     if fulfillment == F.SHIP and not (address and address.get("address")):
         raise InvalidCheckout("a parcel needs an address")
     if shared_by is not None and member is not None and shared_by.pk == member.pk:
@@ -141,33 +131,26 @@ def order_place(
     points_used = -(-points_discount * policy.points_per_yuan_discount // 100)
 
     booked = fulfillment == F.TRY_IN_STORE
-    number = order_number_next()
     expires_at = appointment_at + try_in_store_grace() if booked else now + payment_window()
-    order = Order.objects.create(
-        number=number,
-        member=member,
+    order = order_create(
+        lines=[(line.sku, line.quantity, line.sku.price) for line in ordered],
         channel=channel,
         fulfillment=fulfillment,
         status=Order.Status.BOOKED if booked else Order.Status.PENDING_PAYMENT,
-        fulfilling_store=store,
+        store=store,
+        actor_label=assisted_by.display_name if assisted_by else OrderEvent.ACTOR_SHOPPER,
+        event_note=f"{Order.Fulfillment(fulfillment).label} @ {store.name}",
+        points_discount_amount=points_discount,
+        member=member,
         credited_store=credited_store_for(member=member, fulfilling_store=store, channel=channel),
         credited_clerk=credited_clerk_for(member=member, assisting=assisted_by),
         assisted_by=assisted_by,
         shared_by=shared_by,
-        goods_amount=goods,
         points_used=points_used,
-        points_discount_amount=points_discount,
-        total_amount=goods - points_discount,
         address=address or {},
         appointment_at=appointment_at,
         note=note[:200],
-        pickup_code=pickup_code_new() if fulfillment in {F.PICKUP, F.IN_STORE} else "",
         expires_at=expires_at,
-    )
-    order_lines_create(
-        order=order,
-        lines=[(line.sku, line.quantity, line.sku.price) for line in ordered],
-        discount=points_discount,
     )
     stock_reserve(
         store=store,
@@ -182,12 +165,4 @@ def order_place(
             reason=PointsEntry.Reason.DISCOUNT,
             reference=order.reservation_owner,
         )
-    OrderEvent.objects.create(
-        order=order,
-        from_status="",
-        to_status=order.status,
-        kind="placed",
-        actor_label=assisted_by.display_name if assisted_by else "shopper",
-        note=f"{order.get_fulfillment_display()} @ {store.name}",
-    )
     return order

@@ -4,7 +4,6 @@ turn a try-in-store visit into a sale. Every action checks the staff member firs
 from __future__ import annotations
 
 from django.core import signing
-from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
@@ -12,17 +11,33 @@ from inventory.models import Reservation
 from inventory.services import reservations_release, stock_reserve
 from members.services.notices import notice_send
 from members.services.purchases import member_purchase_record
-from o2o.errors import DomainError
+from o2o.errors import TooManyAttempts
+from o2o.models import SecurityEvent
+from o2o.throttle import (
+    Decision,
+    lockout_record,
+    security_event_record,
+    throttle_give_back,
+    throttle_hit,
+)
 from orders.exceptions import InvalidTransition, OrderError
 from orders.models import Order, OrderEvent
 from orders.services.checkout import payment_window
-from orders.services.lines import order_lines_create
-from orders.services.numbers import order_number_next, pickup_code_new
+from orders.services.creation import order_create
 from orders.services.status import order_event_add, order_transition
 
 PICKUP_SALT = "orders.pickup"
-PICKUP_ATTEMPTS = 10  # per staff member per window, typed or scanned
+# Guesses at pickup codes, typed or scanned, per window (o2o.throttle). A clerk has her own
+# allowance, and her store one that all its clerks share, so a second clerk cannot start over;
+# an order named by a code or QR has one too. Right answers give their attempts back, so a
+# busy counter is never locked out.
 PICKUP_WINDOW_SECONDS = 10 * 60
+PICKUP_ATTEMPTS = 10  # per staff member
+PICKUP_ATTEMPTS_PER_STORE = 15
+PICKUP_ATTEMPTS_PER_ORDER = 10
+CLERK_SCOPE = "pickup:clerk"
+STORE_SCOPE = "pickup:store"
+ORDER_SCOPE = "pickup:order"
 
 
 class NotYourStore(OrderError):
@@ -43,13 +58,6 @@ class AlreadyCollected(OrderError):
 
     code = "already_collected"
     http_status = 409
-
-
-class TooManyAttempts(DomainError):
-    """Too many verification attempts; wait a few minutes."""
-
-    code = "too_many_attempts"
-    http_status = 429
 
 
 def check_store_staff(*, staff, order: Order) -> None:
@@ -121,22 +129,21 @@ def pickup_token(order: Order) -> str:
     return signing.dumps({"n": order.number}, salt=PICKUP_SALT, compress=True)
 
 
-def _count_attempt(staff) -> None:
-    key = f"pickup-attempts:{staff.pk}"
-    cache.add(key, 0, PICKUP_WINDOW_SECONDS)
-    if cache.incr(key) > PICKUP_ATTEMPTS:
-        raise TooManyAttempts()
+def _attempt_count(*, scope: str, key, limit: int, staff, client_ip: str) -> Decision:
+    decision = throttle_hit(scope=scope, key=key, limit=limit, window=PICKUP_WINDOW_SECONDS)
+    if not decision.allowed:
+        lockout_record(
+            decision,
+            secret=SecurityEvent.Secret.PICKUP_CODE,
+            target=f"{scope.split(':')[1]} {key}",
+            client_ip=client_ip,
+            user=staff.user,
+        )
+        raise TooManyAttempts(retry_after=decision.retry_after)
+    return decision
 
 
-def pickup_verify(*, staff, token: str = "", code: str = "") -> Order:
-    """Verify a pickup by the order QR (signed token) or its 6-digit code; completes the order.
-
-    Only an active clerk of the fulfilling store may verify; attempts are rate limited per clerk;
-    a collected order cannot be verified again.
-    """
-    if staff is None or not staff.is_active:
-        raise NotYourStore()
-    _count_attempt(staff)
+def _pickup_find(*, staff, token: str, code: str) -> Order:
     if token:
         try:
             number = signing.loads(token, salt=PICKUP_SALT)["n"]
@@ -158,6 +165,53 @@ def pickup_verify(*, staff, token: str = "", code: str = "") -> Order:
                 break
     if order is None:
         raise WrongPickupCode()
+    return order
+
+
+def pickup_verify(*, staff, token: str = "", code: str = "", client_ip: str = "") -> Order:
+    """Verify a pickup by the order QR (signed token) or its 6-digit code; completes the order.
+
+    Only an active clerk of the fulfilling store may verify; attempts are limited per clerk, per
+    store and per order (TooManyAttempts), and wrong codes are recorded for HQ; a collected order
+    cannot be verified again. `client_ip` is the clerk's address, for the audit row.
+    """
+    if staff is None or not staff.is_active:
+        raise NotYourStore()
+    # Counted before anything is looked up, each in its own statement outside the transaction
+    # below, so the count stands whatever happens next.
+    hits = [
+        _attempt_count(
+            scope=CLERK_SCOPE, key=staff.pk, limit=PICKUP_ATTEMPTS, staff=staff, client_ip=client_ip
+        ),
+        _attempt_count(
+            scope=STORE_SCOPE,
+            key=staff.store_id,
+            limit=PICKUP_ATTEMPTS_PER_STORE,
+            staff=staff,
+            client_ip=client_ip,
+        ),
+    ]
+    try:
+        order = _pickup_find(staff=staff, token=token, code=code)
+    except WrongPickupCode:
+        security_event_record(
+            kind=SecurityEvent.Kind.FAILED,
+            secret=SecurityEvent.Secret.PICKUP_CODE,
+            target=f"store {staff.store.code}",
+            client_ip=client_ip,
+            user=staff.user,
+            note="scanned QR" if token else "typed code",
+        )
+        raise
+    hits.append(
+        _attempt_count(
+            scope=ORDER_SCOPE,
+            key=order.number,
+            limit=PICKUP_ATTEMPTS_PER_ORDER,
+            staff=staff,
+            client_ip=client_ip,
+        )
+    )
     with transaction.atomic():
         order = _locked(order)
         check_store_staff(staff=staff, order=order)
@@ -166,12 +220,9 @@ def pickup_verify(*, staff, token: str = "", code: str = "") -> Order:
         if order.status != Order.Status.READY:
             raise InvalidTransition(f"order {order.number} is not ready for pickup yet")
         order = _completed(order, actor=staff.user, note="pickup verified")
-    # The limit is on guessing: a successful verification gives its attempt back, so a clerk
-    # handing out many pickups in a busy hour is never locked out.
-    try:
-        cache.decr(f"pickup-attempts:{staff.pk}")
-    except ValueError:
-        pass  # the window ran out meanwhile: nothing to give back
+    # The limit is on guessing: a successful verification gives its attempts back.
+    for hit in hits:
+        throttle_give_back(hit)
     return order
 
 
@@ -231,36 +282,27 @@ def try_visit_checkout(*, order: Order, staff, kept: dict[int, int]) -> Order | 
         )
         return None
     now = timezone.now()
-    sale = Order.objects.create(
-        number=order_number_next(),
-        member=order.member,
+    sale = order_create(
+        lines=[(line.sku, q, line.unit_price) for line, q in kept_lines],
         channel=Order.Channel.IN_STORE,
         fulfillment=Order.Fulfillment.IN_STORE,
         status=Order.Status.PENDING_PAYMENT,
-        fulfilling_store=order.fulfilling_store,
+        store=order.fulfilling_store,
+        actor=staff.user,
+        actor_label=staff.display_name,
+        event_note=f"kept after trying booking {order.number}",
+        member=order.member,
         credited_store=order.credited_store,
         credited_clerk=order.credited_clerk or (staff if staff.is_active else None),
         assisted_by=staff,
         shared_by=order.shared_by,
-        goods_amount=sum(line.unit_price * q for line, q in kept_lines),
-        total_amount=sum(line.unit_price * q for line, q in kept_lines),
-        pickup_code=pickup_code_new(),
         expires_at=now + payment_window(),
     )
-    order_lines_create(order=sale, lines=[(line.sku, q, line.unit_price) for line, q in kept_lines])
     stock_reserve(
         store=order.fulfilling_store,
         lines=[(line.sku_id, q) for line, q in kept_lines],
         expires_at=sale.expires_at,
         owner=sale.reservation_owner,
-    )
-    OrderEvent.objects.create(
-        order=sale,
-        to_status=sale.status,
-        kind="placed",
-        actor=staff.user,
-        actor_label=staff.display_name,
-        note=f"kept after trying booking {order.number}",
     )
     order_transition(
         order=order,
@@ -269,5 +311,7 @@ def try_visit_checkout(*, order: Order, staff, kept: dict[int, int]) -> Order | 
         note=f"visited; kept items became order {sale.number}",
         completed_at=now,
     )
-    order_event_add(order=sale, kind="converted_from", note=order.number, actor=staff.user)
+    order_event_add(
+        order=sale, kind=OrderEvent.Kind.CONVERTED_FROM, note=order.number, actor=staff.user
+    )
     return sale

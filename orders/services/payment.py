@@ -21,8 +21,9 @@ from inventory.services import reservations_commit, stock_reserve
 from members.services.notices import notice_language, notice_send
 from o2o import wechat_pay
 from o2o.money import format_yuan
+from o2o.throttle import throttle_hit
 from orders.exceptions import InvalidTransition
-from orders.models import Order, Payment, PaymentNotification
+from orders.models import Order, OrderEvent, Payment, PaymentNotification
 from orders.services.status import order_event_add, order_transition
 
 logger = logging.getLogger(__name__)
@@ -87,7 +88,7 @@ THROTTLED = "throttled"
 # is someone replaying a captured one): still acknowledged, no longer recorded.
 UNVERIFIED_PER_ADDRESS = 20
 UNVERIFIED_WINDOW_SECONDS = 10 * 60
-REFUSALS_KEY = "pay-notify-unverified:{address}"
+REFUSALS_SCOPE = "pay-notify:address"
 # How much of a body is kept: a genuine notification is about a kilobyte; of an unverifiable one
 # a glimpse is enough for HQ to see what it was.
 BODY_CHARS_VERIFIED = 4000
@@ -104,19 +105,14 @@ PURGED_OUTCOMES = (
 
 def _refusals_exceeded(remote_addr: str | None) -> bool:
     """Count one unverifiable (or duplicate) notification from this address; True once past the
-    allowance.
-
-    An atomic counter in the shared cache (`add` starts the window, `incr` counts), so several web
-    processes count together. The one place to swap for the platform's throttle module.
-    """
-    key = REFUSALS_KEY.format(address=remote_addr or "unknown")
-    cache.add(key, 0, UNVERIFIED_WINDOW_SECONDS)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # the window expired between add and incr: this one starts a new one
-        cache.add(key, 1, UNVERIFIED_WINDOW_SECONDS)
-        count = 1
-    if count == UNVERIFIED_PER_ADDRESS + 1:
+    allowance (the platform's throttle: an atomic counter shared by every web process)."""
+    decision = throttle_hit(
+        scope=REFUSALS_SCOPE,
+        key=remote_addr or "unknown",
+        limit=UNVERIFIED_PER_ADDRESS,
+        window=UNVERIFIED_WINDOW_SECONDS,
+    )
+    if decision.just_locked:
         logger.warning(
             "payment notifications from %s no longer recorded: more than %s unverifiable or "
             "duplicate in %s s",
@@ -124,7 +120,7 @@ def _refusals_exceeded(remote_addr: str | None) -> bool:
             UNVERIFIED_PER_ADDRESS,
             UNVERIFIED_WINDOW_SECONDS,
         )
-    return count > UNVERIFIED_PER_ADDRESS
+    return not decision.allowed
 
 
 def _log(
@@ -250,7 +246,7 @@ def payment_apply(*, payment: Payment, transaction_id: str) -> str:
                 # Paid twice for one order (two trades): keep the money visible to HQ.
                 order_event_add(
                     order=order,
-                    kind="duplicate_payment",
+                    kind=OrderEvent.Kind.DUPLICATE_PAYMENT,
                     note=f"second payment {transaction_id} needs a refund by HQ",
                 )
                 outcome = Outcome.APPLIED

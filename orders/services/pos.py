@@ -15,8 +15,7 @@ from o2o.errors import Conflict
 from orders.exceptions import AmountMismatch, EmptyOrder, UnknownMember
 from orders.models import Order, OrderEvent
 from orders.services.attribution import credited_clerk_for
-from orders.services.lines import order_lines_create
-from orders.services.numbers import order_number_next
+from orders.services.creation import order_create
 
 
 @dataclass(frozen=True)
@@ -126,41 +125,30 @@ def _record(*, store, lines, amount_paid, external_id, clerk, member, sold_at) -
     if amount_paid < 0 or amount_paid > goods:
         raise AmountMismatch(f"amount paid {amount_paid} does not fit goods of {goods}")
     sold_at = sold_at or timezone.now()
-    number = order_number_next()
-    stock_sell(
-        store=store,
-        lines=[(line.sku.pk, line.quantity) for line in lines],
-        reference=f"order:{number}",
-    )
-    order = Order.objects.create(
-        number=number,
-        member=member,
+    order = order_create(
+        lines=[(line.sku, line.quantity, line.unit_price) for line in lines],
         channel=Order.Channel.POS,
         fulfillment=Order.Fulfillment.IN_STORE,
         status=Order.Status.COMPLETED,
-        fulfilling_store=store,
+        store=store,
+        event=OrderEvent.Kind.POS_SALE,
+        event_note=f"POS sale {external_id}",
+        actor_label=clerk.display_name if clerk else OrderEvent.ACTOR_POS,
+        discount_amount=goods - amount_paid,
+        member=member,
         credited_store=store,  # an in-store sale counts for the store where it happened
         credited_clerk=credited_clerk_for(member=member, assisting=clerk),
         assisted_by=clerk,
-        goods_amount=goods,
-        discount_amount=goods - amount_paid,
-        total_amount=amount_paid,
         external_id=external_id,
         paid_at=sold_at,
         completed_at=sold_at,
     )
-    order_lines_create(
-        order=order,
-        lines=[(line.sku, line.quantity, line.unit_price) for line in lines],
-        discount=goods - amount_paid,
-    )
-    OrderEvent.objects.create(
-        order=order,
-        from_status="",
-        to_status=Order.Status.COMPLETED,
-        kind="pos_sale",
-        actor_label=clerk.display_name if clerk else "POS",
-        note=f"POS sale {external_id}",
+    # After the order row: a replayed external id stops at its unique constraint before any
+    # stock moves.
+    stock_sell(
+        store=store,
+        lines=[(line.sku.pk, line.quantity) for line in lines],
+        reference=order.reservation_owner,
     )
     if member is not None:
         member_purchase_record(

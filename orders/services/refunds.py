@@ -1,15 +1,20 @@
-"""Refunds and returns, full or by line (DESIGN §4; commission reversal is an explicit call).
+"""Refunds and returns, full or by line (DESIGN §4; commission reversal is a registered hook).
 
 Three steps so that money and records cannot disagree: (1) in one transaction the refund is
 recorded and its lines and amount are taken from what is still refundable; (2) WeChat is asked to
 refund — outside any transaction, retry-safe because WeChat refunds one `out_refund_no` once;
 (3) in one transaction the refund succeeds: stock goes back (unless damaged), points and
 commission are reversed, and a fully refunded order becomes `refunded`.
+
+Commissions sit above orders, so orders cannot call them: the commissions app registers what a
+refund must undo (`refund_hook_register`, from its AppConfig.ready), and step 3 calls every
+registered hook in its transaction.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from django.db import transaction
 from django.db.models import F
@@ -18,20 +23,32 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from wechatpy.exceptions import WeChatPayException
 
-from commissions.services import commission_reverse_for_refund
 from inventory.models import StockMovement
 from inventory.services import stock_adjust
 from members.services.notices import notice_language, notice_send
 from members.services.points import points_reverse_for_refund
 from o2o import wechat_pay
 from o2o.money import format_yuan
+from o2o.whole_numbers import is_whole_number
 from orders.exceptions import InvalidTransition, OrderError
-from orders.models import Order, OrderLine, Payment, Refund, RefundLine
+from orders.models import Order, OrderEvent, OrderLine, Payment, Refund, RefundLine
 from orders.services.status import order_event_add, order_transition
 from orders.status import SOLD
 
 logger = logging.getLogger(__name__)
 REFUNDABLE = SOLD | {Order.Status.COMPLETED}
+
+# What apps above orders undo when a refund succeeds: hook(order=, refund=), in order.
+_refund_hooks: list[Callable[..., object]] = []
+
+
+def refund_hook_register(hook: Callable[..., object]) -> None:
+    """Have `hook(order=..., refund=...)` called in the transaction of every succeeded refund.
+
+    Registering the same hook again changes nothing (AppConfig.ready may run twice in tests).
+    """
+    if hook not in _refund_hooks:
+        _refund_hooks.append(hook)
 
 
 class InvalidRefund(OrderError):
@@ -79,7 +96,7 @@ def refund_request(
         wanted = []
         for line, quantity in lines:
             line = current.get(line.pk)
-            if line is None or isinstance(quantity, bool) or not isinstance(quantity, int):
+            if line is None or not is_whole_number(quantity):
                 raise InvalidRefund("unknown line or quantity")
             if not (0 < quantity <= line.quantity - line.refunded_quantity):
                 raise InvalidRefund(
@@ -107,7 +124,7 @@ def refund_request(
     Order.objects.filter(pk=order.pk).update(refunded_amount=F("refunded_amount") + total)
     order_event_add(
         order=order,
-        kind="refund_requested",
+        kind=OrderEvent.Kind.REFUND_REQUESTED,
         actor=actor,
         note=f"{refund.out_refund_no}: ¥{total / 100:.2f} — {reason[:200]}",
     )
@@ -151,7 +168,9 @@ def _refund_failed(refund: Refund, message: str) -> Refund:
     total = sum(refund.lines.values_list("amount", flat=True))
     Order.objects.filter(pk=refund.order_id).update(refunded_amount=F("refunded_amount") - total)
     order_event_add(
-        order=refund.order, kind="refund_failed", note=f"{refund.out_refund_no}: {message}"
+        order=refund.order,
+        kind=OrderEvent.Kind.REFUND_FAILED,
+        note=f"{refund.out_refund_no}: {message}",
     )
     refund.refresh_from_db()
     return refund
@@ -183,7 +202,7 @@ def _refund_succeeded(refund: Refund, refund_id: str) -> Refund:
     elif refund.damaged:
         order_event_add(
             order=order,
-            kind="written_off",
+            kind=OrderEvent.Kind.WRITTEN_OFF,
             note=f"{refund.out_refund_no}: returned goods written off as damaged",
         )
     paid = order.total_amount
@@ -195,10 +214,11 @@ def _refund_succeeded(refund: Refund, refund_id: str) -> Refund:
             refunded_fen=refund.amount,
             paid_fen=paid,
         )
-    commission_reverse_for_refund(order=order, refund=refund)
+    for hook in _refund_hooks:
+        hook(order=order, refund=refund)
     order_event_add(
         order=order,
-        kind="refunded",
+        kind=OrderEvent.Kind.REFUNDED,
         note=f"{refund.out_refund_no}: ¥{refund.amount / 100:.2f} refunded",
     )
     all_refunded = not order.lines.filter(refunded_quantity__lt=F("quantity")).exists()

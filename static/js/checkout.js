@@ -38,6 +38,48 @@
     form.addEventListener("change", update);
     form.addEventListener("input", update);
     update();
+
+    // "Nearest store with it": pick that store as if tapped (htmx reloads its slots on change).
+    form.addEventListener("click", function (event) {
+      var button = event.target.closest ? event.target.closest("[data-pick-store]") : null;
+      if (!button) return;
+      var radio = form.querySelector('input[name=store][value="' + button.dataset.pickStore + '"]');
+      if (!radio) return;
+      radio.checked = true;
+      radio.dispatchEvent(new Event("change", { bubbles: true }));
+      radio.closest("li").scrollIntoView({ behavior: "smooth", block: "center" });
+    });
+
+    // Rank stores from where the shopper is, when she shares it: the browser's GPS fix is
+    // WGS-84; the server shifts it to GCJ-02 (coords=wgs84), as the store finder does.
+    var locateButton = form.querySelector("[data-locate]");
+    if (locateButton && navigator.geolocation) {
+      var locate = function () {
+        locateButton.disabled = true;
+        navigator.geolocation.getCurrentPosition(
+          function (found) {
+            var url = new URL(window.location.href);
+            url.searchParams.set("lat", found.coords.latitude.toFixed(6));
+            url.searchParams.set("lng", found.coords.longitude.toFixed(6));
+            url.searchParams.set("coords", "wgs84");
+            window.location.replace(url.href);
+          },
+          function () {
+            locateButton.disabled = false;
+            locateButton.textContent = locateButton.dataset.failed;
+          },
+          { enableHighAccuracy: false, timeout: 10000, maximumAge: 300000 }
+        );
+      };
+      locateButton.hidden = false;
+      locateButton.addEventListener("click", locate);
+      // Asked before and allowed: no need for a tap.
+      if (navigator.permissions && navigator.permissions.query) {
+        navigator.permissions.query({ name: "geolocation" }).then(function (status) {
+          if (status.state === "granted") locate();
+        }).catch(function () {});
+      }
+    }
   }
 
   var status = document.querySelector("[data-pay-status]");

@@ -87,8 +87,10 @@
   buttons.forEach(function (b) {
     b.addEventListener("click", function () {
       var kind = b.dataset.kind, other = kind === "color" ? "size" : "color";
+      var onlyOption = buttons.filter(function (x) { return x.dataset.kind === kind; }).length === 1;
       if (state[kind] === b.dataset.value) {
-        state[kind] = "";  // a second tap clears the choice
+        // A second tap clears the choice, unless it is the only one there is to make.
+        if (!onlyOption) state[kind] = "";
       } else {
         state[kind] = b.dataset.value;
         // Picking a crossed-out option keeps the shopper's intent and drops the clashing one.
@@ -166,8 +168,11 @@
   if (share) {
     share.addEventListener("click", function () {
       var shared = new URL(window.location.href);
-      // A member's link carries her referral code (orders: share links).
-      if (share.dataset.referral) shared.searchParams.set("r", share.dataset.referral);
+      // A member's link carries her referral code, which the order actions fragment brings.
+      var referral = document.querySelector("[data-share-referral]");
+      if (referral && referral.dataset.shareReferral) {
+        shared.searchParams.set("r", referral.dataset.shareReferral);
+      }
       var link = shared.href;
       if (navigator.share) {
         navigator.share({ title: document.title, url: link }).catch(function () {});

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from orders.models import Order
+from orders.models import BookingPolicy, Order
 from orders.services.checkout import Line
 from tests.backoffice.test_orders import level, login, url
 from tests.orders.placing import booking
@@ -13,7 +13,16 @@ from tests.orders.placing import booking
 pytestmark = pytest.mark.django_db
 
 
-def test_appointments_list_tomorrows_bookings_with_a_pick_list(shop, client):
+@pytest.fixture
+def generous_policy():
+    """Several open bookings for one member at one store: more than HQ's default allows."""
+    BookingPolicy.objects.update_or_create(
+        pk=BookingPolicy.current().pk,
+        defaults={"max_open_per_member": 10, "max_open_per_member_per_store": 10},
+    )
+
+
+def test_appointments_list_tomorrows_bookings_with_a_pick_list(shop, client, generous_policy):
     booked = booking(shop)
     later = booking(shop, [Line(shop.sku_m, 1)], days=3)
     login(client, shop.clerk)
@@ -101,7 +110,9 @@ def test_clerk_cannot_mark_no_show(shop, client):
     assert booked.status == Order.Status.BOOKED
 
 
-def test_appointments_page_queries_are_pinned(shop, client, django_assert_max_num_queries):
+def test_appointments_page_queries_are_pinned(
+    shop, client, generous_policy, django_assert_max_num_queries
+):
     for _ in range(3):
         booking(shop, [Line(shop.sku_m, 1)])
     login(client, shop.clerk)

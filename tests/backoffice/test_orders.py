@@ -19,7 +19,7 @@ F = Order.Fulfillment
 
 @pytest.fixture(autouse=True)
 def _fresh_attempt_counters():
-    cache.clear()  # pickup attempts are counted in the cache per clerk
+    cache.clear()  # nothing cached by one test (sandbox payments) leaks into the next
     yield
     cache.clear()
 
@@ -170,7 +170,7 @@ def test_detail_shows_lines_and_timeline(shop, client):
     response = client.get(url("detail", order.number))
     body = response.content.decode()
     assert response.status_code == 200
-    assert "真丝连衣裙" in body and "pending_payment → paid" in body
+    assert "真丝连衣裙" in body and "Awaiting payment → Paid" in body
     assert "refund_form" not in response.context  # clerks do not refund
 
 

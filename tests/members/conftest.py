@@ -4,6 +4,9 @@ import secrets
 
 import pytest
 
+# The order tests' small shop, for members' features that show on shopper pages (favorites).
+from tests.orders.conftest import shop  # noqa: F401
+
 
 @pytest.fixture
 def wechat_fake(settings):

@@ -12,6 +12,7 @@ from members.auth import SESSION_KEY
 from members.models import Member
 from members.services import login_codes
 from members.services.accounts import member_create
+from o2o.throttle import throttle_reset
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +37,8 @@ def sent_code(phone=PHONE) -> str:
 
 
 def send(client, phone=PHONE, **extra):
-    return client.post(LOGIN, {"phone": phone, **extra}, **extra.pop("headers", {}))
+    """Ask for a code; a sent code redirects to the code step, which is what is returned."""
+    return client.post(LOGIN, {"phone": phone, **extra}, follow=True)
 
 
 def verify(client, code, phone=PHONE, next_url=""):
@@ -112,7 +114,7 @@ def test_wrong_codes_are_capped_at_five_then_even_the_right_one_is_refused(clien
 def test_a_new_code_after_wrong_attempts_works(client):
     send(client)
     verify(client, "999999" if sent_code() != "999999" else "888888")
-    cache.delete(f"members:login-code-cooldown:{PHONE}")  # a minute later
+    throttle_reset(scope=login_codes.SEND_COOLDOWN, key=PHONE)  # a minute later
 
     send(client)
     response = verify(client, sent_code())
@@ -236,3 +238,73 @@ def test_logout_is_a_post(client):
 
     assert response.status_code == 302
     assert SESSION_KEY not in client.session
+
+
+def test_reloading_the_login_page_keeps_the_code_step(client):
+    sent = client.post(LOGIN, {"phone": PHONE, "next": "/p/x/"})
+    code = sent_code()
+
+    # Sent, then redirected (a reload is a GET, not the phone form sent again), next kept.
+    assert sent.status_code == 302 and sent["Location"] == LOGIN + "?next=%2Fp%2Fx%2F"
+
+    reloaded = client.get(LOGIN).content.decode()
+
+    assert "Enter the 6-digit code sent to 13800138000" in reloaded
+    assert 'value="13800138000"' in reloaded
+    assert "Send code" not in reloaded  # not the phone step
+    assert verify(client, code).status_code == 302
+    client.post(reverse("members:logout"))
+    assert "Send code" in client.get(LOGIN).content.decode()  # used: back to the phone step
+
+
+def test_the_code_step_can_be_left_for_another_number(client):
+    send(client)
+
+    page = client.get(LOGIN + "?step=phone").content.decode()
+
+    assert "Send code" in page and "Enter the 6-digit code" not in page
+
+
+def test_the_reloaded_code_step_ends_when_the_code_expires(client, monkeypatch):
+    monkeypatch.setattr(login_codes, "CODE_TTL", 1)
+    send(client)
+    time.sleep(1.3)
+
+    page = client.get(LOGIN).content.decode()
+
+    assert "Send code" in page and "Enter the 6-digit code" not in page
+
+
+def test_shoppers_behind_the_trusted_proxy_are_counted_apart(client, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    shoppers = login_codes.SENDS_PER_CLIENT_PER_HOUR + 1
+
+    statuses = [
+        client.post(
+            LOGIN,
+            {"phone": f"1390000{n:04d}"},
+            REMOTE_ADDR="10.0.0.2",  # the proxy, for everyone
+            HTTP_X_FORWARDED_FOR=f"198.51.100.{n + 1}",
+        ).status_code
+        for n in range(shoppers)
+    ]
+
+    assert statuses == [302] * shoppers  # each one sent, then on to the code step
+
+
+def test_a_forged_forwarded_for_does_not_step_around_the_client_limit(client, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    sends = login_codes.SENDS_PER_CLIENT_PER_HOUR + 1
+
+    statuses = [
+        client.post(
+            LOGIN,
+            {"phone": f"1390000{n:04d}"},
+            REMOTE_ADDR="10.0.0.2",
+            HTTP_X_FORWARDED_FOR=f"6.6.6.{n}, 198.51.100.1",  # the proxy appended the last one
+        ).status_code
+        for n in range(sends)
+    ]
+
+    assert statuses[-1] == 429
+    assert statuses[:-1] == [302] * (sends - 1)

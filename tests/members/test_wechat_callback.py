@@ -337,10 +337,15 @@ class TestSafeMode:
         assert self.post_encrypted(client, wechat, crypto, xml, timestamp=stale).status_code == 403
         assert not Member.objects.exists()
 
-        assert self.post_encrypted(client, wechat, crypto, xml, nonce="n-once").status_code == 200
+        now = str(int(time.time()))
+        assert (
+            self.post_encrypted(client, wechat, crypto, xml, nonce="n-once", timestamp=now)
+        ).status_code == 200
         before = counts()
         other = event_xml("o-mallory", "subscribe", "qrscene_clerk:anna")
-        assert self.post_encrypted(client, wechat, crypto, other, nonce="n-once").status_code == 403
+        assert (
+            self.post_encrypted(client, wechat, crypto, other, nonce="n-once", timestamp=now)
+        ).status_code == 403
         assert counts() == before
 
     def test_a_bad_message_signature_is_refused(self, client, wechat, crypto, clerk):

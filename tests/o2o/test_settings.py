@@ -93,3 +93,10 @@ def test_wechat_base_urls_are_settings():
         "http://127.0.0.1:9/pay/",
         "True",
     ]
+
+
+def test_a_trusted_proxy_network_that_is_not_one_stops_the_start():
+    result = manage("check", env={"DEBUG": "true", "TRUSTED_PROXY_CIDRS": "10.0.0.0/8,proxy.lan"})
+
+    assert result.returncode != 0
+    assert "TRUSTED_PROXY_CIDRS: 'proxy.lan' is not a network" in result.stderr

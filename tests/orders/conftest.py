@@ -1,13 +1,15 @@
-"""A small shop for order tests: a store with a manager and a clerk, a second store, stock."""
+"""A small shop for order tests: a store with a manager and a clerk, a second store, stock; and
+a town of stores around the shopper for choosing where to collect."""
 
 import pytest
 from django.contrib.auth import get_user_model
 
 from catalog.models import SKU, Category, Product
 from inventory.services import stock_adjust
+from members.models import Member
 from members.services.accounts import member_get_or_create_by_phone
 from stores.models import Region, Staff, Store
-from tests.orders.shopper_helpers import forget_refusals
+from tests.orders.shopper_helpers import GPS, HERE, place_store
 
 
 @pytest.fixture
@@ -62,10 +64,24 @@ def shop(db):
     return shop
 
 
-@pytest.fixture(autouse=True)
-def _notify_refusals_forgotten():
-    """/wechat/pay/notify counts refused notifications per address in Redis, which outlives a
-    test: every test starts (and ends) with the test client's count at zero."""
-    forget_refusals("127.0.0.1")
-    yield
-    forget_refusals("127.0.0.1")
+@pytest.fixture
+def town(shop):
+    """Her usual store (sh01) has the dress but not the skirt; around it and around her:
+
+    near-home  150 m from sh01, has everything
+    near-her   110 m from her, has everything
+    next-door   30 m from her, dress only
+    decoy      on her raw GPS point (~500 m off): has everything; only a ranking that
+               forgets the WGS-84 → GCJ-02 shift puts it first
+    """
+    skirt_product = Product.objects.create(
+        code="skirt", name="百褶半身裙", category=shop.product.category, base_price=29900
+    )
+    shop.skirt = SKU.objects.create(product=skirt_product, code="skirt-s", color="", size="S")
+    Member.objects.filter(pk=shop.member.pk).update(home_store=shop.store)
+    shop.member.refresh_from_db()
+    shop.near_home = place_store(shop, "near-home", 31.2313, 121.4505, sku_m=2, skirt=2)
+    shop.near_her = place_store(shop, "near-her", HERE[0] + 0.001, HERE[1], sku_m=2, skirt=2)
+    shop.next_door = place_store(shop, "next-door", HERE[0] + 0.0003, HERE[1], sku_m=2)
+    shop.decoy = place_store(shop, "decoy", GPS[0], GPS[1], sku_m=2, skirt=2)
+    return shop

@@ -1,13 +1,18 @@
-"""Helpers for the shopper page tests: log a member in on a test client, pay through the notify
-endpoint with a notification signed as WeChat Pay signs it."""
+"""Helpers for the shopper page tests: log a member in on a test client or a browser page, pay
+through the notify endpoint with a notification signed as WeChat Pay signs it."""
 
-from django.core.cache import cache
+from decimal import Decimal
+
 from django.test import Client
 
+from inventory.services import stock_adjust
 from members.auth import SESSION_KEY
 from o2o import wechat_pay
+from o2o.geo import wgs84_to_gcj02
+from o2o.throttle import throttle_reset
 from orders.models import Payment
-from orders.services.payment import REFUSALS_KEY
+from orders.services.payment import REFUSALS_SCOPE
+from stores.models import Store
 
 
 def log_in(client: Client, member) -> Client:
@@ -30,5 +35,47 @@ def post_notification(client: Client, body: bytes):
 
 
 def forget_refusals(*addresses: str) -> None:
-    """Reset the notify endpoint's per-address count of refused notifications (kept in Redis)."""
-    cache.delete_many([REFUSALS_KEY.format(address=address) for address in addresses])
+    """Reset the notify endpoint's per-address count of refused notifications (a throttle row,
+    which outlives a transactional test)."""
+    for address in addresses:
+        throttle_reset(scope=REFUSALS_SCOPE, key=address)
+
+
+def log_in_by_cookie(page, member):
+    """A member session set up directly in a browser (test_shopper_browser.py exercises the
+    phone login itself)."""
+    from django.conf import settings as django_settings
+    from django.contrib.sessions.backends.db import SessionStore
+
+    session = SessionStore()
+    session["member_id"] = member.pk
+    session.save()
+    page.context.add_cookies(
+        [
+            {
+                "name": django_settings.SESSION_COOKIE_NAME,
+                "value": session.session_key,
+                "url": page.base_url,
+            }
+        ]
+    )
+
+
+# The shopper's GPS fix (WGS-84), as navigator.geolocation reports it.
+GPS = (31.2000, 121.4000)
+HERE = wgs84_to_gcj02(*GPS)  # where she really is on the stores' (GCJ-02) map
+
+
+def place_store(shop, code, latitude, longitude, **stock):
+    store = Store.objects.create(
+        code=code,
+        name=f"{code} 店",
+        region=shop.store.region,
+        city="上海",
+        address=f"{code} 路 1 号",
+        latitude=Decimal(f"{latitude:.6f}"),
+        longitude=Decimal(f"{longitude:.6f}"),
+    )
+    for sku, quantity in stock.items():
+        stock_adjust(store=store, sku=getattr(shop, sku), delta=quantity, reason="receipt")
+    return store

@@ -1,9 +1,10 @@
 """The cart: a visitor's by session, a member's by member, carried over on login."""
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
-from orders.models import Cart, CartLine
+from orders.models import Cart, CartLine, Order
 from orders.services.cart import cart_get_or_create, cart_line_add
 from tests.orders.shopper_helpers import log_in
 
@@ -24,20 +25,50 @@ def test_a_visitor_adds_to_the_cart_and_sees_it(client, shop):
     assert "真丝连衣裙" in page and "¥1,198.00" in page
 
 
-def test_the_visitor_cart_is_carried_over_on_login_and_quantities_add_up(client, shop, settings):
+def test_the_visitor_cart_is_carried_over_at_the_first_cart_access_after_login(
+    client, shop, settings
+):
     settings.DEMO_MODE = True
     member_cart = cart_get_or_create(member=shop.member)
     cart_line_add(cart=member_cart, sku=shop.sku_m, quantity=1)
     client.post(reverse("orders:cart_add"), {"sku": "dress-m", "quantity": 2})
     client.post(reverse("orders:cart_add"), {"sku": "dress-l", "quantity": 1})
+    visitor_session = client.session.session_key
 
-    # Log in through the real login view (demo one-tap), which calls member_login.
+    # Log in through the real login view (demo one-tap): it rotates the session key.
     response = client.post(reverse("members:login_demo"), {"member": shop.member.pk})
+    assert response.status_code == 302 and client.session.session_key != visitor_session
 
-    assert response.status_code == 302
+    page = client.get(reverse("orders:cart")).content.decode()
+
+    assert "¥2,396.00" in page
     assert quantities(member_cart) == {"dress-m": 3, "dress-l": 1}
     assert not Cart.objects.filter(member__isnull=True).exists()
-    assert "¥2,396.00" in client.get(reverse("orders:cart")).content.decode()
+    client.get(reverse("orders:cart"))  # carried over once, not again
+    assert quantities(member_cart) == {"dress-m": 3, "dress-l": 1}
+
+
+def test_checking_out_right_after_login_takes_the_visitor_cart_along(client, shop, settings):
+    settings.DEMO_MODE = True
+    client.post(reverse("orders:cart_add"), {"sku": "dress-l", "quantity": 1})
+    client.post(reverse("members:login_demo"), {"member": shop.member.pk})
+
+    client.post(reverse("orders:checkout"), {"fulfillment": "pickup", "store": shop.store.pk})
+
+    order = Order.objects.get()
+    assert [(line.sku_id, line.quantity) for line in order.lines.all()] == [(shop.sku_l.pk, 1)]
+
+
+def test_another_browser_does_not_get_the_visitor_cart(client, shop, settings):
+    settings.DEMO_MODE = True
+    client.post(reverse("orders:cart_add"), {"sku": "dress-m", "quantity": 2})
+
+    other = Client()
+    other.post(reverse("members:login_demo"), {"member": shop.member.pk})
+    other.get(reverse("orders:cart"))
+
+    assert Cart.objects.get(member__isnull=True).lines.count() == 1
+    assert not Cart.objects.filter(member=shop.member, lines__isnull=False).exists()
 
 
 def test_change_quantity_and_remove_a_line(client, shop):

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from orders.models import Order, PaymentNotification, Refund
+from orders.models import BookingPolicy, Order, PaymentNotification, Refund
 from orders.services.assisted import assisted_cart_create, assisted_cart_line_set
 from orders.services.fulfilment import order_hand_over
 from tests.orders.placing import pay, place
@@ -74,3 +74,20 @@ def test_refund_action(hq, shop, sold):
     sold.refresh_from_db()
     assert sold.status == Order.Status.REFUNDED
     assert Refund.objects.get().status == Refund.Status.SUCCEEDED
+
+
+def test_booking_policy_is_one_row_hq_edits_in_the_admin(hq):
+    response = hq.get(reverse("admin:orders_bookingpolicy_changelist"))
+    policy = BookingPolicy.current()
+    assert response["Location"] == reverse("admin:orders_bookingpolicy_change", args=[policy.pk])
+    assert hq.get(reverse("admin:orders_bookingpolicy_add")).status_code == 403
+
+    hq.post(
+        response["Location"],
+        {"horizon_days": 3, "max_open_per_member": 4, "max_open_per_member_per_store": 2},
+    )
+
+    policy.refresh_from_db()
+    assert (policy.horizon_days, policy.max_open_per_member) == (3, 4)
+    assert policy.max_open_per_member_per_store == 2
+    assert BookingPolicy.objects.count() == 1

@@ -1,10 +1,12 @@
-"""Share links: ?r=<referral code> records a visit once and the next order names the sharer."""
+"""Share links: ?r=<referral code> on the product page records a visit once (the page's order
+actions fragment does it) and the next order names the sharer."""
 
 import pytest
 from django.urls import reverse
 
+from members.models import ShareVisit
 from members.services.accounts import member_get_or_create_by_phone
-from orders.models import Order, ShareVisit
+from orders.models import Order
 from orders.services.cart import cart_get_or_create, cart_line_add
 from tests.orders.shopper_helpers import log_in
 
@@ -17,21 +19,22 @@ def sharer(db):
     return member
 
 
-def product_url(shop, **params):
-    return reverse("catalog:product", args=[shop.product.code]), params
+def actions_url(code="dress"):
+    """The product page's order actions, which it loads with its own query (?sku=, ?r=)."""
+    return reverse("orders:product_actions", args=[code])
 
 
 def test_the_product_page_share_link_carries_the_members_code(client, shop):
     log_in(client, shop.member)
 
-    page = client.get(reverse("catalog:product", args=["dress"])).content.decode()
+    page = client.get(actions_url()).content.decode()
 
     assert f"?r={shop.member.referral_code}" in page
-    assert f'data-referral="{shop.member.referral_code}"' in page
+    assert f'data-share-referral="{shop.member.referral_code}"' in page
 
 
 def test_a_visit_is_recorded_once_per_session_and_product(client, shop, sharer):
-    url = reverse("catalog:product", args=["dress"])
+    url = actions_url()
     for _ in range(3):
         assert client.get(url, {"r": sharer.referral_code}).status_code == 200
 
@@ -42,7 +45,7 @@ def test_a_visit_is_recorded_once_per_session_and_product(client, shop, sharer):
 
 def test_unknown_codes_and_self_visits_are_ignored(client, shop):
     log_in(client, shop.member)
-    url = reverse("catalog:product", args=["dress"])
+    url = actions_url()
 
     client.get(url, {"r": "NOSUCHCODE"})
     client.get(url, {"r": shop.member.referral_code})
@@ -53,7 +56,7 @@ def test_unknown_codes_and_self_visits_are_ignored(client, shop):
 
 def test_an_order_placed_afterwards_carries_the_sharer(client, shop, sharer):
     log_in(client, shop.member)
-    client.get(reverse("catalog:product", args=["dress"]), {"r": sharer.referral_code})
+    client.get(actions_url(), {"r": sharer.referral_code})
     cart_line_add(cart=cart_get_or_create(member=shop.member), sku=shop.sku_m)
 
     client.post(reverse("orders:checkout"), {"fulfillment": "pickup", "store": shop.store.pk})
@@ -65,7 +68,7 @@ def test_an_order_placed_afterwards_carries_the_sharer(client, shop, sharer):
 
 def test_a_visitor_who_logs_in_later_still_credits_the_sharer(client, shop, sharer, settings):
     settings.DEMO_MODE = True
-    client.get(reverse("catalog:product", args=["dress"]), {"r": sharer.referral_code})
+    client.get(actions_url(), {"r": sharer.referral_code})
     client.post(reverse("orders:cart_add"), {"sku": "dress-m"})
     client.post(reverse("members:login_demo"), {"member": shop.member.pk})
 

@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from orders.models import Order, Payment
+from tests.orders.shopper_helpers import log_in_by_cookie
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -74,25 +75,6 @@ def test_scan_buy_here_pay_in_sandbox_and_show_the_paid_mark(page, screenshot, s
     shop.member.refresh_from_db()
     assert order.status == "completed"
     assert shop.member.points_balance == 599  # points are earned when the order completes
-
-
-def log_in_by_cookie(page, member):
-    """A member session set up directly (the phone login is exercised by the test above)."""
-    from django.conf import settings as django_settings
-    from django.contrib.sessions.backends.db import SessionStore
-
-    session = SessionStore()
-    session["member_id"] = member.pk
-    session.save()
-    page.context.add_cookies(
-        [
-            {
-                "name": django_settings.SESSION_COOKIE_NAME,
-                "value": session.session_key,
-                "url": page.base_url,
-            }
-        ]
-    )
 
 
 def test_checkout_try_in_store_books_a_slot(page, screenshot, shop):

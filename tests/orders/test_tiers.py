@@ -7,10 +7,10 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from members.jobs import recompute_tiers
 from members.models import LoyaltyPolicy, Member
-from members.services.tiers import tiers_recompute
 from orders.models import Order
+from orders.services.tiers import tiers_recompute
+from orders.tasks import recompute_tiers
 from tests.members.loyalty_factories import member_make, order_make
 
 pytestmark = pytest.mark.django_db

@@ -1,4 +1,7 @@
-"""Member tiers, recomputed nightly (DESIGN §4 "Points and tiers").
+"""Member tiers, recomputed nightly from the orders (DESIGN §4 "Points and tiers").
+
+The tier is a member's, but it is read off her orders, so the job lives here, above both apps
+(members never reads orders).
 
 potential: never bought; regular: has bought; loyal: over HQ's purchase-count or spend threshold
 in the last 12 months; advocate: loyal and has referred members who bought.

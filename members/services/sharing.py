@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from django.db.models import Q
 
-from members.models import Member
-from orders.models import ShareVisit
+from members.models import Member, ShareVisit
 
 SESSION_KEY = "shared_by"
 

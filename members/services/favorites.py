@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db import IntegrityError, transaction
 
-from orders.models import Favorite
+from members.models import Favorite
 
 
 def favorite_toggle(*, member, product) -> bool:

@@ -1,10 +1,10 @@
-"""Recompute every member's tier (nightly; the Celery task `members.jobs.recompute_tiers` does
-the same)."""
+"""Recompute every member's tier from her orders (nightly; the Celery task
+`orders.tasks.recompute_tiers` does the same)."""
 
 from django.core.management.base import BaseCommand
 
 from members.models import Member
-from members.services.tiers import tiers_recompute
+from orders.services.tiers import tiers_recompute
 
 
 class Command(BaseCommand):
