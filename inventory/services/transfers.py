@@ -21,6 +21,7 @@ from inventory.services.reservations import (
     reservations_release,
     stock_reserve,
 )
+from o2o.whole_numbers import is_whole_number
 
 # A count above this is a typo, not a delivery.
 MAX_COUNTED_UNITS = 10_000
@@ -156,7 +157,7 @@ def _counts_check(lines: list[TransferLine], counts: dict[int, int] | None) -> d
     if set(counts) != expected:
         raise InvalidQuantity("count every line of the transfer, and only those")
     for sku_id, counted in counts.items():
-        if isinstance(counted, bool) or not isinstance(counted, int):
+        if not is_whole_number(counted):
             raise InvalidQuantity(f"the count of SKU {sku_id} must be a whole number")
         if not 0 <= counted <= MAX_COUNTED_UNITS:
             raise InvalidQuantity(f"the count of SKU {sku_id} must be 0 to {MAX_COUNTED_UNITS}")
