@@ -18,7 +18,8 @@ the layout hides the buttons. At their own store (HQ's warehouse) they act as it
 """
 
 import copy
-from collections.abc import Iterable
+import time
+from collections.abc import Collection, Iterable
 from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
@@ -31,7 +32,7 @@ from django.utils.translation import gettext as _
 from backoffice.responses import forbidden
 from inventory.models import Transfer
 from inventory.selectors import transfer_get
-from members.models import FollowUpTask
+from members.models import FollowUpTask, Member
 from orders import selectors as order_selectors
 from orders.models import Cart, Order
 from orders.services.fulfilment import NotYourStore, check_store_staff
@@ -227,6 +228,62 @@ def access_follow_up_task(staff: Staff, pk: int) -> FollowUpTask:
     if task is None:
         raise Http404
     return task
+
+
+# ---- members (the store's customers) ------------------------------------------------------------
+
+# A member who shows her card QR at the counter opens her page at this store for a while, even if
+# she belongs to another store: she is standing there, and the clerk serves her.
+PRESENTED_SESSION_KEY = "backoffice:presented-members"
+PRESENTED_SECONDS = 30 * 60
+PRESENTED_KEPT = 20
+
+
+def member_presented_remember(request, member: Member) -> None:
+    """Remember in the staff session that `member` showed her card here just now."""
+    now = int(time.time())
+    kept = {
+        key: at
+        for key, at in _presented(request).items()
+        if now - at <= PRESENTED_SECONDS and key != str(member.pk)
+    }
+    newest = sorted(kept.items(), key=lambda item: item[1])[-(PRESENTED_KEPT - 1) :]
+    request.session[PRESENTED_SESSION_KEY] = {**dict(newest), str(member.pk): now}
+
+
+def _presented(request) -> dict[str, int]:
+    stored = request.session.get(PRESENTED_SESSION_KEY)
+    if not isinstance(stored, dict):
+        return {}
+    return {key: at for key, at in stored.items() if isinstance(at, int)}
+
+
+def members_presented(request) -> set[int]:
+    """Ids of members who showed their card in this session within the last half hour."""
+    now = int(time.time())
+    return {
+        int(key)
+        for key, at in _presented(request).items()
+        if key.isdigit() and now - at <= PRESENTED_SECONDS
+    }
+
+
+def member_is_the_stores(staff: Staff, member: Member) -> bool:
+    """Her home store is the staff member's, or her clerk works there."""
+    if member.home_store_id == staff.store_id:
+        return True
+    return member.bound_clerk_id is not None and member.bound_clerk.store_id == staff.store_id
+
+
+def access_member(staff: Staff, member_code: str, *, presented: Collection[int] = ()) -> Member:
+    """A member of the staff member's store (or one who just showed her card here), annotated
+    for her page; anyone else, and unknown codes, are 404."""
+    member = order_selectors.customer_get(member_code, staff=staff)
+    if member is None:
+        raise Http404
+    if not (member_is_the_stores(staff, member) or member.pk in presented):
+        raise Http404
+    return member
 
 
 # ---- transfers between stores (调货) -------------------------------------------------------------

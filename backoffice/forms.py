@@ -1,6 +1,9 @@
 """Forms of the store back office; they parse input, the services decide."""
 
+from datetime import timedelta
+
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from members.models import FollowUpTask
@@ -154,3 +157,59 @@ class GiftCodeForm(forms.Form):
             attrs={"inputmode": "numeric", "autocomplete": "off", "autofocus": True}
         ),
     )
+
+
+class ScanForm(forms.Form):
+    """What the desk scanner read, or the clerk typed; the server decides what it is."""
+
+    text = forms.CharField(
+        label=_("Or type a pickup code, member code, phone or item code"),
+        max_length=500,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "autocapitalize": "off", "spellcheck": "false"}
+        ),
+    )
+    cart = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+
+
+class CustomerSearchForm(forms.Form):
+    q = forms.CharField(
+        label=_("Name, phone or member code"),
+        max_length=64,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
+
+
+class FollowUpNoteForm(forms.Form):
+    """A follow-up the clerk writes on a member's page: a reminder, or a contact just made."""
+
+    FOLLOW_UP_DAYS_AHEAD = 365
+
+    note = forms.CharField(
+        label=_("What about"),
+        max_length=200,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    outcome = forms.ChoiceField(
+        label=_("Already in touch?"),
+        choices=[("", _("Not yet: remind me"))] + list(FollowUpTask.Outcome.choices),
+        required=False,
+    )
+    due_date = forms.DateField(
+        label=_("Remind me on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        today = timezone.localdate()
+        due = cleaned.get("due_date")
+        if cleaned.get("outcome"):
+            cleaned["due_date"] = today
+        elif due is None:
+            cleaned["due_date"] = today
+        elif not (today <= due <= today + timedelta(days=self.FOLLOW_UP_DAYS_AHEAD)):
+            self.add_error("due_date", _("Choose a day from today to a year ahead."))
+        return cleaned

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 
 from inventory.exceptions import InactiveStore, InsufficientStock
 from inventory.exceptions import InvalidState as InventoryInvalidState
+from members.card import CardTokenError
 from members.services import gifts
 from o2o.errors import DomainError, TooManyAttempts
 from o2o.throttle import throttled_message
@@ -45,10 +46,25 @@ ERROR_MESSAGES_WITH_DETAIL = {
 }
 
 
+# Why a scanned member card QR is refused, by CardTokenError code.
+CARD_ERROR_MESSAGES = {
+    CardTokenError.EXPIRED: gettext_lazy(
+        "This card code has expired. Ask the shopper to open her member card again."
+    ),
+    CardTokenError.REPLAYED: gettext_lazy(
+        "This card code was already used. Ask the shopper to show her card again: "
+        "it changes every minute."
+    ),
+    CardTokenError.INVALID: gettext_lazy("This is not a valid member card code."),
+}
+
+
 def domain_error_message(error: DomainError) -> str:
     """A sentence for the clerk about a refused action."""
     if isinstance(error, TooManyAttempts):
         return throttled_message(error.retry_after)
+    if isinstance(error, CardTokenError):
+        return str(CARD_ERROR_MESSAGES.get(error.code, CARD_ERROR_MESSAGES[error.INVALID]))
     for kind, message in ERROR_MESSAGES.items():
         if isinstance(error, kind):
             return str(message)

@@ -1,14 +1,28 @@
 """Every store staff page, mounted at /staff/ by o2o/urls.py.
 
 Each topic keeps its URL namespace (`backoffice:`, `orders_backoffice:`, `members_backoffice:`,
-`loyalty_backoffice:`, `stock_backoffice:`, `manager_backoffice:`, `hq_backoffice:`), so the names
-used in templates, redirects and tests stay as they were. Every page here must have a row in
-tests/backoffice/test_permissions.py, which walks these patterns.
+`loyalty_backoffice:`, the store desk's `today_backoffice:`, `scanner_backoffice:`,
+`customers_backoffice:`, and `stock_backoffice:`, `manager_backoffice:`, `hq_backoffice:`), so
+the names used in templates, redirects and tests stay as they were. Every page here must have
+a row in tests/backoffice/test_permissions.py, which walks these patterns.
 """
 
 from django.urls import include, path
 
-from backoffice.views import assist, bookings, home, hq, loyalty, manager, members, orders, stock
+from backoffice.views import (
+    assist,
+    bookings,
+    customers,
+    home,
+    hq,
+    loyalty,
+    manager,
+    members,
+    orders,
+    scanner,
+    stock,
+    today,
+)
 
 home_urls = [
     path("", home.home, name="home"),
@@ -44,6 +58,27 @@ loyalty_urls = [
     path("gifts/verify/", loyalty.gift_verify, name="gift_verify"),
 ]
 
+today_urls = [
+    path("", today.board, name="board"),
+]
+
+scanner_urls = [
+    path("", scanner.scanner, name="scanner"),
+    path("resolve/", scanner.scan_resolve, name="resolve"),
+]
+
+customer_urls = [
+    path("", customers.customer_list, name="list"),
+    path("<str:member_code>/", customers.customer_detail, name="detail"),
+    path("<str:member_code>/cart/", customers.customer_cart_start, name="cart_start"),
+    path("<str:member_code>/follow-up/", customers.customer_follow_up, name="follow_up"),
+    path(
+        "<str:member_code>/follow-ups/<int:pk>/outcome/",
+        customers.customer_follow_up_outcome,
+        name="follow_up_outcome",
+    ),
+]
+
 stock_urls = [
     path("", stock.stock_room, name="room"),
     path("ask/", stock.ask, name="ask"),
@@ -66,6 +101,9 @@ urlpatterns = [
     path("orders/", include((order_urls, "orders_backoffice"))),
     path("members/", include((member_urls, "members_backoffice"))),
     path("loyalty/", include((loyalty_urls, "loyalty_backoffice"))),
+    path("today/", include((today_urls, "today_backoffice"))),
+    path("scan/", include((scanner_urls, "scanner_backoffice"))),
+    path("customers/", include((customer_urls, "customers_backoffice"))),
     path("stock/", include((stock_urls, "stock_backoffice"))),
     path("manager/", include((manager_urls, "manager_backoffice"))),
     path("hq/", include((hq_urls, "hq_backoffice"))),

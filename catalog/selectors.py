@@ -116,6 +116,19 @@ def sku_for_scan_get(*, code: str) -> SKU | None:
     return SKU.objects.select_related("product").filter(code=code).first()
 
 
+def sku_by_code_or_barcode(text: str) -> SKU | None:
+    """The SKU whose code or barcode is `text` (typed at the desk, or the maker's barcode
+    scanned), with its product; None for anything else."""
+    if not code_is_plausible(text):
+        return None
+    return (
+        SKU.objects.select_related("product")
+        .filter(Q(code=text) | Q(barcode=text))
+        .order_by("pk")
+        .first()
+    )
+
+
 def products_new_arrivals(*, limit: int = 10) -> list[Product]:
     since = timezone.localdate() - timedelta(days=NEW_ARRIVAL_DAYS)
     return list(

@@ -147,6 +147,37 @@ def in_transit(*, store) -> dict[str, dict[int, int]]:
     }
 
 
+@dataclass
+class StoreTransfers:
+    """Transfers a store has to act on today: goods on their way in, and requests to send."""
+
+    arriving: list[Transfer]
+    to_ship: list[Transfer]
+
+
+def store_transfers_open(*, store) -> StoreTransfers:
+    """Shipped towards the store (to receive) and requested from it (to pack and ship), oldest
+    first, with their lines and items: two queries however many transfers there are."""
+    transfers = list(
+        Transfer.objects.filter(
+            Q(to_store=store, state=Transfer.State.SHIPPED)
+            | Q(from_store=store, state=Transfer.State.REQUESTED)
+        )
+        .select_related("from_store", "to_store")
+        .prefetch_related(
+            Prefetch(
+                "lines",
+                queryset=TransferLine.objects.select_related("sku__product").order_by("id"),
+            )
+        )
+        .order_by("created_at", "id")
+    )
+    return StoreTransfers(
+        arriving=[t for t in transfers if t.to_store_id == store.pk],
+        to_ship=[t for t in transfers if t.from_store_id == store.pk],
+    )
+
+
 # ---- the store's stock room (back office) -------------------------------------------------------
 
 
@@ -209,7 +240,7 @@ def _transfers_with_lines():
 
 
 @dataclass
-class StoreTransfers:
+class StoreTransferLists:
     """A store's transfers by what it has to do about them."""
 
     to_ship: list[Transfer] = field(default_factory=list)  # others asked us: pack and ship
@@ -219,7 +250,7 @@ class StoreTransfers:
     recent: list[Transfer] = field(default_factory=list)  # received or cancelled lately
 
 
-def store_transfers(*, store, now: datetime | None = None) -> StoreTransfers:
+def store_transfers(*, store, now: datetime | None = None) -> StoreTransferLists:
     """Open transfers from or to the store, and those closed in the last two weeks (two
     queries). HQ's replenishment proposals are not shown: they hold nothing until approved."""
     since = (now or timezone.now()) - timedelta(days=RECENT_TRANSFER_DAYS)
@@ -235,7 +266,7 @@ def store_transfers(*, store, now: datetime | None = None) -> StoreTransfers:
         )
         .order_by("-created_at", "-id")
     )
-    result = StoreTransfers()
+    result = StoreTransferLists()
     for transfer in rows:
         outgoing = transfer.from_store_id == store.pk
         if transfer.state == Transfer.State.REQUESTED:

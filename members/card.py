@@ -49,6 +49,19 @@ def card_token_looks_like(text: str) -> bool:
     return text.count(":") == 2
 
 
+def card_token_is_signed(text: str) -> bool:
+    """Whether `text` carries our card signature, whatever its age, without accepting it.
+
+    A scanner that reads many kinds of code uses it to tell a member card from another signed
+    token; the card is then accepted (or refused as expired or replayed) by `card_token_verify`.
+    """
+    try:
+        _signer().unsign(str(text or "").strip())
+    except signing.BadSignature:
+        return False
+    return True
+
+
 def card_token_verify(token: str, *, max_age: int = TOKEN_MAX_AGE) -> Member:
     """The member a card token names; accepted once within `max_age` seconds.
 

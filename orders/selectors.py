@@ -6,11 +6,27 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.core import signing
+from django.db.models import (
+    Count,
+    F,
+    IntegerField,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from inventory.selectors import sku_stock_search
+from members.models import FollowUpTask, Member
 from orders.models import Cart, CartLine, Order, OrderEvent, OrderLine
+from orders.services.fulfilment import PICKUP_SALT
+from orders.status import SOLD
 from stores.models import Store
 
 # ---- Shopper side ------------------------------------------------------------------------------
@@ -181,3 +197,79 @@ def assist_sku_search_by_id(sku_id: int):
     from catalog.models import SKU
 
     return SKU.objects.select_related("product").filter(pk=sku_id).first()
+
+
+# ---- Store desk: the today screen, the scanner, the clerk's customers ---------------------------
+
+
+def booking_pick_list(bookings) -> list[dict]:
+    """网订店试: what to fetch from the stockroom for these bookings, one row per SKU:
+    {"line": a booked line (name, colour, size), "quantity": units, "orders": [numbers]}.
+    Reads the prefetched lines, so it adds no query."""
+    pick: dict[int, dict] = {}
+    for booking in bookings:
+        for line in booking.lines.all():
+            item = pick.setdefault(line.sku_id, {"line": line, "quantity": 0, "orders": []})
+            item["quantity"] += line.quantity
+            item["orders"].append(booking.number)
+    return sorted(pick.values(), key=lambda item: (item["line"].product_name, item["line"].pk))
+
+
+def order_by_pickup_token(token: str) -> Order | None:
+    """The order a scanned pickup QR names, with its store; None when the text is not one of
+    our order QRs (the signature is checked; nothing is changed, nothing counted)."""
+    try:
+        number = signing.loads(str(token or ""), salt=PICKUP_SALT)["n"]
+    except (signing.BadSignature, KeyError, TypeError):
+        return None
+    if not isinstance(number, str):
+        return None
+    return Order.objects.select_related("fulfilling_store").filter(number=number).first()
+
+
+def customers_with_activity(members: QuerySet[Member], *, staff) -> QuerySet[Member]:
+    """Members annotated with what a clerk's customer list shows, in the same query:
+    `spend` (fen paid for sold orders, net of refunds, ever), `open_follow_ups` and
+    `next_follow_up` (the staff member's own open tasks for her)."""
+    sold = (
+        Order.objects.filter(member=OuterRef("pk"), status__in=SOLD)
+        .order_by()
+        .values("member")
+        .annotate(total=Sum(F("total_amount") - F("refunded_amount")))
+        .values("total")
+    )
+    open_tasks = FollowUpTask.objects.filter(member=OuterRef("pk"), assignee=staff, outcome="")
+    open_count = open_tasks.order_by().values("member").annotate(n=Count("id")).values("n")
+    next_due = open_tasks.order_by().values("member").annotate(d=Min("due_date")).values("d")
+    return members.select_related("home_store").annotate(
+        spend=Coalesce(Subquery(sold, output_field=IntegerField()), 0),
+        open_follow_ups=Coalesce(Subquery(open_count, output_field=IntegerField()), 0),
+        next_follow_up=Subquery(next_due),
+    )
+
+
+def clerk_customers(staff, *, search: str = "") -> QuerySet[Member]:
+    """Members bound to the clerk (her customers), those with a follow-up due soonest first,
+    then the most recent buyers; `search` matches a name, a phone number or the member code."""
+    members = Member.objects.filter(bound_clerk=staff, is_active=True)
+    search = (search or "").strip()
+    if search:
+        members = members.filter(
+            Q(nickname__icontains=search)
+            | Q(phone__contains=search)
+            | Q(member_code__iexact=search)
+        )
+    return customers_with_activity(members, staff=staff).order_by(
+        F("next_follow_up").asc(nulls_last=True),
+        F("last_purchase_at").desc(nulls_last=True),
+        "pk",
+    )
+
+
+def customer_get(member_code: str, *, staff) -> Member | None:
+    """One active member by her code, annotated like the customer list, with her home store and
+    bound clerk; None when there is no such member. (Who may see her is the caller's check.)"""
+    members = Member.objects.filter(member_code=(member_code or "").upper(), is_active=True)
+    return (
+        customers_with_activity(members, staff=staff).select_related("bound_clerk__store").first()
+    )

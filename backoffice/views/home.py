@@ -5,6 +5,7 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 
 from backoffice.access import staff_required
+from backoffice.views.today import today_board_context
 from o2o.login_throttle import ThrottledAuthenticationForm
 from stores.selectors import store_team
 
@@ -22,7 +23,7 @@ logout = auth_views.LogoutView.as_view()
 
 @staff_required
 def home(request):
-    """Today's page: the staff member's store, role and team; order queues join it later."""
+    """The landing page: the live Today board first, then the tiles, the store and the team."""
     staff = request.staff
     store = staff.store
     now = timezone.localtime()
@@ -35,5 +36,6 @@ def home(request):
             "open_now": store.is_open_at(now),
             "team": store_team(store),
             "is_hq": staff.role == staff.Role.HQ,
+            **today_board_context(staff, now=now),
         },
     )

@@ -1,4 +1,9 @@
-"""Store back office for members: the counter's member lookup and the clerk's own QR code."""
+"""Store back office for members: the counter's member lookup and the clerk's own QR code.
+
+A member card QR scanned at the lookup opens the member's page (`customers.detail`), as the
+desk scanner does; a typed member code or phone shows her at a glance, with a link to her page
+when she is one of the store's members.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +11,15 @@ import logging
 import re
 
 from django.conf import settings
+from django.http import HttpResponse
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from backoffice.access import staff_required
+from backoffice.access import member_is_the_stores, member_presented_remember, staff_required
 from backoffice.forms import MemberLookupForm
+from backoffice.responses import domain_error_message
 from members.card import CardTokenError, card_token_looks_like, card_token_verify
 from members.exceptions import InvalidPhone
 from members.models import Member
@@ -20,17 +28,6 @@ from o2o.qr import qr_data_uri
 from o2o.wechat import WeChatUnavailable, clerk_qr_ticket
 
 MEMBER_CODE_PATTERN = re.compile(r"^M\d{9}$")
-
-_CARD_ERRORS = {
-    CardTokenError.EXPIRED: lambda: _(
-        "This card code has expired. Ask the shopper to open her member card again."
-    ),
-    CardTokenError.REPLAYED: lambda: _(
-        "This card code was already used. Ask the shopper to show her card again: "
-        "it changes every minute."
-    ),
-    CardTokenError.INVALID: lambda: _("This is not a valid member card code."),
-}
 
 logger = logging.getLogger(__name__)
 
@@ -47,9 +44,17 @@ def _member_find(text: str) -> Member | None:
     return members.filter(phone=phone, is_active=True).first()
 
 
+def member_page_redirect(request, member: Member):
+    """To the member's page; an htmx request is told to go there as a whole page."""
+    url = reverse("customers_backoffice:detail", args=[member.member_code])
+    if request.headers.get("HX-Request"):
+        return HttpResponse(headers={"HX-Redirect": url})
+    return redirect(url)
+
+
 @staff_required
 def scan(request):
-    """Scan the member card's QR (or type the member code or phone) → the member at a glance."""
+    """Scan the member card's QR → her page; type the member code or phone → her at a glance."""
     member = None
     form = MemberLookupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -58,12 +63,20 @@ def scan(request):
             try:
                 member = card_token_verify(text)
             except CardTokenError as error:
-                form.add_error("code", _CARD_ERRORS[error.code]())
+                form.add_error("code", domain_error_message(error))
+            else:
+                # She showed her card here: her page opens at this counter, whatever her store.
+                member_presented_remember(request, member)
+                return member_page_redirect(request, member)
         else:
             member = _member_find(text)
             if member is None:
                 form.add_error("code", _("No member has this member code or phone number."))
-    context = {"form": form, "member": member}
+    context = {
+        "form": form,
+        "member": member,
+        "member_page": member is not None and member_is_the_stores(request.staff, member),
+    }
     if request.headers.get("HX-Request"):
         # The scanner posts with htmx and swaps only the result; the input is cleared for the
         # next shopper.

@@ -233,6 +233,8 @@ class FollowUpTask(models.Model):
     class Kind(models.TextChoices):
         REPLENISH = "replenish", _("Running out")
         FIRST_PURCHASE = "first_purchase", _("First-purchase check-in")
+        # Written by a clerk from the member's page: a call to make, or one already made.
+        CLERK_NOTE = "clerk_note", _("Clerk's follow-up")
 
     class Outcome(models.TextChoices):
         REACHED = "reached", _("Reached")

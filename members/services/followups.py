@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, timedelta
 
 from django.conf import settings
@@ -143,3 +144,36 @@ def follow_up_record_outcome(
     task.outcome_at = timezone.now()
     task.save(update_fields=["outcome", "outcome_note", "outcome_at"])
     return task
+
+
+def follow_up_create(
+    *, member: Member, staff: Staff, due_date: date, note: str, outcome: str = ""
+) -> FollowUpTask:
+    """A follow-up the clerk writes herself, from the member's page in the back office.
+
+    Without an outcome it is a reminder due on `due_date` (the note is what to talk about); with
+    one it records a contact already made, closed at once, so it still counts towards a later
+    purchase as a conversion. The task is the clerk's own, at her store.
+    """
+    if outcome and outcome not in FollowUpTask.Outcome.values:
+        raise ValueError(f"unknown outcome {outcome!r}")
+    if staff is None or not staff.is_active:
+        raise ValueError("only active store staff write follow-ups")
+    today = timezone.localdate()
+    note = (note or "").strip()[:200]
+    return FollowUpTask.objects.create(
+        member=member,
+        assignee=staff,
+        store=staff.store,
+        kind=FollowUpTask.Kind.CLERK_NOTE,
+        product=None,
+        # Unique per task (the source/kind/product constraint guards replayed purchases; a note
+        # written twice is two notes).
+        source=f"clerk:{staff.pk}:{uuid.uuid4().hex[:16]}",
+        purchased_on=today,
+        due_date=today if outcome else due_date,
+        script=note,
+        outcome=outcome,
+        outcome_note=note if outcome else "",
+        outcome_at=timezone.now() if outcome else None,
+    )

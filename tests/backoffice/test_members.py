@@ -49,20 +49,37 @@ def member(clerk):
     )
 
 
-def test_a_fresh_card_token_shows_the_member_then_a_replay_is_refused(counter, member):
+def test_a_fresh_card_token_opens_her_page_then_a_replay_is_refused(counter, member):
     token = card_token_issue(member)
 
     first = counter.post(SCAN, {"code": token})
     replay = counter.post(SCAN, {"code": token})
 
-    html = first.content.decode()
-    assert first.status_code == 200
-    assert first.context["member"] == member
-    for shown in ("小雨", "138****8000", "Regular", "350", "静安店", "李娜", "none yet"):
-        assert shown in html
-    assert "13800138000" not in html
+    assert first.status_code == 302
+    assert first["Location"] == f"/staff/customers/{member.member_code}/"
+    page = counter.get(first["Location"]).content.decode()
+    for shown in ("小雨", "138****8000", "Regular", "350", "静安店", "none yet"):
+        assert shown in page
+    assert "13800138000" not in page
     assert replay.context["member"] is None
     assert "already used" in replay.content.decode()
+
+
+def test_htmx_is_told_to_go_to_her_page(counter, member):
+    response = counter.post(SCAN, {"code": card_token_issue(member)}, HTTP_HX_REQUEST="true")
+
+    assert response.status_code == 200
+    assert response["HX-Redirect"] == f"/staff/customers/{member.member_code}/"
+
+
+def test_a_typed_lookup_links_to_her_page_only_at_her_store(counter, member, client):
+    html = counter.post(SCAN, {"code": member.member_code}).content.decode()
+    assert f'href="/staff/customers/{member.member_code}/">Open her page' in html
+
+    client.force_login(StaffFactory().user)
+    elsewhere = client.post(SCAN, {"code": member.member_code}).content.decode()
+    assert "Open her page" not in elsewhere
+    assert "when she shows her member card" in elsewhere
 
 
 def test_an_expired_card_token_is_refused(counter, member, monkeypatch):

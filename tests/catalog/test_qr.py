@@ -157,3 +157,24 @@ def test_the_qr_png_is_not_for_shoppers(client, sku):
 
     assert anonymous.status_code == 302 and logged_in.status_code == 302
     assert "image/png" not in (anonymous.get("Content-Type"), logged_in.get("Content-Type"))
+
+
+@override_settings(SITE_URL="https://shop.example.cn")
+def test_a_scanned_label_is_parsed_back_only_when_it_is_ours(sku, store):
+    from catalog.qr import ScannedLabel, sku_qr_parse
+
+    assert sku_qr_parse(sku_qr_url(sku, store)) == ScannedLabel("knit-01-2", "sh-001")
+    assert sku_qr_parse(sku_qr_url(sku)) == ScannedLabel("knit-01-2", "")
+    # Printed before the move to https: the host is what counts.
+    assert sku_qr_parse("http://shop.example.cn/q/knit-01-2") == ScannedLabel("knit-01-2", "")
+    for foreign in (
+        "https://other.example/q/knit-01-2",
+        "https://shop.example.cn/p/knit-01/",
+        "https://shop.example.cn/q/",
+        "https://shop.example.cn/q/knit-01-2.png",
+        "ftp://shop.example.cn/q/knit-01-2",
+        "knit-01-2",
+        "http://[::1",
+        "",
+    ):
+        assert sku_qr_parse(foreign) is None, foreign

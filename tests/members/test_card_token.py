@@ -6,7 +6,12 @@ import pytest
 from django.core import signing
 from django.core.cache import cache
 
-from members.card import CardTokenError, card_token_issue, card_token_verify
+from members.card import (
+    CardTokenError,
+    card_token_is_signed,
+    card_token_issue,
+    card_token_verify,
+)
 from members.services.accounts import member_create
 
 pytestmark = pytest.mark.django_db
@@ -94,3 +99,18 @@ def test_a_closed_membership_is_invalid(member):
 
 def test_a_token_is_short_enough_for_a_fast_scan(member):
     assert len(card_token_issue(member)) < 80
+
+
+def test_a_card_is_recognised_by_its_signature_without_being_accepted(member, monkeypatch):
+    token = card_token_issue(member)
+    issued_at = time.time() - 300
+    monkeypatch.setattr(signing.time, "time", lambda: issued_at)
+    old = card_token_issue(member)
+    monkeypatch.undo()
+
+    assert card_token_is_signed(token) and card_token_is_signed(old)
+    assert not card_token_is_signed(token[:-2] + "xx")
+    assert not card_token_is_signed(signing.dumps({"n": "1"}, salt="orders.pickup"))
+    assert not card_token_is_signed("13800138000")
+    # Recognising it did not use it up.
+    assert card_token_verify(token) == member

@@ -93,11 +93,13 @@
     this.say(messages.starting);
     this.running(true);
     var reader = new window.ZXingBrowser.BrowserQRCodeReader();
+    var delivered = false;
     reader.decodeFromConstraints(
       { video: { facingMode: { ideal: "environment" } }, audio: false },
       this.video,
       function (result, error, controls) {
-        if (!result) return;  // "not found" on most frames is normal
+        if (!result || delivered) return;  // "not found" on most frames is normal
+        delivered = true;
         controls.stop();
         self.controls = null;
         self.running(false);
@@ -106,6 +108,8 @@
         self.deliver(result.getText());
       }
     ).then(function (controls) {
+      // The first frame may already have been read (and the camera stopped) before this.
+      if (delivered) return;
       self.controls = controls;
       self.say(messages.aim);
     }).catch(function (error) {
