@@ -64,6 +64,14 @@ def transfer(world):
     return {"pk": world.transfer.pk}
 
 
+def member(world):
+    return {"member_code": world.member.member_code}
+
+
+def member_task(world):
+    return {"member_code": world.member.member_code, "pk": world.task.pk}
+
+
 PAGES: dict[str, Page] = {
     # shell
     "backoffice:home": Page(),
@@ -95,6 +103,15 @@ PAGES: dict[str, Page] = {
     "loyalty_backoffice:follow_ups": Page(),
     "loyalty_backoffice:follow_up_outcome": Page(method="post", kwargs=task),
     "loyalty_backoffice:gift_verify": Page(hq_get=403),  # handing over gifts is counter work
+    # the store desk: today board, scanner, the clerk's customers
+    "today_backoffice:board": Page(),
+    "scanner_backoffice:scanner": Page(),
+    "scanner_backoffice:resolve": Page(method="post"),
+    "customers_backoffice:list": Page(),
+    "customers_backoffice:detail": Page(kwargs=member),
+    "customers_backoffice:cart_start": Page(method="post", kwargs=member),
+    "customers_backoffice:follow_up": Page(method="post", kwargs=member),
+    "customers_backoffice:follow_up_outcome": Page(method="post", kwargs=member_task),
     # stock room and transfers
     "stock_backoffice:room": Page(),
     "stock_backoffice:ask": Page(method="post"),
@@ -144,8 +161,11 @@ def test_every_staff_url_has_a_row():
 
 @pytest.fixture
 def world(nearby):
-    """One object of each kind at sh01: a paid pickup, a cart built by its clerk, a follow-up
-    task for her, and a transfer sh02 → sh01; sh03's clerk is the outsider; HQ looks at sh01."""
+    """One object of each kind at sh01: a paid pickup, a cart built by its clerk, a customer of
+    the store with a follow-up task for the clerk, and a transfer sh02 → sh01; sh03's clerk is
+    the outsider; HQ looks at sh01."""
+    nearby.member.home_store = nearby.store
+    nearby.member.save(update_fields=["home_store"])
     nearby.order = pay(place(nearby, F.PICKUP, lines=[Line(nearby.sku_m, 1)]))
     nearby.cart = assisted_cart_create(staff=nearby.clerk)
     nearby.task = task_make(member=nearby.member, assignee=nearby.clerk, due=date(2030, 1, 1))

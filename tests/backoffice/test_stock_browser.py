@@ -62,7 +62,7 @@ def test_a_transfer_asked_shipped_and_received_between_two_clerks(nearby, page, 
 
     log_out(page)
     log_in(page, "sh02-c1")
-    page.get_by_role("link", name="Transfers").click()
+    page.get_by_role("link", name="Transfers", exact=True).click()
     incoming = page.locator("#to-ship")
     expect(incoming.locator(".st-badge")).to_have_text("1")
     expect(incoming).to_contain_text("13900139000")
