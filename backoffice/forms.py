@@ -33,9 +33,10 @@ class PickupVerifyForm(forms.Form):
 
 
 class LineQuantitiesForm(forms.Form):
-    """A number per order line (`line-<id>`), between 0 and what the line allows."""
+    """A number per order line (`line-<id>`), between 0 and what the line allows; `start` is
+    the number shown before anything is typed (0 unless given)."""
 
-    def __init__(self, *args, lines, limit, initial_quantity=0, **kwargs):
+    def __init__(self, *args, lines, limit, start=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.lines = list(lines)
         for line in self.lines:
@@ -44,7 +45,7 @@ class LineQuantitiesForm(forms.Form):
                 label=str(line),
                 min_value=0,
                 max_value=most,
-                initial=min(initial_quantity, most) if initial_quantity else 0,
+                initial=min(start(line), most) if start else 0,
                 required=False,
                 widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 0, "max": most}),
             )
@@ -62,14 +63,33 @@ class LineQuantitiesForm(forms.Form):
 
 
 class VisitForm(LineQuantitiesForm):
-    """网订店试 visit: how many units of each booked line the shopper keeps."""
+    """网订店试 visit: how many units of each booked line the shopper keeps.
+
+    It starts at everything booked: the big button then sells what she came for, and keeping
+    nothing (which closes the booking) has to be typed and confirmed (`confirm_nothing`).
+    """
+
+    confirm_nothing = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, lines, **kwargs):
-        super().__init__(*args, lines=lines, limit=lambda line: line.quantity, **kwargs)
+        super().__init__(
+            *args,
+            lines=lines,
+            limit=lambda line: line.quantity,
+            start=lambda line: line.quantity,
+            **kwargs,
+        )
+
+    def keeps_nothing_unconfirmed(self) -> bool:
+        return not any(self.quantities().values()) and not self.cleaned_data["confirm_nothing"]
 
 
 class RefundForm(LineQuantitiesForm):
-    """A refund of some units per line, or everything still refundable (`full`)."""
+    """A refund of some units per line, or everything still refundable (`full`).
+
+    Posted twice: first to see what will be refunded, then again from that page with
+    `confirm` and the total it showed (`expected_total`, fen), which is when the money moves.
+    """
 
     full = forms.BooleanField(label=_("Refund everything still refundable"), required=False)
     reason = forms.CharField(label=_("Reason"), max_length=200)
@@ -77,6 +97,8 @@ class RefundForm(LineQuantitiesForm):
         label=_("Damaged: write the goods off instead of putting them back on sale"),
         required=False,
     )
+    confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    expected_total = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
 
     def __init__(self, *args, lines, **kwargs):
         super().__init__(
@@ -85,6 +107,14 @@ class RefundForm(LineQuantitiesForm):
             limit=lambda line: line.quantity - line.refunded_quantity,
             **kwargs,
         )
+
+    def confirmation_fields(self, *, total: int) -> list[tuple[str, object]]:
+        """The hidden fields of the confirmation page: this refund again, confirmed."""
+        data = self.cleaned_data
+        fields = [(f"line-{pk}", quantity) for pk, quantity in self.quantities().items()]
+        fields += [("full", "on")] if data["full"] else []
+        fields += [("damaged", "on")] if data["damaged"] else []
+        return [*fields, ("reason", data["reason"]), ("confirm", "on"), ("expected_total", total)]
 
     def clean(self):
         cleaned = super().clean()

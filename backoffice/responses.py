@@ -3,9 +3,7 @@ the 403 page. One home for each, used by every back-office view."""
 
 from __future__ import annotations
 
-from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -14,6 +12,7 @@ from inventory.exceptions import InvalidState as InventoryInvalidState
 from members.card import CardTokenError
 from members.services import gifts
 from o2o.errors import DomainError, TooManyAttempts
+from o2o.redirects import redirect_to_next
 from o2o.throttle import throttled_message
 from orders.exceptions import InvalidTransition
 from orders.services.assisted import AssistedCartClaimed
@@ -86,7 +85,4 @@ def forbidden(request, reason: str) -> TemplateResponse:
 
 def redirect_back(request, default: str):
     """Back where the form came from (a same-site `next`), else `default`."""
-    target = request.POST.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return redirect(target)
-    return redirect(default)
+    return redirect_to_next(request, request.POST.get("next"), default=default)

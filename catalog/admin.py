@@ -13,7 +13,7 @@ from django.utils.translation import ngettext
 from catalog import services
 from catalog.labels import label_sheet_pdf
 from catalog.models import SKU, Category, Product, ProductImage, Review, ReviewPhoto
-from o2o.money import format_yuan
+from o2o.admin_money import MoneyAdminMixin, money_display
 from stores.models import Store
 
 
@@ -65,8 +65,9 @@ class CategoryAdmin(admin.ModelAdmin):
     ordering = ["parent__position", "parent__name", "position", "name"]
 
 
-class SKUInline(admin.TabularInline):
+class SKUInline(MoneyAdminMixin, admin.TabularInline):
     model = SKU
+    money_fields = ("price_override",)
     extra = 0
     fields = ["code", "color", "size", "barcode", "price_override", "is_active"]
 
@@ -83,14 +84,15 @@ class ProductImageInline(admin.TabularInline):
 
 
 @admin.register(Product)
-class ProductAdmin(admin.ModelAdmin):
+class ProductAdmin(MoneyAdminMixin, admin.ModelAdmin):
+    money_fields = ("base_price",)
     list_display = [
         "cover",
         "code",
         "name",
         "brand",
         "category",
-        "price",
+        "base_price",
         "is_active",
         "new_arrival_date",
     ]
@@ -111,10 +113,6 @@ class ProductAdmin(admin.ModelAdmin):
     def cover(self, obj):
         images = list(obj.images.all())  # prefetched, ordered by position
         return _thumbnail_html(images[0] if images else None)
-
-    @admin.display(description=_("base price"), ordering="base_price")
-    def price(self, obj):
-        return format_yuan(obj.base_price)
 
     def save_formset(self, request, form, formset, change):
         super().save_formset(request, form, formset, change)
@@ -152,7 +150,8 @@ class ProductAdmin(admin.ModelAdmin):
 
 
 @admin.register(SKU)
-class SKUAdmin(admin.ModelAdmin):
+class SKUAdmin(MoneyAdminMixin, admin.ModelAdmin):
+    money_fields = ("price_override",)
     list_display = ["code", "product", "color", "size", "barcode", "price_display", "is_active"]
     list_filter = ["is_active", "product__category", "product__brand"]
     search_fields = ["code", "barcode", "product__name", "product__code"]
@@ -160,9 +159,7 @@ class SKUAdmin(admin.ModelAdmin):
     raw_id_fields = ["product"]
     actions = ["print_labels"]
 
-    @admin.display(description=_("price"))
-    def price_display(self, obj):
-        return format_yuan(obj.price)
+    price_display = staticmethod(money_display("price", _("price")))
 
     @admin.action(description=_("Print QR labels for selected SKUs"))
     def print_labels(self, request, queryset):

@@ -2,10 +2,9 @@
 
 Deterministic (one seeded random generator, a fixed plan) and idempotent (everything is found
 or created by its code), so `seed_demo` can run on every start. Images are drawn locally with
-Pillow; nothing is downloaded.
+Pillow (catalog/demo_images.py), each product with the silhouette of what it is.
 """
 
-import io
 import random
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -13,7 +12,6 @@ from datetime import timedelta
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
-from PIL import Image, ImageDraw, ImageOps
 
 from catalog.demo_data import (
     CATEGORY_RGB,
@@ -27,12 +25,11 @@ from catalog.demo_data import (
     REVIEW_TEXTS,
     SHADE_RGB,
 )
-from catalog.labels import label_font
+from catalog.demo_images import product_picture
 from catalog.models import SKU, Category, Product, Review
 from catalog.services import product_image_add
 
 SEED = 2026
-IMAGE_SIDE = 800
 
 
 @dataclass
@@ -102,8 +99,8 @@ def demo_catalog_plan() -> list[ProductPlan]:
     rng = random.Random(SEED)
     roots = {child: root for root, _name, children in CATEGORY_TREE for child, _ in children}
     plans, serial = [], 0
-    for slug, prefix, shape, (low, high), products in PRODUCT_LINES:
-        for index, (name, brand) in enumerate(products, start=1):
+    for slug, prefix, line_shape, (low, high), products in PRODUCT_LINES:
+        for index, (name, brand, *own_shape) in enumerate(products, start=1):
             code = f"{prefix}-{index:02d}"
             base_price = rng.randint(low // 10, high // 10) * 1000 - 100  # ¥x9.00 price points
             plan = ProductPlan(
@@ -112,7 +109,7 @@ def demo_catalog_plan() -> list[ProductPlan]:
                 brand=brand,
                 category_slug=slug,
                 root_slug=roots[slug],
-                shape=shape,
+                shape=own_shape[0] if own_shape else line_shape,
                 base_price=base_price,
                 description=f"{brand}{name}。门店同款，支持到店自提与同城配送。",
                 new_arrival_days_ago=rng.choice(
@@ -150,71 +147,22 @@ def demo_catalog_plan() -> list[ProductPlan]:
     return plans
 
 
-def _background(rgb, side=IMAGE_SIDE) -> Image.Image:
-    light = tuple(min(255, channel + 40) for channel in rgb)
-    dark = tuple(max(0, channel - 25) for channel in rgb)
-    gradient = Image.linear_gradient("L").resize((side, side))
-    return ImageOps.colorize(gradient, light, dark)
-
-
-def _draw_shape(draw, shape: str, fill, outline):
-    if shape == "shirt":
-        points = [
-            (250, 200),
-            (330, 170),
-            (400, 210),
-            (470, 170),
-            (550, 200),
-            (660, 320),
-            (590, 390),
-            (540, 340),
-            (540, 620),
-            (260, 620),
-            (260, 340),
-            (210, 390),
-            (140, 320),
-        ]
-        draw.polygon(points, fill=fill, outline=outline, width=6)
-    elif shape == "bottle":
-        draw.rounded_rectangle((340, 150, 460, 240), radius=14, fill=outline)
-        draw.rounded_rectangle((280, 230, 520, 620), radius=48, fill=fill, outline=outline, width=6)
-    elif shape == "lipstick":
-        draw.polygon([(350, 200), (450, 160), (450, 330), (350, 330)], fill=fill)
-        draw.rectangle((335, 320, 465, 420), fill=(212, 175, 90))
-        draw.rounded_rectangle((320, 410, 480, 620), radius=16, fill=(40, 40, 44))
-    elif shape == "can":
-        draw.ellipse((270, 170, 530, 240), fill=outline)
-        draw.rectangle((270, 205, 530, 590), fill=fill, outline=outline, width=6)
-        draw.ellipse((270, 555, 530, 625), fill=fill, outline=outline, width=6)
-        draw.rectangle((290, 330, 510, 450), fill=(255, 255, 255))
-    else:  # pack of diapers
-        draw.rounded_rectangle((220, 200, 580, 620), radius=36, fill=fill, outline=outline, width=6)
-        draw.ellipse((330, 300, 470, 440), fill=(255, 255, 255))
-
-
 def demo_image(plan: ProductPlan, color: str, variant: int) -> ContentFile:
-    """A square JPEG: a gradient in the item's color, a silhouette and the product name."""
+    """A square JPEG of the product: its silhouette in the item's color, its name and brand."""
     rgb = COLOR_RGB.get(color) or (
         SHADE_RGB[LIP_SHADES.index(color)] if color in LIP_SHADES else None
     )
     background = (
         CATEGORY_RGB.get(plan.root_slug, (226, 230, 234)) if variant == 0 or not rgb else rgb
     )
-    image = _background(background if variant == 0 else tuple(c // 2 + 110 for c in background))
-    draw = ImageDraw.Draw(image)
-    fill = rgb or (255, 255, 255)
-    outline = tuple(max(0, c - 60) for c in fill)
-    _draw_shape(draw, plan.shape, fill, outline)
-    font = label_font(44)
-    text = plan.name if len(plan.name) <= 14 else plan.name[:13] + "…"
-    width = draw.textlength(text, font=font)
-    draw.rounded_rectangle((60, 660, 740, 760), radius=20, fill=(255, 255, 255))
-    draw.text(((IMAGE_SIDE - width) / 2, 682), text, font=font, fill=(40, 40, 40))
-    brand_font = label_font(30)
-    draw.text((60, 60), plan.brand, font=brand_font, fill=(70, 70, 70))
-    buffer = io.BytesIO()
-    image.save(buffer, format="JPEG", quality=80)
-    return ContentFile(buffer.getvalue(), name=f"{plan.code}-{variant + 1}.jpg")
+    return product_picture(
+        shape=plan.shape,
+        name=plan.name,
+        brand=plan.brand,
+        background=background if variant == 0 else tuple(c // 2 + 110 for c in background),
+        fill=rgb or (255, 255, 255),
+        file_name=f"{plan.code}-{variant + 1}.jpg",
+    )
 
 
 def _categories() -> tuple[dict[str, Category], int]:

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import F
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
+from django.templatetags.static import static
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.http import urlencode
@@ -36,6 +37,13 @@ from stores.models import Store
 
 # A level is flagged when this many units or fewer are still available to sell.
 LOW_STOCK_THRESHOLD = 2
+
+
+@admin.display(description=_("SKU"), ordering="sku__code")
+def sku_with_product(row) -> str:
+    """A level's, movement's or reservation's SKU as a person reads it: code, product, variant."""
+    variant = " / ".join(part for part in (row.sku.color, row.sku.size) if part)
+    return " · ".join(part for part in (row.sku.code, row.sku.product.name, variant) if part)
 
 
 # --- Stock levels ------------------------------------------------------------------------------
@@ -93,7 +101,7 @@ class StockAdjustForm(forms.Form):
 class StockLevelAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = [
         "store",
-        "sku",
+        sku_with_product,
         "on_hand",
         "reserved",
         "available",
@@ -119,9 +127,22 @@ class StockLevelAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def available(self, level):
         return level.available
 
-    @admin.display(description=_("low stock"), boolean=True, ordering="available_units")
+    @admin.display(description=_("low stock"), ordering="available_units")
     def low_stock(self, level):
-        return level.available <= LOW_STOCK_THRESHOLD
+        # A warning, not a yes/no icon: the admin's "yes" is a green tick, which read as "fine"
+        # on the rows that most need attention.
+        if level.available > LOW_STOCK_THRESHOLD:
+            return ""
+        text = (
+            _("Out of stock")
+            if level.available <= 0
+            else _("Low: %(n)s left") % {"n": level.available}
+        )
+        return format_html(
+            '<span class="low-stock"><img src="{}" alt="" width="13" height="13"> {}</span>',
+            static("admin/img/icon-alert.svg"),
+            text,
+        )
 
     @admin.display(description="")
     def adjust(self, level):
@@ -202,19 +223,36 @@ class StockLevelAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 @admin.register(StockMovement)
 class StockMovementAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["created_at", "store", "sku", "delta", "reason", "reference", "actor"]
+    list_display = [
+        "created_at",
+        "store",
+        sku_with_product,
+        "delta",
+        "reason",
+        "reference",
+        "actor",
+    ]
     list_filter = ["reason", "store"]
     date_hierarchy = "created_at"
-    search_fields = ["sku__code", "store__code", "reference"]
-    list_select_related = ["store", "sku", "actor"]
+    search_fields = ["sku__code", "sku__product__name", "store__code", "reference"]
+    list_select_related = ["store", "sku__product", "actor"]
 
 
 @admin.register(Reservation)
 class ReservationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["id", "store", "sku", "quantity", "owner", "state", "expires_at", "created_at"]
+    list_display = [
+        "id",
+        "store",
+        sku_with_product,
+        "quantity",
+        "owner",
+        "state",
+        "expires_at",
+        "created_at",
+    ]
     list_filter = ["state", "store"]
-    search_fields = ["owner", "sku__code", "store__code"]
-    list_select_related = ["store", "sku"]
+    search_fields = ["owner", "sku__code", "sku__product__name", "store__code"]
+    list_select_related = ["store", "sku__product"]
     actions = ["release_selected"]
 
     def has_release_permission(self, request):

@@ -6,7 +6,6 @@ every rule about stock lives in `inventory.services`.
 
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
 from inventory.models import StockLevel
@@ -17,7 +16,8 @@ from inventory.serializers import (
     StockLevelSerializer,
 )
 from inventory.services import sku_resolve, stock_adjust, stock_count_set, store_resolve
-from o2o.api import STOCK_ERROR_SCHEMA
+from o2o.api import STOCK_ERROR_SCHEMA, query_filters
+from o2o.api_parsers import BoundedJSONParser
 from o2o.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
 
 
@@ -42,23 +42,22 @@ class StockLevelViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = StockLevelSerializer
 
     def get_queryset(self):
-        filters = StockLevelFilterSerializer(data=self.request.query_params)
-        filters.is_valid(raise_exception=True)
+        filters = query_filters(StockLevelFilterSerializer, self.request)
         levels = StockLevel.objects.select_related("store", "sku").order_by("updated_at", "id")
-        if "store" in filters.validated_data:
-            levels = levels.filter(store=store_resolve(filters.validated_data["store"]))
-        if "sku" in filters.validated_data:
-            levels = levels.filter(sku=sku_resolve(filters.validated_data["sku"]))
-        if "updated_since" in filters.validated_data:
+        if "store" in filters:
+            levels = levels.filter(store=store_resolve(filters["store"]))
+        if "sku" in filters:
+            levels = levels.filter(sku=sku_resolve(filters["sku"]))
+        if "updated_since" in filters:
             # Inclusive, so a row changed in the same instant as the client's last sync is seen.
-            levels = levels.filter(updated_at__gte=filters.validated_data["updated_since"])
+            levels = levels.filter(updated_at__gte=filters["updated_since"])
         return levels
 
 
 class StockAdjustmentViewSet(viewsets.GenericViewSet):
     serializer_class = StockAdjustmentSerializer
     # Unit counts must be JSON integers; a form body would turn them into strings.
-    parser_classes = [JSONParser]
+    parser_classes = [BoundedJSONParser]
 
     @extend_schema(
         summary="Adjust stock, or record a stocktake count",
@@ -82,8 +81,8 @@ class StockAdjustmentViewSet(viewsets.GenericViewSet):
             OpenApiExample(
                 "Receipt",
                 value={
-                    "store": "sh-001",
-                    "sku": "tee-black-m",
+                    "store": "sh01",
+                    "sku": "wom-01-1",
                     "delta": 12,
                     "reason": "receipt",
                     "reference": "DN-2024-0117",
@@ -92,7 +91,7 @@ class StockAdjustmentViewSet(viewsets.GenericViewSet):
             ),
             OpenApiExample(
                 "Stocktake",
-                value={"store": "sh-001", "sku": "tee-black-m", "count": 7, "reference": "ST-0423"},
+                value={"store": "sh01", "sku": "wom-01-1", "count": 7, "reference": "ST-0423"},
                 request_only=True,
             ),
         ],

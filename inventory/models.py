@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class StockLevel(models.Model):
@@ -52,7 +53,7 @@ class StockMovement(models.Model):
     """One change of `on_hand`. Append-only: a database trigger refuses UPDATE and DELETE."""
 
     class Reason(models.TextChoices):
-        RECEIPT = "receipt", _("Receipt")
+        RECEIPT = "receipt", pgettext_lazy("stock movement", "Receipt")
         SALE = "sale", _("Sale")
         RETURN = "return", _("Return")
         ADJUSTMENT = "adjustment", _("Adjustment")

@@ -7,14 +7,14 @@ the rules of matching and attribution live in `members.services`.
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
 from inventory.services import store_resolve
 from members.models import Member
 from members.serializers import MemberFilterSerializer, MemberSerializer, MemberUpsertSerializer
 from members.services.accounts import member_upsert, phone_normalize
-from o2o.api import ERROR_SCHEMA
+from o2o.api import ERROR_SCHEMA, query_filters
+from o2o.api_parsers import BoundedJSONParser
 from o2o.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
 
 
@@ -46,9 +46,7 @@ class MemberViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         )
         if self.action != "list":
             return members
-        filters = MemberFilterSerializer(data=self.request.query_params)
-        filters.is_valid(raise_exception=True)
-        data = filters.validated_data
+        data = query_filters(MemberFilterSerializer, self.request)
         if "phone" in data:
             members = members.filter(phone=phone_normalize(data["phone"]))
         if "external_id" in data:
@@ -90,13 +88,13 @@ class MemberViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
                     "external_id": "CRM-000731",
                     "phone": "13800138000",
                     "nickname": "王女士",
-                    "home_store": "sh-001",
+                    "home_store": "sh01",
                 },
                 request_only=True,
             ),
         ],
     )
-    @action(detail=False, methods=["post"], parser_classes=[JSONParser])
+    @action(detail=False, methods=["post"], parser_classes=[BoundedJSONParser])
     @idempotent
     def upsert(self, request):
         serializer = self.get_serializer(data=request.data)

@@ -15,6 +15,7 @@ from catalog.models import Product
 from members import selectors
 from members.auth import current_member, member_required
 from members.services import favorites as favorite_service
+from o2o.redirects import redirect_to_next
 
 
 def _login_url(next_url: str) -> str:
@@ -50,4 +51,4 @@ def favorite_toggle(request, code: str):
     }
     if request.headers.get("HX-Request"):
         return render(request, "members/_favorite_button.html", context)
-    return redirect(request.POST.get("next") or reverse("favorites:list"))
+    return redirect_to_next(request, request.POST.get("next"), default="favorites:list")

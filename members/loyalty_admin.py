@@ -31,13 +31,16 @@ from members.models import (
 )
 from members.services import gifts
 from members.services.arrivals import product_publish_new_arrival
+from o2o.admin_money import MoneyAdminMixin
 from o2o.admin_readonly import ReadOnlyAdminMixin
 from o2o.errors import DomainError
 
 
 @admin.register(LoyaltyPolicy)
-class LoyaltyPolicyAdmin(admin.ModelAdmin):
+class LoyaltyPolicyAdmin(MoneyAdminMixin, admin.ModelAdmin):
     """One row of settings: the list page goes straight to it."""
+
+    money_fields = ("loyal_min_spend",)
 
     fieldsets = [
         (_("Binding"), {"fields": ["binding_policy", "binding_expiry_days"]}),
@@ -162,8 +165,13 @@ class ConvertedFilter(admin.SimpleListFilter):
 
 
 class ConversionPeriodForm(forms.Form):
-    since = forms.DateField(label=_("Due from"), widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(label=_("Due until"), widget=forms.DateInput(attrs={"type": "date"}))
+    # A date input only shows an ISO date (2026-05-01); the localized format would leave it blank.
+    since = forms.DateField(
+        label=_("Due from"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    until = forms.DateField(
+        label=_("Due until"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
 
 
 def follow_up_conversion(*, since, until) -> dict[str, list[dict]]:

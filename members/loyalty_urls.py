@@ -1,4 +1,5 @@
-"""Shopper loyalty pages, mounted at /m/: the points gift catalog and new-arrival subscriptions."""
+"""Shopper loyalty pages, mounted at /m/: points history, the points gift catalog and new-arrival
+subscriptions."""
 
 from django.urls import path
 
@@ -7,6 +8,7 @@ from members import loyalty_views as views
 app_name = "loyalty"
 
 urlpatterns = [
+    path("points/", views.points_history, name="points"),
     path("gifts/", views.gift_list, name="gifts"),
     path("gifts/mine/", views.my_gifts, name="my_gifts"),
     path("gifts/mine/<int:pk>/cancel/", views.my_gift_cancel, name="my_gift_cancel"),

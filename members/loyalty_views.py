@@ -1,4 +1,5 @@
-"""Shopper pages of the loyalty programme: the points gift catalog and new-arrival subscriptions.
+"""Shopper pages of the loyalty programme: her points history, the points gift catalog and
+new-arrival subscriptions.
 
 Each view parses input, calls one service and renders; domain errors become messages.
 """
@@ -21,7 +22,7 @@ from inventory.exceptions import InsufficientStock
 from inventory.models import StockLevel
 from members.auth import current_member, member_required
 from members.exceptions import InsufficientPoints
-from members.models import Gift, GiftRedemption, Subscription
+from members.models import Gift, GiftRedemption, PointsEntry, Subscription
 from members.services import arrivals, gifts
 from o2o.errors import DomainError, TooManyAttempts
 from o2o.qr import qr_svg
@@ -83,6 +84,36 @@ class GiftRedeemForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["store"].queryset = Store.objects.filter(pk__in=[s.pk for s in stores])
         self.fields["store"].choices = [(s.pk, f"{s.name} · {s.address}") for s in stores]
+
+
+POINTS_SHOWN = 100
+
+
+@member_required
+def points_history(request):
+    """积分明细: the newest entries of her points ledger, each with the balance it left."""
+    member = current_member(request)
+    entries = list(PointsEntry.objects.filter(member=member)[: POINTS_SHOWN + 1])
+    more = len(entries) > POINTS_SHOWN
+    balance = member.points_balance  # the ledger's sum; walk back from it, newest first
+    rows = []
+    for entry in entries[:POINTS_SHOWN]:
+        reference = entry.reference
+        rows.append(
+            {
+                "entry": entry,
+                "balance": balance,
+                "order_number": reference.split(":", 1)[1]
+                if reference.startswith("order:")
+                else "",
+            }
+        )
+        balance -= entry.delta
+    return TemplateResponse(
+        request,
+        "members/loyalty_points.html",
+        {"member": member, "rows": rows, "more": more, "shown": POINTS_SHOWN},
+    )
 
 
 @member_required

@@ -11,7 +11,6 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -33,7 +32,9 @@ from members.services.login_codes import (
     login_code_verify,
 )
 from o2o.client_ip import client_ip
+from o2o.parsing import whole_number
 from o2o.qr import qr_data_uri
+from o2o.redirects import safe_next_url
 from o2o.throttle import throttled_message
 
 DEMO_MEMBERS_SHOWN = 10
@@ -41,13 +42,9 @@ NOTICES_SHOWN = 100
 
 
 def _next_url(request) -> str:
-    """Where to go after logging in: a same-site `next`, else the member card."""
-    candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if candidate and url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return candidate
-    return reverse("members:card")
+    """Where to go after logging in: a path on this site, else the member card."""
+    candidate = request.POST.get("next") or request.GET.get("next")
+    return safe_next_url(request, candidate, default="members:card")
 
 
 def _wechat_login_url(request, next_url: str) -> str | None:
@@ -188,7 +185,8 @@ def login_demo(request):
     if not settings.DEMO_MODE:
         raise Http404
     if request.method == "POST":
-        member = get_object_or_404(Member, pk=request.POST.get("member"), is_active=True)
+        member_id = whole_number(request.POST.get("member"), minimum=1)
+        member = get_object_or_404(Member, pk=member_id, is_active=True)
         return _finish_login(request, member)
     demo_members = Member.objects.filter(is_active=True).select_related(
         "home_store", "bound_clerk"

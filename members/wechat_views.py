@@ -14,7 +14,6 @@ from django.http import HttpResponse, HttpResponseForbidden, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.crypto import salted_hmac
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -25,6 +24,7 @@ from members.binding_links import pending_binding_apply, pending_binding_joined_
 from members.services.wechat_events import member_wechat_sign_in, wechat_event_handle
 from o2o import wechat
 from o2o.client_ip import client_ip
+from o2o.redirects import safe_next_url
 from o2o.wechat import CallbackForged, CallbackMalformed, WeChatUnavailable
 
 logger = logging.getLogger(__name__)
@@ -82,15 +82,7 @@ def callback(request):
 
 def _safe_next(request, value: str | None) -> str:
     """Only a path on this site: never another host, a scheme or a protocol-relative URL."""
-    if (
-        value
-        and value.startswith("/")
-        and url_has_allowed_host_and_scheme(
-            value, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-        )
-    ):
-        return value
-    return "/"
+    return safe_next_url(request, value, default="/")
 
 
 def _state_mac(nonce: str, pending: dict) -> str:

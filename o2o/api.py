@@ -40,6 +40,16 @@ STOCK_ERROR_SCHEMA = {
 }
 
 
+def query_filters(serializer_class, request) -> dict:
+    """The list filters in the query string, validated by `serializer_class` (400 if invalid).
+
+    Read as a plain dict: DRF treats an empty `?store=` from a query string as "not sent",
+    which would quietly widen a filter to everything; here it is a blank value, refused."""
+    filters = serializer_class(data=request.query_params.dict())
+    filters.is_valid(raise_exception=True)
+    return filters.validated_data
+
+
 def exception_handler(exc, context):
     """Turn DRF and domain errors into `{"code": ..., "detail": ...}` with the right status."""
     if isinstance(exc, DomainError):
@@ -56,6 +66,10 @@ def exception_handler(exc, context):
     if isinstance(exc, exceptions.ValidationError):
         code = "invalid"
         detail = data
+    elif isinstance(exc, exceptions.ParseError):
+        # A body that is not acceptable JSON is invalid input like any other.
+        code = "invalid"
+        detail = data.get("detail", data) if isinstance(data, dict) else data
     else:
         code = getattr(exc, "default_code", None) or _STATUS_CODES.get(
             response.status_code, "error"

@@ -12,6 +12,8 @@ from urllib.parse import quote, urlencode
 
 from geopy.distance import geodesic
 
+from o2o.parsing import finite_float
+
 EARTH_RADIUS_KM = 6371.0088  # mean Earth radius (IUGG), the usual haversine constant
 KM_PER_DEGREE_LATITUDE = math.pi * EARTH_RADIUS_KM / 180
 # Coordinates are stored with six decimals and box bounds are rounded to them in SQL; one unit of
@@ -129,14 +131,10 @@ def position_from_query(params) -> tuple[float, float] | None:
     """
     if "lat" not in params and "lng" not in params:
         return None
-    try:
-        latitude, longitude = float(params.get("lat")), float(params.get("lng"))
-    except (TypeError, ValueError) as error:
-        raise ValueError("not a position") from error
-    if not (math.isfinite(latitude) and math.isfinite(longitude)):
-        raise ValueError("not a position")
-    if abs(latitude) > 90 or abs(longitude) > 180:
-        raise ValueError("position out of range")
+    latitude = finite_float(params.get("lat"), minimum=-90, maximum=90)
+    longitude = finite_float(params.get("lng"), minimum=-180, maximum=180)
+    if latitude is None or longitude is None:
+        raise ValueError("not a position: two finite coordinates in range are needed")
     if params.get("coords") == "wgs84":
         latitude, longitude = wgs84_to_gcj02(latitude, longitude)
     return latitude, longitude

@@ -48,6 +48,7 @@ from rest_framework.response import Response
 
 from o2o.errors import Conflict, DomainError
 from o2o.models import IdempotencyRecord
+from o2o.request_guard import has_path_control_characters
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
@@ -69,7 +70,7 @@ IDEMPOTENCY_KEY_PARAMETER = OpenApiParameter(
 
 
 class InvalidIdempotencyKey(DomainError):
-    """The Idempotency-Key header must be 1-255 characters."""
+    """The Idempotency-Key header must be 1-255 printable characters."""
 
     code = "invalid_idempotency_key"
 
@@ -92,9 +93,9 @@ def request_fingerprint(data) -> str:
 
 def _key_check(raw: str) -> str:
     key = raw.strip()
-    if not key or len(key) > KEY_MAX_LENGTH:
+    if not key or len(key) > KEY_MAX_LENGTH or has_path_control_characters(key):
         raise InvalidIdempotencyKey(
-            f"the {IDEMPOTENCY_HEADER} header must be 1-{KEY_MAX_LENGTH} characters"
+            f"the {IDEMPOTENCY_HEADER} header must be 1-{KEY_MAX_LENGTH} printable characters"
         )
     return key
 

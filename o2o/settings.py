@@ -61,12 +61,17 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "o2o.security_headers.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # After the locale (its 400 page speaks the visitor's language), before anything that hands
+    # the path, the query or the form to the database.
+    "o2o.request_guard.ControlCharacterMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "o2o.staff_sessions.StaffSessionMiddleware",
     "members.auth.MemberMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -117,7 +122,10 @@ CACHES = {
 }
 # Sessions live in the database: web processes stay stateless and can scale out (DESIGN §6).
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Shoppers stay logged in for a month; staff (Django users) for a working day of inactivity
+# (o2o.staff_sessions).
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 30
+STAFF_SESSION_IDLE_SECONDS = env.int("STAFF_SESSION_IDLE_SECONDS", default=10 * 60 * 60)
 
 # --- Celery ------------------------------------------------------------------------------------
 
@@ -242,7 +250,10 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAdminUser"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    # JSON only, bounded in size and depth (o2o.api_parsers.BoundedJSONParser).
+    "DEFAULT_PARSER_CLASSES": ["o2o.api_parsers.BoundedJSONParser"],
+    # limit and offset are checked, not quietly ignored (o2o.api_pagination).
+    "DEFAULT_PAGINATION_CLASS": "o2o.api_pagination.CheckedLimitOffsetPagination",
     "PAGE_SIZE": 100,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "o2o.api.exception_handler",
@@ -315,6 +326,23 @@ SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
 SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# Links to other sites (maps, WeChat) do not learn which page or order the visitor came from.
+SECURE_REFERRER_POLICY = "same-origin"
+# Our own scripts and styles only (o2o.security_headers); a view adds a source with csp_allow.
+CONTENT_SECURITY_POLICY = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    # QR codes are data: URIs.
+    "img-src": ["'self'", "data:"],
+    "connect-src": ["'self'"],
+    "font-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+CSRF_FAILURE_VIEW = "o2o.error_pages.csrf_failure"
 
 LOGGING = {
     "version": 1,

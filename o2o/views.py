@@ -1,8 +1,11 @@
-"""Cross-cutting endpoints: the health check."""
+"""Cross-cutting endpoints: the health check, /favicon.ico, uploaded media."""
 
-from django.http import JsonResponse
-from django.views.decorators.cache import never_cache
+from django.conf import settings
+from django.http import Http404, HttpResponsePermanentRedirect, JsonResponse
+from django.templatetags.static import static
+from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET
+from django.views.static import serve
 
 from o2o.health import check_broker, check_database
 
@@ -17,3 +20,19 @@ def healthz(request):
     if down:
         body["down"] = down
     return JsonResponse(body, status=200 if not down else 503)
+
+
+@require_GET
+@cache_control(max_age=60 * 60 * 24)
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever the pages link; it lives with the static files."""
+    return HttpResponsePermanentRedirect(static("favicon.ico"))
+
+
+def media(request, path: str):
+    """Uploaded media when Django serves it (SERVE_MEDIA). A name no file system accepts
+    (too long, say) is a file that is not there, not a server error."""
+    try:
+        return serve(request, path, document_root=settings.MEDIA_ROOT)
+    except OSError as error:
+        raise Http404 from error

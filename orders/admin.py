@@ -13,9 +13,9 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from o2o.admin_money import MoneyAdminMixin
 from o2o.admin_readonly import ReadOnlyAdminMixin
 from o2o.errors import DomainError
-from o2o.money import format_yuan
 from orders.models import (
     BookingPolicy,
     Cart,
@@ -37,8 +37,9 @@ class ReadOnlyInline(ReadOnlyAdminMixin, admin.TabularInline):
     show_change_link = False
 
 
-class OrderLineInline(ReadOnlyInline):
+class OrderLineInline(MoneyAdminMixin, ReadOnlyInline):
     model = OrderLine
+    money_fields = ("unit_price", "discount_share")
     fields = [
         "sku",
         "product_name",
@@ -66,14 +67,16 @@ class OrderEventInline(ReadOnlyInline):
         return event.actor_display
 
 
-class PaymentInline(ReadOnlyInline):
+class PaymentInline(MoneyAdminMixin, ReadOnlyInline):
     model = Payment
+    money_fields = ("amount",)
     fields = ["out_trade_no", "amount", "status", "transaction_id", "sandbox", "paid_at"]
     readonly_fields = fields
 
 
-class RefundInline(ReadOnlyInline):
+class RefundInline(MoneyAdminMixin, ReadOnlyInline):
     model = Refund
+    money_fields = ("amount",)
     fields = ["out_refund_no", "amount", "status", "reason", "damaged", "refund_id", "created_at"]
     readonly_fields = fields
     show_change_link = True
@@ -85,7 +88,15 @@ class RefundActionForm(ActionForm):
 
 
 @admin.register(Order)
-class OrderAdmin(admin.ModelAdmin):
+class OrderAdmin(MoneyAdminMixin, admin.ModelAdmin):
+    money_fields = (
+        "goods_amount",
+        "discount_amount",
+        "points_discount_amount",
+        "shipping_amount",
+        "total_amount",
+        "refunded_amount",
+    )
     list_display = [
         "number",
         "status",
@@ -95,7 +106,7 @@ class OrderAdmin(admin.ModelAdmin):
         "credited_store",
         "credited_clerk",
         "member",
-        "total_yuan",
+        "total_amount",
         "created_at",
     ]
     list_filter = ["status", "channel", "fulfillment", "fulfilling_store", "credited_store"]
@@ -142,10 +153,6 @@ class OrderAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.display(description=_("total"), ordering="total_amount")
-    def total_yuan(self, order):
-        return format_yuan(order.total_amount)
-
     @admin.action(description=_("Refund in full (give a reason above)"), permissions=["change"])
     def refund_in_full(self, request, queryset):
         reason = (request.POST.get("reason") or "").strip()
@@ -178,8 +185,10 @@ class OrderAdmin(admin.ModelAdmin):
 
 
 @admin.register(PaymentNotification)
-class PaymentNotificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class PaymentNotificationAdmin(MoneyAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Every notification received; HQ reviews the forged and mismatched ones."""
+
+    money_fields = ("amount",)
 
     list_display = [
         "received_at",
@@ -195,7 +204,8 @@ class PaymentNotificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Payment)
-class PaymentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class PaymentAdmin(MoneyAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    money_fields = ("amount",)
     list_display = [
         "out_trade_no",
         "order",
@@ -210,14 +220,16 @@ class PaymentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_select_related = ["order"]
 
 
-class RefundLineInline(ReadOnlyInline):
+class RefundLineInline(MoneyAdminMixin, ReadOnlyInline):
     model = RefundLine
+    money_fields = ("amount",)
     fields = ["order_line", "quantity", "amount"]
     readonly_fields = fields
 
 
 @admin.register(Refund)
-class RefundAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class RefundAdmin(MoneyAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    money_fields = ("amount",)
     list_display = [
         "out_refund_no",
         "order",

@@ -9,7 +9,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 from rest_framework import mixins, viewsets
 
 from inventory.services import store_resolve
-from o2o.api import ERROR_SCHEMA
+from o2o.api import ERROR_SCHEMA, query_filters
 from orders.models import Order, OrderEvent, OrderLine
 from orders.serializers import OrderDetailSerializer, OrderFilterSerializer, OrderSerializer
 
@@ -31,7 +31,11 @@ from orders.serializers import OrderDetailSerializer, OrderFilterSerializer, Ord
     retrieve=extend_schema(
         summary="One order by number",
         description="With its lines and timeline (events). Amounts are integer fen.",
-        responses={200: OrderDetailSerializer, 404: OpenApiResponse(ERROR_SCHEMA)},
+        responses={
+            200: OrderDetailSerializer,
+            400: OpenApiResponse(ERROR_SCHEMA, description="a malformed order number"),
+            404: OpenApiResponse(ERROR_SCHEMA),
+        },
     ),
 )
 class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -51,9 +55,7 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
             return orders.prefetch_related(
                 Prefetch("events", queryset=OrderEvent.objects.order_by("created_at", "id"))
             )
-        filters = OrderFilterSerializer(data=self.request.query_params)
-        filters.is_valid(raise_exception=True)
-        data = filters.validated_data
+        data = query_filters(OrderFilterSerializer, self.request)
         if "store" in data:
             orders = orders.filter(fulfilling_store=store_resolve(data["store"]))
         if "status" in data:

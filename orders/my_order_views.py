@@ -16,12 +16,16 @@ from o2o import wechat_pay
 from o2o.client_ip import client_ip
 from o2o.errors import DomainError
 from o2o.qr import qr_data_uri
+from o2o.security_headers import csp_allow
 from orders import selectors
 from orders.models import Order, OrderEvent, Payment
 from orders.services.expiry import order_cancel
 from orders.services.fulfilment import order_confirm_received, pickup_token
 from orders.services.payment import payment_start, sandbox_pay
 from orders.views import error_text
+
+# The WeChat pay page loads WeChat's JS-SDK (jweixin) from here.
+WECHAT_JS_SDK_HOST = "https://res.wx.qq.com"
 
 S = Order.Status
 F = Order.Fulfillment
@@ -53,6 +57,7 @@ def _timeline(order: Order) -> list[dict]:
 @never_cache
 @require_GET
 @member_required
+@csp_allow(script_src=[WECHAT_JS_SDK_HOST])
 def order_pay(request, number: str):
     """The pay step: WeChat's pay sheet inside WeChat, or the local sandbox pay page."""
     order = _member_order_or_404(request, number)

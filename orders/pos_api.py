@@ -6,7 +6,6 @@ Staff tokens only (the project default, IsAdminUser). The view resolves codes to
 
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import status, viewsets
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
 from catalog.models import SKU
@@ -14,6 +13,7 @@ from inventory.exceptions import UnknownSKU
 from inventory.services import store_resolve
 from members.models import FollowUpTask, Member, PointsEntry
 from o2o.api import STOCK_ERROR_SCHEMA
+from o2o.api_parsers import BoundedJSONParser
 from o2o.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
 from orders.exceptions import UnknownClerk, UnknownMember
 from orders.models import Order
@@ -73,7 +73,7 @@ def _sale_present(order: Order) -> dict:
 class PosSaleViewSet(viewsets.GenericViewSet):
     serializer_class = PosSaleSerializer
     # Units and fen must be JSON integers; a form body would turn them into strings.
-    parser_classes = [JSONParser]
+    parser_classes = [BoundedJSONParser]
 
     @extend_schema(
         summary="Record an offline sale from the POS",
@@ -110,10 +110,10 @@ class PosSaleViewSet(viewsets.GenericViewSet):
             OpenApiExample(
                 "A sale to a member",
                 value={
-                    "store": "sh-001",
-                    "clerk": "SH001-C1",
-                    "member": "M123456789",
-                    "lines": [{"sku": "f900-1", "quantity": 2, "unit_price": 29800}],
+                    "store": "sh01",
+                    "clerk": "SH01-C1",
+                    "member_phone": "13800000001",
+                    "lines": [{"sku": "wom-01-1", "quantity": 2, "unit_price": 29800}],
                     "amount_paid": 55600,
                     "external_id": "POS-SH001-20240117-0042",
                     "sold_at": "2024-01-17T15:42:00+08:00",

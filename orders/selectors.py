@@ -186,6 +186,13 @@ def assisted_carts(staff) -> list[Cart]:
     )
 
 
+def assisted_cart_note(order: Order) -> str:
+    """The clerk's own note on the cart an assisted order was paid from (shown to staff only)."""
+    if order.channel != Order.Channel.CLERK_ASSISTED:
+        return ""
+    return Cart.objects.filter(claimed_order=order).values_list("note", flat=True).first() or ""
+
+
 def assist_sku_search(*, store: Store, query: str, limit: int = 20) -> list:
     """SKUs for a clerk's cart by product name, product or SKU code or barcode, with what the
     store has available (`available`, None when the store never stocked it)."""

@@ -27,6 +27,8 @@ from members.selectors import favorite_exists
 from members.services.sharing import share_sharer_get, share_visit_record
 from o2o.errors import DomainError
 from o2o.geo import position_from_query
+from o2o.parsing import whole_number
+from o2o.redirects import safe_next_url
 from orders import selectors
 from orders.booking_slots import appointment_slots
 from orders.cart_badge import cart_badge_refresh, cart_badge_remember
@@ -164,10 +166,10 @@ def cart(request):
 @require_POST
 def cart_add(request):
     form = CartAddForm(request.POST)
-    back = request.POST.get("next") or reverse("orders:cart")
+    back = safe_next_url(request, request.POST.get("next"), default="orders:cart")
     if not form.is_valid():
         messages.error(request, _("Choose a color and size first."))
-        return redirect(back if back.startswith("/") else "/")
+        return redirect(back)
     sku = SKU.objects.select_related("product").filter(code=form.cleaned_data["sku"]).first()
     if sku is None:
         raise Http404
@@ -177,7 +179,7 @@ def cart_add(request):
         )
     except DomainError as error:
         messages.error(request, error_text(error))
-        return redirect(back if back.startswith("/") else "/")
+        return redirect(back)
     cart_badge_refresh(request)
     messages.success(request, _("Added to your cart."))
     return redirect("orders:cart")
@@ -249,13 +251,6 @@ def shared_cart(request, token: str):
 # ---- checkout ---------------------------------------------------------------------------------
 
 
-def _float_or_none(value):
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return None
-
-
 def _shared_position(params) -> tuple[float, float] | None:
     """The position the checkout page sent (browser GPS converted to GCJ-02), if any."""
     try:
@@ -318,8 +313,7 @@ def checkout(request):
         return render(request, "orders/checkout.html", context)
 
     form = CheckoutForm(request.POST)
-    store_id = _float_or_none(request.POST.get("store"))
-    store_id = int(store_id) if store_id is not None else None
+    store_id = whole_number(request.POST.get("store"), minimum=1)
     if form.is_valid():
         store = shopper_visible_stores().filter(pk=form.cleaned_data["store"]).first()
         if store is None:
@@ -353,9 +347,10 @@ def checkout(request):
 @member_required
 def checkout_slots(request):
     """htmx: the try-in-store time slots of the store just picked."""
-    store = get_object_or_404(
-        shopper_visible_stores(), pk=_float_or_none(request.GET.get("store")) or 0
-    )
+    store_id = whole_number(request.GET.get("store"), minimum=1)
+    if store_id is None:
+        raise Http404
+    store = get_object_or_404(shopper_visible_stores(), pk=store_id)
     horizon = BookingPolicy.current().horizon_days
     return render(
         request,

@@ -87,9 +87,10 @@ def screenshot(request):
     ARTIFACTS.mkdir(exist_ok=True)
 
     def take(page, name: str) -> Path:
-        # QR codes are <img> tags: a screenshot taken before they load cannot be decoded.
+        # QR codes are <img> tags: a screenshot taken before they load cannot be decoded. A
+        # function, not an expression: the pages' Content-Security-Policy forbids eval.
         page.wait_for_function(
-            "Array.from(document.querySelectorAll('img:not([loading=lazy])'))"
+            "() => Array.from(document.querySelectorAll('img:not([loading=lazy])'))"
             ".every(img => img.complete)"
         )
         path = ARTIFACTS / f"{request.node.name}-{name}.png"

@@ -13,6 +13,8 @@ from django.utils.translation import gettext as _
 from backoffice.access import access_assisted_cart, check_assisted_cart, staff_required
 from backoffice.forms import AssistCartForm, AssistLineForm, AssistSearchForm
 from backoffice.responses import domain_error_message, forbidden, redirect_back
+from inventory.exceptions import InsufficientStock
+from inventory.selectors import basket_availability_across_stores, sku_availability_nearby
 from o2o.errors import DomainError
 from o2o.qr import qr_svg
 from orders import selectors
@@ -22,6 +24,28 @@ from orders.services.assisted import (
     assisted_cart_discard,
     assisted_cart_line_set,
 )
+
+
+def _not_here_message(*, sku, store, error: InsufficientStock) -> str:
+    """ "Only 1 left here", and which nearby stores have it: the customer can get it there."""
+    available = error.shortages[0]["available"] if error.shortages else 0
+    item = " ".join(filter(None, [sku.product.name, sku.color, sku.size]))
+    text = _("Only %(available)s of %(item)s left in this store; the line was not added.") % {
+        "available": available,
+        "item": item,
+    }
+    elsewhere = sku_availability_nearby(
+        sku=sku,
+        latitude=float(store.latitude),
+        longitude=float(store.longitude),
+        exclude_store=store,
+        limit=3,
+    )
+    if elsewhere:
+        text += " " + _(
+            "Available at %(stores)s: she can order it there for pickup, or ask for a transfer."
+        ) % {"stores": ", ".join(f"{row.store.name} ({row.available})" for row in elsewhere)}
+    return text
 
 
 @staff_required
@@ -64,6 +88,10 @@ def assist_cart(request, cart_id):
                     return forbidden(
                         request, _("Only the clerk who built this cart can change it.")
                     )
+                except InsufficientStock as error:
+                    messages.error(
+                        request, _not_here_message(sku=sku, store=cart.store, error=error)
+                    )
                 except DomainError as error:
                     messages.error(request, domain_error_message(error))
         else:
@@ -78,6 +106,12 @@ def assist_cart(request, cart_id):
         )
     lines = selectors.cart_lines(cart)
     in_cart = {line.sku_id: line.quantity for line in lines}
+    # Stock is not held by a cart: a line can run short after it was added (the customer's
+    # payment would then fail), so the clerk sees which ones to remove or lower.
+    [here] = basket_availability_across_stores(stores=[cart.store], basket=in_cart)
+    for line in lines:
+        line.short_by = here.short_lines.get(line.sku_id, 0)
+        line.available_here = max(here.available.get(line.sku_id, 0), 0)
     for sku in results:
         sku.in_cart = in_cart.get(sku.pk, 0)
     link = settings.SITE_URL + reverse("orders:shared_cart", args=[cart.token])
@@ -91,7 +125,9 @@ def assist_cart(request, cart_id):
             "search": search,
             "results": results,
             "link": link,
-            "qr": qr_svg(link) if lines and not cart.claimed_order_id else "",
+            # No QR while a line is short: her payment would only fail on it.
+            "qr": qr_svg(link) if lines and not cart.claimed_order_id and here.covers_all else "",
+            "short": not here.covers_all,
         },
     )
 

@@ -75,6 +75,11 @@ def visit(request, number):
     if not form.is_valid():
         messages.error(request, _("Enter the quantities kept (0 up to what was booked)."))
         return redirect(back)
+    if form.keeps_nothing_unconfirmed():
+        # Closing a booking with nothing sold cannot be undone: ask once more.
+        return TemplateResponse(
+            request, "backoffice/bookings/visit_confirm.html", {"order": order, "form": form}
+        )
     try:
         sale = try_visit_checkout(order=order, staff=request.staff, kept=form.quantities())
     except NotYourStore:

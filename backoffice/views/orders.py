@@ -38,7 +38,7 @@ from orders.services.fulfilment import (
     order_ship,
     pickup_verify,
 )
-from orders.services.refunds import REFUNDABLE, refund_execute, refund_request
+from orders.services.refunds import REFUNDABLE, refund_execute, refund_quote, refund_request
 from stores.models import Staff
 
 
@@ -122,7 +122,12 @@ def ship(request, number):
 def _detail_context(request, order: Order, refund_form=None) -> dict:
     staff = request.staff
     can_refund = staff.role == Staff.Role.MANAGER and order.status in REFUNDABLE
-    context = {"order": order, "lines": list(order.lines.all()), "can_refund": can_refund}
+    context = {
+        "order": order,
+        "lines": list(order.lines.all()),
+        "can_refund": can_refund,
+        "cart_note": selectors.assisted_cart_note(order),
+    }
     if can_refund:
         context["refund_form"] = refund_form or RefundForm(lines=context["lines"])
     if (
@@ -145,8 +150,10 @@ def order_detail(request, number):
 
 @staff_required(roles=MANAGERS)
 def refund(request, number):
-    """Managers refund in full or by line; the money goes back at once (sandbox) and the stock
-    returns to the shelf unless the goods are damaged."""
+    """Managers refund in full or by line, in two steps: the form first shows what will be
+    refunded (lines, amounts, stock back on sale or written off), and only its confirmation
+    moves money. The money goes back at once (sandbox) and the stock returns to the shelf
+    unless the goods are damaged."""
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     order = check_store_order(request.staff, number)
@@ -163,6 +170,26 @@ def refund(request, number):
         if data["full"]
         else [(by_id[pk], quantity) for pk, quantity in form.quantities().items() if quantity]
     )
+    try:
+        quote = refund_quote(order=order, lines=wanted)
+    except DomainError as error:
+        messages.error(request, domain_error_message(error))
+        return redirect(detail_url)
+    if not data["confirm"] or data["expected_total"] != quote.total:
+        if data["confirm"]:
+            # Another refund of this order went through meanwhile: show the new figures.
+            messages.warning(request, _("The amounts changed meanwhile. Check them again."))
+        return TemplateResponse(
+            request,
+            "backoffice/orders/refund_confirm.html",
+            {
+                "order": order,
+                "quote": quote,
+                "reason": data["reason"],
+                "damaged": data["damaged"],
+                "confirm_fields": form.confirmation_fields(total=quote.total),
+            },
+        )
     try:
         requested = refund_request(
             order=order,

@@ -34,7 +34,8 @@ def member_purchase_record(
     lines,
     purchased_at: datetime | None = None,
 ) -> PurchaseEffects:
-    """Apply a completed purchase to the member: home store, points, follow-ups, conversions.
+    """Apply a completed purchase to the member: home store, points, follow-ups, conversions,
+    and her tier (a buyer is no longer "potential", whatever the night job's schedule).
 
     `lines` is [(product, quantity), ...]; `reference` ("order:<number>") makes it idempotent:
     recording the same purchase twice earns and creates nothing the second time.

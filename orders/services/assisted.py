@@ -13,6 +13,8 @@ import secrets
 from django.db import transaction
 
 from catalog.models import SKU
+from inventory.exceptions import InsufficientStock
+from inventory.selectors import sku_available_at
 from o2o.errors import DomainError
 from o2o.whole_numbers import is_whole_number
 from orders.exceptions import OrderError
@@ -68,8 +70,10 @@ def assisted_cart_create(*, staff, note: str = "") -> Cart:
 def assisted_cart_line_set(*, cart: Cart, staff, sku: SKU, quantity: int) -> CartLine | None:
     """Put `quantity` units of `sku` in the cart (replacing what was there); 0 removes the line.
 
-    Stock is not held here: it is reserved when the customer pays (and the shopper page says so
-    if a size sold out meanwhile).
+    A line the store cannot serve is refused (InsufficientStock): the customer pays the cart as
+    an in-store sale of this store, so a line it lacks would only fail her payment. Stock is not
+    held here: it is reserved when the customer pays (and the shopper page says so if a size
+    sold out meanwhile; the clerk then removes or lowers the line).
     """
     cart = _locked(cart)
     _check_builder(staff=staff, cart=cart)
@@ -84,6 +88,19 @@ def assisted_cart_line_set(*, cart: Cart, staff, sku: SKU, quantity: int) -> Car
         return None
     if not (sku.is_active and sku.product.is_active):
         raise InvalidAssistedLine(f"{sku.product.name} is no longer sold")
+    available = sku_available_at(sku=sku, store=cart.store)
+    if available < quantity:
+        raise InsufficientStock(
+            f"{cart.store.code} has {max(available, 0)} of {sku.code}",
+            shortages=[
+                {
+                    "store": cart.store.code,
+                    "sku": sku.code,
+                    "requested": quantity,
+                    "available": max(available, 0),
+                }
+            ],
+        )
     line, _created = CartLine.objects.update_or_create(
         cart=cart, sku=sku, defaults={"quantity": quantity}
     )

@@ -176,7 +176,9 @@ def clerk_cart_claim(*, cart: Cart, member, shared_by=None) -> Order:
     """导购代下单: the customer pays the cart her clerk built; the cart is claimed once.
 
     The order is an in-store sale at the clerk's store, assisted by the clerk. Opening the cart
-    again returns the order it became (to her); another member gets CartAlreadyClaimed.
+    again returns the order it became (to her); another member gets CartAlreadyClaimed. The
+    cart's note is the clerk's own label ("王女士, tall"): it stays on the cart and never becomes
+    the order's note, which is the customer's message to the store.
     """
     cart = (
         Cart.objects.select_for_update(of=("self",))
@@ -201,7 +203,6 @@ def clerk_cart_claim(*, cart: Cart, member, shared_by=None) -> Order:
         channel=Order.Channel.CLERK_ASSISTED,
         assisted_by=cart.built_by,
         shared_by=shared_by,
-        note=cart.note,
     )
     Cart.objects.filter(pk=cart.pk).update(claimed_order=order)
     return order

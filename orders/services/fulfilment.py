@@ -25,6 +25,7 @@ from orders.models import Order, OrderEvent
 from orders.services.checkout import payment_window
 from orders.services.creation import order_create
 from orders.services.status import order_event_add, order_transition
+from orders.services.tiers import member_tier_refresh
 
 PICKUP_SALT = "orders.pickup"
 # Guesses at pickup codes, typed or scanned, per window (o2o.throttle). A clerk has her own
@@ -83,6 +84,7 @@ def _completed(order: Order, *, actor, note: str) -> Order:
             ],
             purchased_at=now,
         )
+        member_tier_refresh(member=order.member)
     return order
 
 

@@ -16,6 +16,7 @@ from orders.exceptions import AmountMismatch, EmptyOrder, UnknownMember
 from orders.models import Order, OrderEvent
 from orders.services.attribution import credited_clerk_for
 from orders.services.creation import order_create
+from orders.services.tiers import member_tier_refresh
 
 
 @dataclass(frozen=True)
@@ -159,4 +160,5 @@ def _record(*, store, lines, amount_paid, external_id, clerk, member, sold_at) -
             lines=[(line.sku.product, line.quantity) for line in lines],
             purchased_at=sold_at,
         )
+        member_tier_refresh(member=member)
     return order

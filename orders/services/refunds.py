@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import F
@@ -72,23 +73,10 @@ def _line_amount(line: OrderLine, quantity: int) -> int:
     return remaining_amount * quantity // remaining_units
 
 
-@transaction.atomic
-def refund_request(
-    *,
-    order: Order,
-    lines: list[tuple[OrderLine, int]] | None,
-    reason: str,
-    damaged: bool = False,
-    actor=None,
-    restock: bool = True,
-) -> Refund:
-    """Record a refund of some lines (or, with lines=None, everything still refundable)."""
-    order = Order.objects.select_for_update().get(pk=order.pk)
-    if order.status not in REFUNDABLE:
-        raise InvalidTransition(f"order {order.number} is {order.get_status_display()}")
-    if not reason.strip():
-        raise InvalidRefund("give a reason")
-    current = {line.pk: line for line in order.lines.select_for_update().order_by("pk")}
+def _refund_lines(
+    current: dict[int, OrderLine], lines: list[tuple[OrderLine, int]] | None
+) -> list[tuple[OrderLine, int]]:
+    """The (line, quantity) pairs a refund takes, checked against what is still refundable."""
     if lines is None:
         wanted = [(line, line.quantity - line.refunded_quantity) for line in current.values()]
         wanted = [(line, q) for line, q in wanted if q > 0]
@@ -106,6 +94,50 @@ def refund_request(
             wanted.append((line, quantity))
     if not wanted:
         raise InvalidRefund("nothing left to refund")
+    return wanted
+
+
+@dataclass(frozen=True)
+class RefundQuote:
+    """What a refund would give back: (line, quantity, amount in fen) and the total."""
+
+    lines: list[tuple[OrderLine, int, int]]
+
+    @property
+    def total(self) -> int:
+        return sum(amount for _line, _quantity, amount in self.lines)
+
+
+def refund_quote(*, order: Order, lines: list[tuple[OrderLine, int]] | None) -> RefundQuote:
+    """What `refund_request` with these lines would refund now, recording nothing: the
+    manager's confirmation step shows it before any money moves. Raises what it raises."""
+    order = Order.objects.get(pk=order.pk)
+    if order.status not in REFUNDABLE:
+        raise InvalidTransition(f"order {order.number} is {order.get_status_display()}")
+    current = {line.pk: line for line in order.lines.order_by("pk")}
+    return RefundQuote(
+        [(line, q, _line_amount(line, q)) for line, q in _refund_lines(current, lines)]
+    )
+
+
+@transaction.atomic
+def refund_request(
+    *,
+    order: Order,
+    lines: list[tuple[OrderLine, int]] | None,
+    reason: str,
+    damaged: bool = False,
+    actor=None,
+    restock: bool = True,
+) -> Refund:
+    """Record a refund of some lines (or, with lines=None, everything still refundable)."""
+    order = Order.objects.select_for_update().get(pk=order.pk)
+    if order.status not in REFUNDABLE:
+        raise InvalidTransition(f"order {order.number} is {order.get_status_display()}")
+    if not reason.strip():
+        raise InvalidRefund("give a reason")
+    current = {line.pk: line for line in order.lines.select_for_update().order_by("pk")}
+    wanted = _refund_lines(current, lines)
     amounts = [(line, quantity, _line_amount(line, quantity)) for line, quantity in wanted]
     total = sum(amount for _line, _q, amount in amounts)
     refund = Refund.objects.create(

@@ -7,7 +7,9 @@ potential: never bought; regular: has bought; loyal: over HQ's purchase-count or
 in the last 12 months; advocate: loyal and has referred members who bought.
 
 The whole recompute is one set-based UPDATE, so it costs the same two round trips for ten members
-or ten million, and a re-run (a duplicated beat, cron and Celery both firing) is harmless.
+or ten million, and a re-run (a duplicated beat, cron and Celery both firing) is harmless. The
+same statement, limited to a few members, sets a buyer's tier at her purchase (and her referrer's,
+who may have become an advocate), so nobody waits for the night to leave "potential".
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ WITH sold AS (
                COALESCE(completed_at, paid_at, created_at) AS sold_at
         FROM orders_order
         WHERE member_id IS NOT NULL AND status = ANY(%(sold)s)
+          AND (%(everyone)s OR member_id = ANY(%(members)s))
     ) AS sold_orders
     GROUP BY member_id
 ),
@@ -45,6 +48,11 @@ buyers AS (
     SELECT DISTINCT member_id
     FROM orders_order
     WHERE member_id IS NOT NULL AND (status = ANY(%(sold)s) OR channel = %(pos)s)
+      AND (
+          %(everyone)s
+          OR member_id = ANY(%(members)s)
+          OR member_id IN (SELECT id FROM members_member WHERE referrer_id = ANY(%(members)s))
+      )
 ),
 computed AS (
     SELECT m.id,
@@ -62,6 +70,7 @@ computed AS (
     FROM members_member AS m
     LEFT JOIN buyers AS b ON b.member_id = m.id
     LEFT JOIN sold AS s ON s.member_id = m.id
+    WHERE %(everyone)s OR m.id = ANY(%(members)s)
 )
 UPDATE members_member AS target
 SET tier = computed.tier
@@ -79,20 +88,16 @@ def twelve_months_before(moment: datetime) -> datetime:
         return local.replace(year=local.year - 1, day=28)
 
 
-@transaction.atomic
-def tiers_recompute(*, now: datetime | None = None) -> dict[str, int]:
-    """Set every member's tier from her orders; returns members per tier and how many changed.
-
-    Purchases counted for "loyal" are orders in a sold state (paid, ready, shipped, completed)
-    in the 12 months before `now`; spend is what they cost minus what was refunded.
-    """
-    now = now or timezone.now()
+def _tiers_update(*, now: datetime, member_ids: list[int] | None) -> int:
+    """Run the recompute for everyone (None) or for `member_ids`; returns the rows changed."""
     policy = LoyaltyPolicy.current()
     tier = Member.Tier
     with connection.cursor() as cursor:
         cursor.execute(
             _RECOMPUTE_SQL,
             {
+                "everyone": member_ids is None,
+                "members": list(member_ids or []),
                 "since": twelve_months_before(now),
                 "now": now,
                 "sold": sorted(str(status) for status in SOLD),
@@ -105,8 +110,26 @@ def tiers_recompute(*, now: datetime | None = None) -> dict[str, int]:
                 "advocate": str(tier.ADVOCATE),
             },
         )
-        changed = cursor.rowcount
+        return cursor.rowcount
+
+
+@transaction.atomic
+def tiers_recompute(*, now: datetime | None = None) -> dict[str, int]:
+    """Set every member's tier from her orders; returns members per tier and how many changed.
+
+    Purchases counted for "loyal" are orders in a sold state (paid, ready, shipped, completed)
+    in the 12 months before `now`; spend is what they cost minus what was refunded.
+    """
+    changed = _tiers_update(now=now or timezone.now(), member_ids=None)
+    tier = Member.Tier
     counts = {value: 0 for value in tier.values}
     counts.update(Member.objects.order_by().values_list("tier").annotate(count=Count("id")))
     counts["changed"] = changed
     return counts
+
+
+@transaction.atomic
+def member_tier_refresh(*, member: Member, now: datetime | None = None) -> None:
+    """Set the tier of a member who just bought, and of her referrer, by the nightly rules."""
+    member_ids = [member.pk] + ([member.referrer_id] if member.referrer_id else [])
+    _tiers_update(now=now or timezone.now(), member_ids=member_ids)

@@ -57,10 +57,43 @@ def test_visit_keeps_some_lines_new_order_reserves_them(shop, client):
     assert f"/orders/{sale.number}/pay/" in page and "<svg" in page
 
 
+def test_the_visit_form_starts_at_the_booked_quantities(shop, client):
+    """The big button sells what she booked; it never closes the booking with nothing sold."""
+    booked = booking(shop)
+    login(client, shop.clerk)
+
+    [row] = client.get(url("appointments")).context["rows"]
+    shown = {line.sku_id: field.value() for line, field in row["form"].rows()}
+    assert shown == {shop.sku_m.pk: 1, shop.sku_l.pk: 2}
+    untouched = {field.html_name: field.value() for _line, field in row["form"].rows()}
+    client.post(url("visit", booked.number), untouched)
+
+    sale = Order.objects.exclude(pk=booked.pk).get()
+    assert sorted((line.sku_id, line.quantity) for line in sale.lines.all()) == [
+        (shop.sku_m.pk, 1),
+        (shop.sku_l.pk, 2),
+    ]
+
+
+def test_keeping_nothing_asks_to_confirm_before_closing_the_booking(shop, client):
+    booked = booking(shop)
+    login(client, shop.clerk)
+    data = {f"line-{line.pk}": 0 for line in booked.lines.all()}
+
+    response = client.post(url("visit", booked.number), data)
+
+    booked.refresh_from_db()
+    assert response.status_code == 200
+    assert 'data-testid="confirm-nothing"' in response.content.decode()
+    assert booked.status == Order.Status.BOOKED
+    assert (level(shop, shop.sku_m).reserved, level(shop, shop.sku_l).reserved) == (1, 2)
+
+
 def test_visit_keeping_nothing_cancels_and_releases(shop, client):
     booked = booking(shop)
     login(client, shop.clerk)
     data = {f"line-{line.pk}": 0 for line in booked.lines.all()}
+    data["confirm_nothing"] = "on"
     response = client.post(url("visit", booked.number), data, follow=True)
     booked.refresh_from_db()
     assert booked.status == Order.Status.CANCELLED

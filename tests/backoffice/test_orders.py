@@ -1,6 +1,8 @@
 """The store's order back office: queue, actions, pickup verification; and that another store's
 staff can act on none of it (bookings and refunds have their own files)."""
 
+import re
+
 import pytest
 from django.core.cache import cache
 from django.urls import reverse
@@ -315,3 +317,15 @@ def test_only_parcels_are_shipped(shop, client):
     order.refresh_from_db()
     assert order.status == Order.Status.PAID
     assert "only parcels" in response.content.decode()
+
+
+def items_footer(client, order) -> str:
+    page = client.get(url("detail", order.number)).content.decode()
+    return re.search(r'<tr><th colspan="2">(.*?)</th>', page).group(1)
+
+
+def test_an_unpaid_orders_items_footer_says_to_pay_not_paid(shop, client):
+    login(client, shop.clerk)
+
+    assert items_footer(client, place(shop)) == "To pay"
+    assert items_footer(client, pay(place(shop))) == "Paid"

@@ -169,10 +169,10 @@ def test_visit_checkout_shows_the_pay_qr_and_a_clerk_builds_a_cart(shop, page, s
         store=shop.store,
         appointment_at=next_opening_slot(shop.store),
     )
-    kept = booked.lines.get(sku=shop.sku_l)
+    returned = booked.lines.get(sku=shop.sku_m)
     log_in(page, "sh01-c1")
     page.goto(f"{page.base_url}/staff/orders/appointments/")
-    page.fill(f"#id_line-{kept.pk}", "1")
+    page.fill(f"#id_line-{returned.pk}", "0")  # she keeps the L only
     page.get_by_role("button", name="Check out what she keeps").click()
     sale = Order.objects.exclude(pk=booked.pk).get()
     expect(page.locator(".ob-pay")).to_contain_text("¥599.00")

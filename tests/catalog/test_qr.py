@@ -54,7 +54,7 @@ def test_scanning_without_a_store_opens_the_product_and_remembers_nothing(client
 
 
 @pytest.mark.parametrize(
-    "store_code", ["nowhere", "门店", "x" * 5000, "sh-001\x00", "closed-01", "'; drop table"]
+    "store_code", ["nowhere", "门店", "x" * 5000, "sh-001%", "closed-01", "'; drop table"]
 )
 def test_an_unknown_or_inactive_store_still_opens_the_product_with_a_message(
     client, sku, make_store, store_code
@@ -75,7 +75,7 @@ def test_an_unknown_or_inactive_store_still_opens_the_product_with_a_message(
         "/q/unknown-sku",
         "/q/" + "x" * 5000,
         "/q/商品编码",
-        "/q/%00",
+        "/q/%25",
         "/q/%F0%9F%91%95",
         "/q/a%20b?s=sh-001",
         "/q/-",

@@ -94,6 +94,49 @@ def test_low_stock_filter_lists_only_levels_at_or_under_the_threshold(
     assert [row.store for row in response.context["cl"].result_list] == [store]
 
 
+def changelist_row(body: str, marker: str) -> str:
+    """The changelist row (<tr>…</tr>) that mentions `marker`."""
+    rows = [chunk.split("</tr>")[0] for chunk in body.split("<tr")[1:]]
+    [row] = [row for row in rows if marker in row]
+    return row
+
+
+def test_low_stock_column_warns_and_never_shows_a_green_tick(
+    admin_client, warehouse, store, make_store, stocked
+):
+    empty = make_store("empty")
+    stock_adjust(store=empty, sku=stocked, delta=1, reason=R.RECEIPT)
+    stock_adjust(store=empty, sku=stocked, delta=-1, reason=R.SALE)
+
+    body = admin_client.get(reverse("admin:inventory_stocklevel_changelist")).content.decode()
+
+    assert "icon-yes" not in body and "icon-no" not in body
+    assert "Out of stock" in changelist_row(body, "门店 empty")
+    assert "Low: 1 left" in changelist_row(body, "门店 main")
+    assert "low-stock" not in changelist_row(body, "门店 wh")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "admin:inventory_stocklevel_changelist",
+        "admin:inventory_stockmovement_changelist",
+        "admin:inventory_reservation_changelist",
+    ],
+)
+def test_sku_columns_name_the_product(admin_client, store, stocked, url):
+    stock_reserve(
+        store=store,
+        lines=[(stocked.pk, 1)],
+        owner="order:1",
+        expires_at=timezone.now() + timedelta(minutes=5),
+    )
+
+    body = admin_client.get(reverse(url)).content.decode()
+
+    assert f"hot · {stocked.product.name} · 黑色 / M" in body
+
+
 def test_change_pages_load(admin_client, warehouse, store, stocked):
     transfer = transfer_request(from_store=warehouse, to_store=store, lines=[(stocked.pk, 2)])
     pages = [

@@ -167,6 +167,18 @@ def test_conversion_report(hq_client, data):
     assert url in changelist.content.decode()
 
 
+def test_conversion_report_date_inputs_hold_iso_dates_in_chinese(hq_client, settings):
+    """A date input shows nothing unless its value is an ISO date, whatever the language."""
+    settings.LANGUAGE_CODE = "zh-hans"
+    today = timezone.localdate()
+
+    page = hq_client.get(reverse("admin:members_followuptask_conversion")).content.decode()
+
+    since = (today - timedelta(days=30)).isoformat()
+    assert f'type="date" name="since" value="{since}"' in page
+    assert f'type="date" name="until" value="{today.isoformat()}"' in page
+
+
 def test_publish_as_new_arrival_admin_action(hq_client):
     category = category_make()
     member = member_make()

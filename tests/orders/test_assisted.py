@@ -3,6 +3,8 @@ back-office pages are in tests/backoffice/test_assist.py)."""
 
 import pytest
 
+from inventory.exceptions import InsufficientStock
+from inventory.services import stock_adjust
 from orders.models import Order
 from orders.services.assisted import (
     AssistedCartClaimed,
@@ -54,3 +56,20 @@ def test_quantities_are_checked(shop):
     shop.sku_m.save()
     with pytest.raises(InvalidAssistedLine):
         assisted_cart_line_set(cart=cart, staff=shop.clerk, sku=shop.sku_m, quantity=1)
+
+
+def test_a_line_the_store_cannot_serve_is_refused(shop):
+    """Her payment would fail on it, and she cannot remove a clerk's line herself."""
+    cart = assisted_cart_create(staff=shop.clerk)
+    stock_adjust(store=shop.other_store, sku=shop.sku_m, delta=5, reason="receipt")
+
+    with pytest.raises(InsufficientStock) as refused:
+        assisted_cart_line_set(cart=cart, staff=shop.clerk, sku=shop.sku_m, quantity=4)
+
+    assert refused.value.shortages == [
+        {"store": "sh01", "sku": "dress-m", "requested": 4, "available": 3}
+    ]
+    assert not cart.lines.exists()
+    other = assisted_cart_create(staff=shop.other_clerk)
+    assert assisted_cart_line_set(cart=other, staff=shop.other_clerk, sku=shop.sku_m, quantity=4)
+    assert assisted_cart_line_set(cart=cart, staff=shop.clerk, sku=shop.sku_m, quantity=3)

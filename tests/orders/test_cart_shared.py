@@ -72,3 +72,21 @@ def test_no_buy_here_button_when_the_scanned_store_has_none(client, shop):
 
     assert b'data-testid="buy-here"' not in page.content
     assert b'data-testid="add-to-cart"' in page.content
+
+
+def test_the_clerks_private_cart_note_never_reaches_the_customer(client, shop, clerk_cart):
+    clerk_cart.note = "王女士 · 砍价狠"
+    clerk_cart.save(update_fields=["note"])
+    url = reverse("orders:shared_cart", args=[clerk_cart.token])
+    log_in(client, shop.member)
+
+    assert "砍价狠" not in client.get(url).content.decode()
+    client.post(url)
+
+    order = Order.objects.get()
+    assert order.note == ""
+    her_page = client.get(reverse("orders:detail", args=[order.number]))
+    assert "砍价狠" not in her_page.content.decode()
+    client.force_login(shop.clerk.user)
+    staff_page = client.get(reverse("orders_backoffice:detail", args=[order.number]))
+    assert "砍价狠" in staff_page.content.decode()

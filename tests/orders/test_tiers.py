@@ -9,9 +9,10 @@ from django.utils import timezone
 
 from members.models import LoyaltyPolicy, Member
 from orders.models import Order
+from orders.services.fulfilment import order_hand_over
 from orders.services.tiers import tiers_recompute
 from orders.tasks import recompute_tiers
-from tests.members.loyalty_factories import member_make, order_make
+from tests.members.loyalty_factories import member_make, order_make, staff_make, store_make
 
 pytestmark = pytest.mark.django_db
 
@@ -128,3 +129,19 @@ def test_command_and_task_print_and_return_counts(policy):
 
     assert "regular: 1" in out.getvalue() and "changed: 1" in out.getvalue()
     assert recompute_tiers.apply().get()["regular"] == 1
+
+
+def test_a_purchase_sets_the_buyers_tier_at_once_not_the_next_night(policy):
+    store = store_make()
+    referrer = member_make()
+    order_make(referrer, total=200_000, store=store)  # loyal by spend, nobody brought in yet
+    buyer = member_make(referrer=referrer)
+    bystander = member_make()
+    order_make(bystander, total=100, store=store)  # bought, waits for the night job
+    sale = order_make(buyer, total=5_000, store=store, status=S.PAID)
+
+    order_hand_over(order=sale, staff=staff_make(store))
+
+    assert tier_of(buyer) == "regular"
+    assert tier_of(referrer) == "advocate"  # she brought in a member who bought
+    assert tier_of(bystander) == "potential"  # only the buyer and her referrer are refreshed

@@ -125,12 +125,12 @@ class TestLocationRefused:
 
         with page.expect_response(lambda r: "district=" in r.url and "/stores/nearby/" in r.url):
             page.select_option("#picker-district", "海珠区")
-        page.wait_for_function("document.querySelectorAll('.store-card').length === 1")
+        page.wait_for_function("() => document.querySelectorAll('.store-card').length === 1")
         assert "广州江南西店" in page.locator(".store-card").inner_text()
         screenshot(page, "picked")
 
         page.select_option("#picker-city", "上海")
-        page.wait_for_function("document.querySelectorAll('.store-card').length === 4")
+        page.wait_for_function("() => document.querySelectorAll('.store-card').length === 4")
         screenshot(page, "shanghai")
 
 
