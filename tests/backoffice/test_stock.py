@@ -315,8 +315,9 @@ def test_hostile_lookups_and_counts_answer_without_a_server_error(nearby, client
     client.force_login(nearby.clerk.user)
 
     assert client.get(ROOM, {"sku": "x" * 10_000}).status_code == 200
-    assert client.get(ROOM, {"sku": "a\x00b"}).status_code == 200
-    assert client.get(ROOM, {"q": "a\x00b"}).status_code == 200
+    # A NUL byte is refused by the request guard (400) or matches nothing (200).
+    assert client.get(ROOM, {"sku": "a\x00b"}).status_code in (200, 400)
+    assert client.get(ROOM, {"q": "a\x00b"}).status_code in (200, 400)
     huge = reverse("stock_backoffice:transfer", args=[10**30])
     assert client.get(huge).status_code == 404
     receive = url("receive", requested)

@@ -9,6 +9,7 @@ from inventory.models import StockLevel, Transfer
 from orders.services.checkout import Line
 from stores.models import Staff
 from tests.backoffice.stock_fixtures import staff_make
+from tests.o2o.test_tap_targets_browser import too_small
 from tests.orders.placing import F, pay, place
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -53,6 +54,7 @@ def test_a_transfer_asked_shipped_and_received_between_two_clerks(nearby, page, 
     near.locator("input[name=customer_reference]").fill("13900139000")
     near.locator("input[name=note]").fill("顾客周六来试")
     screenshot(page, "2-ask")
+    assert too_small(page) == []
     near.get_by_role("button", name="Ask 静安寺店").click()
     expect(page.locator(".messages")).to_contain_text("Asked 静安寺店 for 2")
     expect(page.locator("[data-state]")).to_have_text("Requested")
@@ -67,6 +69,7 @@ def test_a_transfer_asked_shipped_and_received_between_two_clerks(nearby, page, 
     expect(incoming.locator(".st-badge")).to_have_text("1")
     expect(incoming).to_contain_text("13900139000")
     screenshot(page, "4-incoming")
+    assert too_small(page) == []
     incoming.locator(f"#transfer-{transfer.pk} a").click()
     page.get_by_role("button", name="Packed: ship it").click()
     expect(page.locator("[data-state]")).to_have_text("Shipped (in transit)")
@@ -80,6 +83,7 @@ def test_a_transfer_asked_shipped_and_received_between_two_clerks(nearby, page, 
     count = page.locator(f"input[name=line-{shop.sku_m.pk}]")
     expect(count).to_have_value("2")
     screenshot(page, "6-count")
+    assert too_small(page) == []
     page.get_by_role("button", name="Receive into stock").click()
     expect(page.locator("[data-state]")).to_have_text("Received")
     screenshot(page, "7-received")
@@ -123,6 +127,7 @@ def test_the_manager_sees_the_sales_chart_drawn(shop, page, screenshot):
     assert drawn["painted"] > 1000  # axes, labels and bars, not a blank canvas
     assert drawn["image"] > 1000
     screenshot(page, "manager")
+    assert too_small(page) == []
 
 
 def test_hq_sees_a_stores_desk_without_its_buttons(nearby, page, screenshot):
@@ -132,6 +137,10 @@ def test_hq_sees_a_stores_desk_without_its_buttons(nearby, page, screenshot):
     page.get_by_role("link", name="Switch store").first.click()
     page.locator(".st-store", has_text="sh01 店").get_by_role("button", name="Open").click()
     expect(page.locator(".bo-read-only-note")).to_contain_text("HQ view of sh01 店: read-only.")
+    page.goto(f"{page.base_url}/staff/hq/stores/")
+    screenshot(page, "hq-picker")
+    assert too_small(page) == []
+    page.goto(f"{page.base_url}/staff/")
     screenshot(page, "hq-home")
 
     page.goto(f"{page.base_url}/staff/orders/{order.number}/")
