@@ -4,7 +4,7 @@ from rest_framework import serializers
 
 from inventory.models import StockLevel, StockMovement
 from inventory.services.stock import ADJUSTMENT_REASONS
-from o2o.whole_numbers import is_whole_number
+from o2o.parsing import is_whole_number
 
 # The level columns are 32-bit; a bound far below that keeps a typo from reaching the database.
 MAX_UNITS = 1_000_000

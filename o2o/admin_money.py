@@ -20,6 +20,7 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from o2o.money import format_yuan, parse_yuan
+from o2o.parsing import is_whole_number
 
 # "base price (fen)" / "基础价（分）": the unit in parentheses at the end of a verbose name.
 _FEN_UNIT = re.compile(r"\s*[(（]\s*(fen|分)\s*[)）]\s*$")
@@ -49,7 +50,7 @@ class YuanField(forms.Field):
 
     def prepare_value(self, value):
         # Values from the database are fen; what the user typed (a string) is shown back as is.
-        if isinstance(value, int) and not isinstance(value, bool):
+        if is_whole_number(value):
             return f"{Decimal(value) / 100:.2f}"
         return value
 

@@ -1,4 +1,5 @@
-"""Reading numbers and short texts out of query strings and forms, for every view that does.
+"""Reading numbers and short texts out of query strings and forms, for every view that does,
+and the one whole-number check for values already parsed (`is_whole_number`).
 
 `float("inf")`, `float("1e400")` and `float("nan")` are floats, `int(float("inf"))` raises, a
 30-digit id overflows PostgreSQL's bigint, and a 10,000-character "code" is a wasted query: each
@@ -23,6 +24,18 @@ MAX_DECIMAL_INTEGER_DIGITS = 15
 # ASCII digits only: Python's int() and float() also read "1_000", "١٢" and "inf".
 _WHOLE = re.compile(r"[+-]?[0-9]+")
 _DECIMAL = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
+
+
+def is_whole_number(value, *, minimum: int | None = None) -> bool:
+    """True for an `int` that is not a `bool`, and at least `minimum` when one is given.
+
+    For values already parsed (service arguments, JSON): Python counts `True` as the integer 1,
+    and a float or a string can look like a count; callers refuse all of those rather than guess
+    what was meant. Each caller raises its own domain error.
+    """
+    if isinstance(value, bool) or not isinstance(value, int):
+        return False
+    return minimum is None or value >= minimum
 
 
 def _number_text(value) -> str | None:

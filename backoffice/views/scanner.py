@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from backoffice.access import access_assisted_cart, check_assisted_cart, staff_required
 from backoffice.forms import ScanForm
 from backoffice.recognisers import ScanContext, ScanOutcome, problem, scan_dispatch
+from o2o.parsing import whole_number
 
 
 def _in_wechat(request) -> bool:
@@ -36,8 +37,8 @@ def _page(request, *, form, cart, outcome: ScanOutcome | None = None, status: in
 @staff_required
 def scanner(request):
     """The scanner page; `?cart=<id>` scans items into the clerk's assisted cart."""
-    cart_id = request.GET.get("cart", "")
-    cart = access_assisted_cart(request.staff, int(cart_id)) if cart_id.isdigit() else None
+    cart_id = whole_number(request.GET.get("cart"), minimum=1)
+    cart = access_assisted_cart(request.staff, cart_id) if cart_id is not None else None
     form = ScanForm(initial={"cart": cart.pk if cart else None})
     return _page(request, form=form, cart=cart)
 

@@ -24,7 +24,7 @@ from inventory.exceptions import (
     UnknownStore,
 )
 from inventory.models import Reservation, StockLevel
-from o2o.whole_numbers import is_whole_number
+from o2o.parsing import is_whole_number
 from stores.models import Store
 
 LevelKey = tuple[int, int]  # (store_id, sku_id)

@@ -14,7 +14,7 @@ from inventory.services.levels import (
     quantity_check,
     store_check_active,
 )
-from o2o.whole_numbers import is_whole_number
+from o2o.parsing import is_whole_number
 
 # Reasons an operator may give for a direct change of on-hand stock.
 ADJUSTMENT_REASONS = {

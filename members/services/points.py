@@ -12,7 +12,7 @@ from django.db.models import F
 
 from members.exceptions import InsufficientPoints, InvalidPoints
 from members.models import ClerkPointsEntry, LoyaltyPolicy, Member, PointsEntry
-from o2o.whole_numbers import is_whole_number
+from o2o.parsing import is_whole_number
 
 R = PointsEntry.Reason
 

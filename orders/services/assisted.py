@@ -16,7 +16,7 @@ from catalog.models import SKU
 from inventory.exceptions import InsufficientStock
 from inventory.selectors import sku_available_at
 from o2o.errors import DomainError
-from o2o.whole_numbers import is_whole_number
+from o2o.parsing import is_whole_number
 from orders.exceptions import OrderError
 from orders.models import Cart, CartLine
 

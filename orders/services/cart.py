@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 
 from catalog.models import SKU
-from o2o.whole_numbers import is_whole_number
+from o2o.parsing import is_whole_number
 from orders.exceptions import EmptyOrder, OrderError
 from orders.models import Cart, CartLine, Order
 from orders.services.checkout import Line, order_place

@@ -14,7 +14,7 @@ from catalog.models import SKU
 from inventory.services import stock_reserve
 from members.models import LoyaltyPolicy, PointsEntry
 from members.services.points import points_add
-from o2o.whole_numbers import is_whole_number
+from o2o.parsing import is_whole_number
 from orders.exceptions import EmptyOrder, OrderError
 from orders.models import BookingPolicy, Order, OrderEvent
 from orders.services.attribution import credited_clerk_for, credited_store_for

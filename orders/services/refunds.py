@@ -30,7 +30,7 @@ from members.services.notices import notice_language, notice_send
 from members.services.points import points_reverse_for_refund
 from o2o import wechat_pay
 from o2o.money import format_yuan
-from o2o.whole_numbers import is_whole_number
+from o2o.parsing import is_whole_number
 from orders.exceptions import InvalidTransition, OrderError
 from orders.models import Order, OrderEvent, OrderLine, Payment, Refund, RefundLine
 from orders.services.status import order_event_add, order_transition

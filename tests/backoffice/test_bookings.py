@@ -5,21 +5,12 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from orders.models import BookingPolicy, Order
+from orders.models import Order
 from orders.services.checkout import Line
 from tests.backoffice.test_orders import level, login, url
 from tests.orders.placing import booking
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def generous_policy():
-    """Several open bookings for one member at one store: more than HQ's default allows."""
-    BookingPolicy.objects.update_or_create(
-        pk=BookingPolicy.current().pk,
-        defaults={"max_open_per_member": 10, "max_open_per_member_per_store": 10},
-    )
 
 
 def test_appointments_list_tomorrows_bookings_with_a_pick_list(shop, client, generous_policy):

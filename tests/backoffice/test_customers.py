@@ -12,9 +12,9 @@ from django.utils import timezone
 
 from backoffice.views.customers import CUSTOMERS_PER_PAGE
 from members.card import card_token_issue
-from members.models import FollowUpTask, Member
+from members.models import Favorite, FollowUpTask, Member
 from members.services.accounts import member_create
-from orders.models import Cart, Favorite, Order
+from orders.models import Cart, Order
 from orders.services.checkout import Line
 from tests.members.loyalty_factories import order_make, task_make
 from tests.orders.placing import pay

@@ -39,7 +39,7 @@ def visit_today(shop, lines=None):
     return order
 
 
-def test_the_board_shows_every_kind_of_work_of_the_store(counter, shop):
+def test_the_board_shows_every_kind_of_work_of_the_store(counter, shop, generous_policy):
     to_hand_over = pay(place(shop))
     to_pack = pay(place(shop, F.PICKUP))
     ready = order_mark_ready(order=pay(place(shop, F.PICKUP)), staff=shop.clerk)
@@ -155,7 +155,7 @@ def _board_queries(client) -> int:
 
 
 def test_the_board_costs_the_same_for_one_order_or_many(
-    counter, shop, django_assert_max_num_queries
+    generous_policy, counter, shop, django_assert_max_num_queries
 ):
     pay(place(shop))
     pay(place(shop, F.PICKUP))

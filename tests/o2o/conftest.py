@@ -2,7 +2,6 @@
 small chain for the trust tests: a store with stock, a member with an order and a cart, a clerk
 with a cart built for a customer, and logged-in clients for each."""
 
-
 from types import SimpleNamespace
 
 import pytest

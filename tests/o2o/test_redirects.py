@@ -5,8 +5,8 @@ and never into a 500."""
 import pytest
 from django.test import Client, RequestFactory
 
+from members.models import Favorite
 from o2o.redirects import safe_next_url
-from orders.models import Favorite
 
 pytestmark = pytest.mark.django_db
 

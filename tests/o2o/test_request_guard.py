@@ -5,8 +5,9 @@ nothing."""
 import pytest
 from django.test import Client
 
+from members.models import ShareVisit
 from o2o.request_guard import has_control_characters, has_path_control_characters
-from orders.models import CartLine, ShareVisit
+from orders.models import CartLine
 from tests.api import token_client
 from tests.stores.factories import UserFactory
 
