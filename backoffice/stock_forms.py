@@ -12,7 +12,7 @@ from inventory.services.transfers import MAX_COUNTED_UNITS
 LATEST_ARRIVAL_DAYS = 30
 MAX_TRANSFER_UNITS = 99
 # Ids beyond the database's integer range are not ids; refused before any query.
-MAX_ID = 2**31 - 1
+MAX_ID = 2**31 - 1  # the id columns are integers
 
 
 class StockSearchForm(forms.Form):

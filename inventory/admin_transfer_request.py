@@ -17,6 +17,7 @@ from inventory.admin_messages import stock_error_text
 from inventory.models import Transfer
 from inventory.services import sku_resolve, transfer_request
 from o2o.errors import DomainError
+from o2o.parsing import whole_number
 from stores.models import Store
 
 MAX_LINES = 50
@@ -60,12 +61,13 @@ class TransferRequestAdminForm(forms.Form):
             parts = raw.replace(",", " ").split()
             if not parts:
                 continue
-            if len(parts) != 2 or not parts[1].isdigit() or int(parts[1]) < 1:
+            units = whole_number(parts[1], minimum=1) if len(parts) == 2 else None
+            if units is None:
                 raise forms.ValidationError(
                     _("Line %(number)s: write the SKU code and a number of units above zero.")
                     % {"number": number}
                 )
-            parsed.append((parts[0], int(parts[1])))
+            parsed.append((parts[0], units))
         if not parsed:
             raise forms.ValidationError(_("Enter at least one line."))
         if len(parsed) > MAX_LINES:

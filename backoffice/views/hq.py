@@ -10,6 +10,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
 from backoffice.access import desk_store_set, staff_required
+from o2o.parsing import whole_number
 from stores.models import Staff, Store
 
 HQ = [Staff.Role.HQ]
@@ -21,8 +22,7 @@ def stores(request):
     """Every store by code, filtered by name, code or city; choosing one opens its desk."""
     own_store = request.home_store
     if request.method == "POST":
-        choice = request.POST.get("store", "")
-        chosen = int(choice) if choice.isascii() and choice.isdigit() and len(choice) < 10 else None
+        chosen = whole_number(request.POST.get("store"), minimum=1)
         store = Store.objects.filter(pk=chosen).first() if chosen else None
         if store is None or store.pk == own_store.pk:
             desk_store_set(request, None)

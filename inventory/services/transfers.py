@@ -21,7 +21,7 @@ from inventory.services.reservations import (
     reservations_release,
     stock_reserve,
 )
-from o2o.whole_numbers import is_whole_number
+from o2o.parsing import is_whole_number
 
 # A count above this is a typo, not a delivery.
 MAX_COUNTED_UNITS = 10_000
