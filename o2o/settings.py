@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "orders",
     "members",
     "commissions",
+    "dispatch",
     "backoffice",
 ]
 
@@ -155,6 +156,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "orders.tasks.expire_orders",
         "schedule": 30.0,
     },
+    "dispatch-expire-offers": {
+        "task": "dispatch.tasks.expire_offers",
+        "schedule": 30.0,
+    },
     "orders-reconcile-payments": {
         "task": "orders.tasks.reconcile_payments",
         "schedule": 120.0,
@@ -196,6 +201,14 @@ TRY_IN_STORE_GRACE_HOURS = env.int("TRY_IN_STORE_GRACE_HOURS", default=2)
 
 # A transfer request holds its units at the source this long before the hold lapses.
 TRANSFER_HOLD_HOURS = env.int("TRANSFER_HOLD_HOURS", default=72)
+
+# Delivery dispatch. The accept deadline and the response target are HQ's, in the admin
+# (DispatchPolicy); these are operations settings. An offered order's stock stays held this long
+# past the deadline, so the offer sweep moves it on before the reservation sweep would release it;
+# an order in HQ's queue keeps its stock this long; the sweep reads this many offers per batch.
+DISPATCH_HOLD_GRACE_MINUTES = env.int("DISPATCH_HOLD_GRACE_MINUTES", default=30)
+DISPATCH_QUEUE_HOLD_HOURS = env.int("DISPATCH_QUEUE_HOLD_HOURS", default=24)
+DISPATCH_SWEEP_BATCH_SIZE = env.int("DISPATCH_SWEEP_BATCH_SIZE", default=100)
 
 # --- Auth and passwords ------------------------------------------------------------------------
 

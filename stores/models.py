@@ -112,10 +112,9 @@ class Store(models.Model):
         ordering = ["code"]
         verbose_name = _("store")
         verbose_name_plural = _("stores")
-        indexes = [
-            # The nearest-stores lookup prefilters on a bounding box over these two columns.
-            models.Index(fields=["latitude", "longitude"], name="store_coordinates_idx"),
-        ]
+        # The spatial indexes (GiST on the store's point and on its delivery area) are created by
+        # migration 0002 in SQL: Django has no field for PostgreSQL's built-in geometric types.
+        # stores/selectors.py holds their expressions.
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(latitude__gte=-90, latitude__lte=90)
