@@ -11,8 +11,13 @@ store, and a superuser without a Staff row has none, so they are sent to the adm
   403 page with the reason (`StoreForbidden`, rendered by `staff_required`).
 The services check again (they are called from other edges too); these checks decide what the
 person sees.
+
+HQ staff look at any store's desk: the store they pick is kept in the session (`desk_store_set`)
+and `request.staff` then works for that store, read-only: every write answers the 403 page and
+the layout hides the buttons. At their own store (HQ's warehouse) they act as its staff do.
 """
 
+import copy
 import time
 from collections.abc import Collection, Iterable
 from functools import wraps
@@ -25,6 +30,8 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
 from backoffice.responses import forbidden
+from inventory.models import Transfer
+from inventory.selectors import transfer_get
 from members.models import FollowUpTask, Member
 from orders import selectors as order_selectors
 from orders.models import Cart, Order
@@ -32,6 +39,10 @@ from orders.services.fulfilment import NotYourStore, check_store_staff
 from stores.models import Staff, Store
 
 MANAGERS = [Staff.Role.MANAGER]
+# Pages of a store's figures: its manager, and HQ looking at the store.
+MANAGERS_AND_HQ = [Staff.Role.MANAGER, Staff.Role.HQ]
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+DESK_STORE_SESSION_KEY = "backoffice_desk_store"
 
 
 class StoreForbidden(PermissionDenied):
@@ -63,12 +74,44 @@ def check_staff(user, *, roles: Iterable[str] | None = None, store: Store | None
     return staff
 
 
-def staff_required(view=None, *, roles: Iterable[str] | None = None):
+def desk_store_set(request, store: Store | None) -> None:
+    """HQ picks the store whose desk to look at (None: back to their own)."""
+    if store is None:
+        request.session.pop(DESK_STORE_SESSION_KEY, None)
+    else:
+        request.session[DESK_STORE_SESSION_KEY] = store.pk
+
+
+def desk_staff(request, staff: Staff) -> tuple[Staff, bool]:
+    """The staff member as the desk sees them, and whether the desk is read-only.
+
+    Store staff work for their own store. HQ staff work for the store picked in the session,
+    read-only, as a copy of their row whose `store` is that store (never saved: read-only
+    requests reach no service that writes).
+    """
+    if staff.role != Staff.Role.HQ:
+        return staff, False
+    store_id = request.session.get(DESK_STORE_SESSION_KEY)
+    if not store_id or store_id == staff.store_id:
+        return staff, False
+    store = Store.objects.select_related("region").filter(pk=store_id).first()
+    if store is None:
+        desk_store_set(request, None)
+        return staff, False
+    viewing = copy.copy(staff)
+    viewing.store = store
+    return viewing, True
+
+
+def staff_required(view=None, *, roles: Iterable[str] | None = None, read_only_ok: bool = False):
     """View decorator: anonymous → login page; not active staff → 403 page with the reason.
 
-    Sets `request.staff`; `TemplateResponse` results also get `staff` in their context (the
-    back-office layout shows the store and role from it). A `StoreForbidden` raised by the view
-    (a `check_*` below) becomes the same 403 page. Use bare or as
+    Sets `request.staff` (for HQ, working for the store they picked), `request.home_store`
+    (where they really work) and `request.desk_read_only`; `TemplateResponse` results also get
+    `staff` and `desk_read_only` in their context (the back-office layout shows the store and
+    role from them). On a read-only desk every write (any method but GET/HEAD/OPTIONS) is the
+    403 page, unless the view is `read_only_ok` (HQ's store picker). A `StoreForbidden` raised
+    by the view (a `check_*` below) becomes the same 403 page. Use bare or as
     `@staff_required(roles=[Staff.Role.MANAGER])`.
     """
 
@@ -78,15 +121,27 @@ def staff_required(view=None, *, roles: Iterable[str] | None = None):
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             try:
-                request.staff = check_staff(request.user, roles=roles)
+                staff = check_staff(request.user, roles=roles)
             except PermissionDenied as denied:
                 return forbidden(request, str(denied))
+            request.home_store = staff.store
+            request.staff, request.desk_read_only = desk_staff(request, staff)
+            if request.desk_read_only and request.method not in SAFE_METHODS and not read_only_ok:
+                return forbidden(
+                    request,
+                    _("HQ sees %(store)s read-only. Switch back to your own store to act.")
+                    % {"store": request.staff.store.name},
+                )
             try:
                 response = view_func(request, *args, **kwargs)
             except StoreForbidden as denied:
                 return forbidden(request, str(denied))
             if isinstance(response, TemplateResponse) and not response.is_rendered:
-                response.context_data = {"staff": request.staff, **(response.context_data or {})}
+                response.context_data = {
+                    "staff": request.staff,
+                    "desk_read_only": request.desk_read_only,
+                    **(response.context_data or {}),
+                }
             return response
 
         return wrapper
@@ -229,3 +284,30 @@ def access_member(staff: Staff, member_code: str, *, presented: Collection[int] 
     if not (member_is_the_stores(staff, member) or member.pk in presented):
         raise Http404
     return member
+
+
+# ---- transfers between stores (调货) -------------------------------------------------------------
+
+
+def access_transfer(staff: Staff, pk: int) -> Transfer:
+    """A transfer from or to the staff member's store, with its lines; any other is 404."""
+    transfer = transfer_get(pk)
+    if transfer is None or staff.store_id not in (transfer.from_store_id, transfer.to_store_id):
+        raise Http404
+    return transfer
+
+
+def check_transfer_sender(staff: Staff, pk: int) -> Transfer:
+    """A transfer to ship: the sending store's; the receiving store gets the 403 page."""
+    transfer = access_transfer(staff, pk)
+    if transfer.from_store_id != staff.store_id:
+        raise StoreForbidden(_("Only the sending store can ship this transfer."))
+    return transfer
+
+
+def check_transfer_receiver(staff: Staff, pk: int) -> Transfer:
+    """A transfer to receive: the receiving store's; the sending store gets the 403 page."""
+    transfer = access_transfer(staff, pk)
+    if transfer.to_store_id != staff.store_id:
+        raise StoreForbidden(_("Only the receiving store can receive this transfer."))
+    return transfer

@@ -7,7 +7,8 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from inventory.exceptions import InsufficientStock
+from inventory.exceptions import InactiveStore, InsufficientStock
+from inventory.exceptions import InvalidState as InventoryInvalidState
 from members.card import CardTokenError
 from members.services import gifts
 from o2o.errors import DomainError, TooManyAttempts
@@ -32,6 +33,10 @@ ERROR_MESSAGES = {
     gifts.GiftPickupExpired: gettext_lazy(
         "The pickup period has passed; the gift is no longer held."
     ),
+    InventoryInvalidState: gettext_lazy(
+        "Someone has already shipped, received or cancelled this. Reload to see where it stands."
+    ),
+    InactiveStore: gettext_lazy("That store is not open for business."),
 }
 # Refusals whose detail helps the clerk (which line, which status).
 ERROR_MESSAGES_WITH_DETAIL = {

@@ -1,9 +1,10 @@
 """Every store staff page, mounted at /staff/ by o2o/urls.py.
 
 Each topic keeps its URL namespace (`backoffice:`, `orders_backoffice:`, `members_backoffice:`,
-`loyalty_backoffice:`, `commissions_backoffice:`, and the store desk's `today_backoffice:`,
-`scanner_backoffice:`, `customers_backoffice:`), so the names used in templates, redirects and
-tests stay as they were.
+`loyalty_backoffice:`, `commissions_backoffice:`, the store desk's `today_backoffice:`,
+`scanner_backoffice:`, `customers_backoffice:`, and `stock_backoffice:`, `manager_backoffice:`,
+`hq_backoffice:`), so the names used in templates, redirects and tests stay as they were. Every
+page here must have a row in tests/backoffice/test_permissions.py, which walks these patterns.
 """
 
 from django.urls import include, path
@@ -14,10 +15,13 @@ from backoffice.views import (
     commissions,
     customers,
     home,
+    hq,
     loyalty,
+    manager,
     members,
     orders,
     scanner,
+    stock,
     today,
 )
 
@@ -93,6 +97,24 @@ commission_urls = [
     path("poster/", commissions.poster, name="poster"),
 ]
 
+stock_urls = [
+    path("", stock.stock_room, name="room"),
+    path("ask/", stock.ask, name="ask"),
+    path("transfers/", stock.transfers, name="transfers"),
+    path("transfers/<int:pk>/", stock.transfer_detail, name="transfer"),
+    path("transfers/<int:pk>/ship/", stock.ship, name="ship"),
+    path("transfers/<int:pk>/receive/", stock.receive, name="receive"),
+    path("transfers/<int:pk>/cancel/", stock.cancel, name="cancel"),
+]
+
+manager_urls = [
+    path("", manager.manager, name="desk"),
+]
+
+hq_urls = [
+    path("stores/", hq.stores, name="stores"),
+]
+
 urlpatterns = [
     path("orders/", include((order_urls, "orders_backoffice"))),
     path("members/", include((member_urls, "members_backoffice"))),
@@ -101,5 +123,8 @@ urlpatterns = [
     path("scan/", include((scanner_urls, "scanner_backoffice"))),
     path("customers/", include((customer_urls, "customers_backoffice"))),
     path("commissions/", include((commission_urls, "commissions_backoffice"))),
+    path("stock/", include((stock_urls, "stock_backoffice"))),
+    path("manager/", include((manager_urls, "manager_backoffice"))),
+    path("hq/", include((hq_urls, "hq_backoffice"))),
     path("", include((home_urls, "backoffice"))),
 ]

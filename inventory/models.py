@@ -189,6 +189,17 @@ class Transfer(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     shipped_at = models.DateTimeField(_("shipped"), null=True, blank=True)
     received_at = models.DateTimeField(_("received"), null=True, blank=True)
+    # What the requesting store told its customer: the date the goods should be there, and whose
+    # they are (a member code, phone or order number; free text, since inventory sits below the
+    # apps that own members and orders).
+    expected_on = models.DateField(_("expected arrival"), null=True, blank=True)
+    # Database defaults: the nightly replenishment inserts transfers in raw SQL without them.
+    customer_reference = models.CharField(
+        _("for customer"), max_length=64, blank=True, default="", db_default=""
+    )
+    receipt_note = models.CharField(
+        _("receipt note"), max_length=200, blank=True, default="", db_default=""
+    )
 
     class Meta:
         verbose_name = _("transfer")
@@ -216,6 +227,9 @@ class TransferLine(models.Model):
         "catalog.SKU", on_delete=models.PROTECT, related_name="+", verbose_name=_("SKU")
     )
     quantity = models.PositiveIntegerField(_("quantity"))
+    # Counted by the receiving store; differs from `quantity` when units went missing (or extra
+    # ones came) on the way. Empty until the transfer is received.
+    received_quantity = models.PositiveIntegerField(_("received"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("transfer line")
@@ -230,6 +244,13 @@ class TransferLine(models.Model):
 
     def __str__(self):
         return f"{self.quantity} × {self.sku_id}"
+
+    @property
+    def difference(self) -> int | None:
+        """Units received minus units shipped (negative: missing); None before receipt."""
+        if self.received_quantity is None:
+            return None
+        return self.received_quantity - self.quantity
 
 
 class ReplenishmentPolicy(models.Model):

@@ -7,9 +7,11 @@ Imported by inventory/admin.py (Django's admin autodiscovery imports only `admin
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import Count, Sum
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from inventory.admin_messages import stock_error_text
+from inventory.admin_transfer_request import transfer_request_view
 from inventory.models import (
     ReplenishmentPolicy,
     ReplenishmentProposal,
@@ -41,6 +43,8 @@ class TransferLineInline(admin.TabularInline):
     form = TransferLineForm
     extra = 0
     raw_id_fields = ["sku"]
+    # Counted by the receiving store; a difference with `quantity` went missing (or extra).
+    readonly_fields = ["received_quantity"]
 
     def _editable(self, request, obj):
         return obj is not None and obj.state == Transfer.State.PROPOSED
@@ -81,11 +85,12 @@ class TransferAdmin(admin.ModelAdmin):
         "line_count",
         "units",
         "created_at",
+        "expected_on",
         "shipped_at",
         "received_at",
     ]
     list_filter = ["state", "kind", "from_store", "to_store"]
-    search_fields = ["from_store__code", "to_store__code", "note"]
+    search_fields = ["from_store__code", "to_store__code", "note", "customer_reference"]
     list_select_related = ["from_store", "to_store"]
     readonly_fields = [
         "from_store",
@@ -93,12 +98,15 @@ class TransferAdmin(admin.ModelAdmin):
         "kind",
         "state",
         "requested_by",
+        "expected_on",
+        "customer_reference",
         "created_at",
         "updated_at",
         "shipped_at",
         "received_at",
+        "receipt_note",
     ]
-    fields = readonly_fields[:5] + ["note"] + readonly_fields[5:]
+    fields = readonly_fields[:7] + ["note"] + readonly_fields[7:]
     inlines = [TransferLineInline]
     actions = ["approve", "ship", "receive", "cancel"]
 
@@ -118,9 +126,24 @@ class TransferAdmin(admin.ModelAdmin):
             transfer.refresh_from_db(fields=["state"])
         return transfer
 
-    # Transfers are created by store requests and replenishment runs, which reserve stock as
-    # they do; a bare row made here would hold nothing. They are never deleted: the ledger
-    # refers to them.
+    def get_urls(self):
+        if self.model is not Transfer:  # the proposals page shares this class
+            return super().get_urls()
+        return [
+            path(
+                "request/",
+                self.admin_site.admin_view(self.request_view),
+                name="inventory_transfer_request",
+            ),
+        ] + super().get_urls()
+
+    def request_view(self, request):
+        """HQ asks for a transfer: held at the source at once, like a store's request."""
+        return transfer_request_view(self, request)
+
+    # Transfers are created by store requests, HQ's "Request a transfer" page and replenishment
+    # runs, which reserve stock as they do; a bare row made by the standard add form would hold
+    # nothing. They are never deleted: the ledger refers to them.
     def has_add_permission(self, request):
         return False
 

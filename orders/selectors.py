@@ -22,6 +22,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from inventory.selectors import sku_stock_search
 from members.models import FollowUpTask, Member
 from orders.models import Cart, CartLine, Order, OrderEvent, OrderLine
 from orders.services.fulfilment import PICKUP_SALT
@@ -195,30 +196,7 @@ def assisted_cart_note(order: Order) -> str:
 def assist_sku_search(*, store: Store, query: str, limit: int = 20) -> list:
     """SKUs for a clerk's cart by product name, product or SKU code or barcode, with what the
     store has available (`available`, None when the store never stocked it)."""
-    from django.db.models import F as Col
-    from django.db.models import OuterRef, Q, Subquery
-
-    from catalog.models import SKU
-    from inventory.models import StockLevel
-
-    query = (query or "").strip()
-    if not query:
-        return []
-    available = StockLevel.objects.filter(store=store, sku=OuterRef("pk")).annotate(
-        free=Col("on_hand") - Col("reserved")
-    )
-    return list(
-        SKU.objects.filter(is_active=True, product__is_active=True)
-        .filter(
-            Q(product__name__icontains=query)
-            | Q(product__code__iexact=query)
-            | Q(code__iexact=query)
-            | Q(barcode=query)
-        )
-        .select_related("product")
-        .annotate(available=Subquery(available.values("free")[:1]))
-        .order_by("product__name", "color", "size", "id")[:limit]
-    )
+    return sku_stock_search(store=store, query=query, limit=limit)
 
 
 def assist_sku_search_by_id(sku_id: int):

@@ -7,7 +7,7 @@ units at the destination.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -21,6 +21,10 @@ from inventory.services.reservations import (
     reservations_release,
     stock_reserve,
 )
+from o2o.parsing import is_whole_number
+
+# A count above this is a typo, not a delivery.
+MAX_COUNTED_UNITS = 10_000
 
 
 def _hold_until():
@@ -60,14 +64,20 @@ def transfer_request(
     kind: str = Transfer.Kind.MANUAL,
     note: str = "",
     proposed: bool = False,
+    expected_on: date | None = None,
+    customer_reference: str = "",
 ) -> Transfer:
     """Ask for [(sku_id, quantity), ...] to move between two stores.
 
     A proposal (replenishment awaiting HQ) holds nothing yet; a request reserves the units at the
-    source at once, all or nothing.
+    source at once, all or nothing. A store asking for a customer (调货) says when the goods
+    should arrive (`expected_on`) and for whom (`customer_reference`: member code, phone or
+    order number), so both stores can tell her.
     """
     if from_store.pk == to_store.pk:
         raise InvalidQuantity("a transfer needs two different stores")
+    if expected_on is not None and expected_on < timezone.localdate():
+        raise InvalidQuantity("the expected arrival cannot be in the past")
     store_check_active(from_store)
     store_check_active(to_store)
     merged = lines_merge(lines)
@@ -75,9 +85,11 @@ def transfer_request(
         from_store=from_store,
         to_store=to_store,
         kind=kind,
-        note=note,
+        note=note[:200],
         requested_by=actor,
         state=Transfer.State.PROPOSED if proposed else Transfer.State.REQUESTED,
+        expected_on=expected_on,
+        customer_reference=customer_reference.strip()[:64],
     )
     TransferLine.objects.bulk_create(
         [TransferLine(transfer=transfer, sku_id=sku_id, quantity=q) for sku_id, q in merged.items()]
@@ -137,19 +149,53 @@ def transfer_ship(*, transfer: Transfer, actor=None) -> Transfer:
     return transfer
 
 
+def _counts_check(lines: list[TransferLine], counts: dict[int, int] | None) -> dict[int, int]:
+    """{sku_id: units counted} for every line; no counts means everything arrived as shipped."""
+    if counts is None:
+        return {line.sku_id: line.quantity for line in lines}
+    expected = {line.sku_id for line in lines}
+    if set(counts) != expected:
+        raise InvalidQuantity("count every line of the transfer, and only those")
+    for sku_id, counted in counts.items():
+        if not is_whole_number(counted):
+            raise InvalidQuantity(f"the count of SKU {sku_id} must be a whole number")
+        if not 0 <= counted <= MAX_COUNTED_UNITS:
+            raise InvalidQuantity(f"the count of SKU {sku_id} must be 0 to {MAX_COUNTED_UNITS}")
+    return dict(counts)
+
+
 @transaction.atomic
-def transfer_receive(*, transfer: Transfer, actor=None) -> Transfer:
-    """The destination receives the shipment: the units join its on-hand stock."""
+def transfer_receive(
+    *,
+    transfer: Transfer,
+    actor=None,
+    counts: dict[int, int] | None = None,
+    note: str = "",
+) -> Transfer:
+    """The destination receives the shipment: the units it counted join its on-hand stock.
+
+    `counts` is {sku_id: units counted} for every line (None: all arrived as shipped). Each
+    line keeps its count, so a difference with what was shipped stays on record (the line's
+    `difference`, and the movement's note); the destination's stock is what it really has.
+    The units that went missing left the source when it shipped: they are written off there,
+    not put back.
+    """
+    lines = list(transfer.lines.order_by("sku_id"))
+    received = _counts_check(lines, counts)
     _transition(
         transfer,
         source={Transfer.State.SHIPPED},
         target=Transfer.State.RECEIVED,
         received_at=timezone.now(),
+        receipt_note=note.strip()[:200],
     )
-    lines = list(transfer.lines.values_list("sku_id", "quantity"))
+    for line in lines:
+        line.received_quantity = received[line.sku_id]
+    TransferLine.objects.bulk_update(lines, ["received_quantity"])
     store_id = transfer.to_store_id
-    levels_ensure([(store_id, sku_id) for sku_id, _ in lines])
-    levels_apply({(store_id, sku_id): (quantity, 0) for sku_id, quantity in lines})
+    arrived = [line for line in lines if line.received_quantity]
+    levels_ensure([(store_id, line.sku_id) for line in arrived])
+    levels_apply({(store_id, line.sku_id): (line.received_quantity, 0) for line in arrived})
     reason = (
         StockMovement.Reason.REPLENISHMENT
         if transfer.kind == Transfer.Kind.REPLENISHMENT
@@ -159,13 +205,18 @@ def transfer_receive(*, transfer: Transfer, actor=None) -> Transfer:
         [
             StockMovement(
                 store_id=store_id,
-                sku_id=sku_id,
-                delta=quantity,
+                sku_id=line.sku_id,
+                delta=line.received_quantity,
                 reason=reason,
                 reference=f"transfer:{transfer.pk}",
+                note=(
+                    f"counted {line.received_quantity} of {line.quantity} shipped"
+                    if line.difference
+                    else ""
+                ),
                 actor=actor,
             )
-            for sku_id, quantity in sorted(lines)
+            for line in arrived
         ]
     )
     return transfer
@@ -173,8 +224,11 @@ def transfer_receive(*, transfer: Transfer, actor=None) -> Transfer:
 
 @transaction.atomic
 def transfer_cancel(*, transfer: Transfer, actor=None, note: str = "") -> Transfer:
-    """Cancel before shipping; the held units become available again at the source."""
-    fields = {"note": note[:200]} if note else {}
+    """Cancel before shipping; the held units become available again at the source. The
+    reason (`note`) goes before the request's own note, which is kept."""
+    fields = (
+        {"note": " · ".join(part for part in (note, transfer.note) if part)[:200]} if note else {}
+    )
     _transition(
         transfer,
         source={Transfer.State.PROPOSED, Transfer.State.REQUESTED},

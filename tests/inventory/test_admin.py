@@ -63,6 +63,7 @@ def run_action(admin_client, model, action, objects):
         "admin:inventory_replenishmentproposal_changelist",
         "admin:inventory_replenishmentpolicy_changelist",
         "admin:inventory_stocklevel_adjust",
+        "admin:inventory_transfer_request",
         "admin:o2o_idempotencyrecord_changelist",
     ],
 )
@@ -293,6 +294,80 @@ def test_transfers_cannot_be_added_or_deleted_in_the_admin(admin_client, warehou
     assert admin_client.get(reverse("admin:inventory_transfer_add")).status_code == 403
     delete = reverse("admin:inventory_transfer_delete", args=[transfer.pk])
     assert admin_client.post(delete, {"post": "yes"}).status_code == 403
+
+
+def test_hq_requests_a_transfer_that_holds_the_units_at_once(
+    admin_client, admin_user, warehouse, store, stocked
+):
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    page = admin_client.get(reverse("admin:inventory_transfer_changelist"))
+    assert reverse("admin:inventory_transfer_request") in page.content.decode()
+
+    response = admin_client.post(
+        reverse("admin:inventory_transfer_request"),
+        {
+            "from_store": warehouse.pk,
+            "to_store": store.pk,
+            "lines": f"{stocked.code} 3\n\n{stocked.code}, 1",
+            "kind": Transfer.Kind.MANUAL,
+            "expected_on": tomorrow.isoformat(),
+            "customer_reference": "M000000009",
+            "note": "VIP",
+        },
+        follow=True,
+    )
+
+    transfer = Transfer.objects.get()
+    assert (transfer.state, transfer.requested_by, transfer.expected_on) == (
+        Transfer.State.REQUESTED,
+        admin_user,
+        tomorrow,
+    )
+    assert [(line.sku_id, line.quantity) for line in transfer.lines.all()] == [(stocked.pk, 4)]
+    assert level(warehouse, stocked).reserved == 4
+    assert f"T{transfer.pk} requested" in " ".join(messages_of(response))
+
+
+@pytest.mark.parametrize(
+    "lines, error",
+    [
+        ("hot three", "write the SKU code and a number of units above zero"),
+        ("hot 0", "write the SKU code and a number of units above zero"),
+        ("   ", "This field is required."),
+        ("nope 1", "unknown SKU"),
+        ("hot 11", "10 available, 11 needed"),
+    ],
+)
+def test_a_wrong_admin_request_shows_the_form_again_and_holds_nothing(
+    admin_client, warehouse, store, stocked, lines, error
+):
+    response = admin_client.post(
+        reverse("admin:inventory_transfer_request"),
+        {
+            "from_store": warehouse.pk,
+            "to_store": store.pk,
+            "lines": lines,
+            "kind": Transfer.Kind.MANUAL,
+        },
+    )
+
+    assert response.status_code == 200
+    assert error in response.content.decode()
+    assert not Transfer.objects.exists()
+    assert level(warehouse, stocked).reserved == 0
+
+
+def test_the_admin_request_needs_two_stores_and_the_change_permission(
+    admin_client, client, django_user_model, warehouse, stocked
+):
+    same = admin_client.post(
+        reverse("admin:inventory_transfer_request"),
+        {"from_store": warehouse.pk, "to_store": warehouse.pk, "lines": "hot 1", "kind": "manual"},
+    )
+    assert "A transfer needs two different stores." in same.content.decode()
+    viewer = django_user_model.objects.create_user("viewer", password="pw", is_staff=True)
+    client.force_login(viewer)
+    assert client.get(reverse("admin:inventory_transfer_request")).status_code == 403
 
 
 # --- Replenishment proposals -------------------------------------------------------------------
