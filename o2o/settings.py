@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "members",
     "commissions",
     "dispatch",
+    "promotions",
     "backoffice",
 ]
 

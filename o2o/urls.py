@@ -34,6 +34,7 @@ urlpatterns = [
     path("m/", include("members.loyalty_urls")),
     path("m/", include("commissions.urls")),
     path("b/", include("members.binding_urls")),
+    path("", include("promotions.urls")),
     path("", include("members.favorite_urls")),
     path("", include("orders.urls")),
     path("stores/", include("stores.urls")),

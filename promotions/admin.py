@@ -1,0 +1,1 @@
+"""Admin registrations live beside each concept's models; this module imports them."""
