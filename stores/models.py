@@ -183,12 +183,23 @@ class Staff(models.Model):
     photo = models.ImageField(_("photo"), upload_to="staff/", blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     joined_at = models.DateField(_("joined"), default=timezone.localdate)
+    # The clerk's WeChat (linked by OAuth from the back office): template messages about new
+    # offers, reminders and follow-ups reach her there. Empty when not linked.
+    wechat_openid = models.CharField(_("WeChat openid"), max_length=64, blank=True, default="")
+    wechat_linked_at = models.DateTimeField(_("WeChat linked at"), null=True, blank=True)
 
     class Meta:
         ordering = ["store__code", "role", "staff_code"]
         verbose_name = _("staff member")
         verbose_name_plural = _("staff")
         indexes = [models.Index(fields=["store", "role", "is_active"], name="staff_store_role_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["wechat_openid"],
+                condition=~models.Q(wechat_openid=""),
+                name="staff_wechat_openid_unique",
+            )
+        ]
 
     def __str__(self):
         return f"{self.display_name} ({self.staff_code})"
