@@ -89,3 +89,9 @@ class InvalidHandOver(DispatchError):
     """What the courier recorded at the door does not match the order's lines."""
 
     code = "invalid_hand_over"
+
+
+class InvalidCourier(DispatchError):
+    """The courier must be an active clerk or manager of the delivering store."""
+
+    code = "invalid_courier"

@@ -19,6 +19,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from dispatch.exceptions import (
+    InvalidCourier,
     InvalidHandOver,
     NotYourDelivery,
     TooManyCodeAttempts,
@@ -102,7 +103,7 @@ def delivery_courier_assign(
         or courier.store_id != delivery.store_id
         or courier.role == Staff.Role.HQ
     ):
-        raise NotYourDelivery("the courier must be active staff of this store")
+        raise InvalidCourier("the courier must be active staff of this store")
     if order.status == S.OUT_FOR_DELIVERY:
         delivery.courier = courier
         delivery.save(update_fields=["courier"])

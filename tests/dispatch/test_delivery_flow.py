@@ -5,7 +5,7 @@ points alone reversed)."""
 
 import pytest
 
-from dispatch.exceptions import NoDeliveryRoute, NotYourDelivery, WrongDeliveryCode
+from dispatch.exceptions import InvalidCourier, NoDeliveryRoute, WrongDeliveryCode
 from dispatch.models import Delivery, DispatchOffer, DispatchPolicy
 from dispatch.services import dispatch_offer_accept
 from dispatch.services.checkout import delivery_order_place, delivery_quote
@@ -146,7 +146,7 @@ def test_try_at_home_one_line_returned_is_refunded_restocked_and_its_points_reve
     assert city.level(city.near, city.shirt) == (2, 0)
 
     delivery_pack(order=order, staff=clerk)
-    with pytest.raises(NotYourDelivery):  # a clerk of another store cannot take it out
+    with pytest.raises(InvalidCourier):  # a clerk of another store cannot take it out
         delivery_courier_assign(order=order, staff=clerk, courier=city.clerk(city.mid))
     delivery_courier_assign(order=order, staff=clerk, courier=courier)
     order.refresh_from_db()
