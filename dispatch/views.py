@@ -1,7 +1,7 @@
 """Shopper pages of delivery (网订店送): the delivery checkout at /delivery/checkout/ and the
 "on the way" fragment the order page loads. Thin: parse, check, call one service, render.
 
-The map point: a saved address (?address=<id>), or the phone's position (?lat=&lng=, with
+The map point: a saved address (?saved=<id>), or the phone's position (?lat=&lng=, with
 coords=wgs84 for a browser GPS fix, shifted to GCJ-02 by `o2o.geo.position_from_query`; WeChat's
 wx.getLocation answers in GCJ-02 already).
 """
@@ -41,8 +41,8 @@ def _error_text(error: Exception) -> str:
 
 def _point_from(params, member) -> tuple[tuple[float, float] | None, Address | None, str]:
     """(point, saved address, error) from the page's parameters, else her default address."""
-    if params.get("address"):
-        pk = whole_number(params.get("address"), minimum=1)
+    if params.get("saved"):
+        pk = whole_number(params.get("saved"), minimum=1)
         saved = Address.objects.filter(member=member, pk=pk).first() if pk else None
         if saved is None:
             return None, None, _("Choose one of your addresses.")

@@ -69,7 +69,7 @@ def address_edit(request, pk: int | None = None):
         else:
             messages.success(request, _("Address saved."))
             if back:
-                return redirect(f"{back}{'&' if '?' in back else '?'}address={address.pk}")
+                return redirect(f"{back}{'&' if '?' in back else '?'}saved={address.pk}")
             return redirect("addresses:list")
     values = request.POST if request.method == "POST" else None
     return render(
