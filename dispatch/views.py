@@ -26,6 +26,7 @@ from o2o.errors import DomainError
 from o2o.geo import position_from_query
 from o2o.parsing import whole_number
 from orders import selectors as order_selectors
+from orders.cart_badge import cart_badge_remember
 from orders.models import Order
 from orders.services.cart import cart_for_shopper
 from orders.services.checkout import points_value_fen
@@ -122,6 +123,7 @@ def delivery_checkout(request):
                 except DomainError as refused:
                     error = _error_text(refused)
                 else:
+                    cart_badge_remember(request, 0)  # the cart became the order
                     return redirect("orders:pay", number=order.number)
         status = 400
     policy = LoyaltyPolicy.current()
