@@ -18,7 +18,7 @@ from dispatch.services.delivery import (
 )
 from members.models import PointsEntry
 from orders.models import Cart, CartLine, Order, OrderEvent
-from orders.services.refunds import refund_execute
+from orders.services.refunds import refund_execute, refund_request
 from tests.dispatch.conftest import JING_AN
 from tests.orders.placing import pay
 
@@ -222,3 +222,18 @@ def test_the_code_locks_after_too_many_wrong_tries(stocked):
         delivery_hand_over(order=order, staff=clerk, code=code)
     order.refresh_from_db()
     assert order.status == S.OUT_FOR_DELIVERY
+
+
+def test_a_refund_before_any_store_accepted_ends_the_offers_and_frees_the_stock(stocked):
+    city = stocked
+    order = place_and_pay(city, city.member(), [(city.dress_m, 1)])
+    assert city.level(city.near, city.dress_m) == (3, 1)
+
+    refund = refund_request(order=order, lines=None, reason="changed her mind")
+    refund_execute(refund=refund)
+
+    order.refresh_from_db()
+    assert order.status == S.REFUNDED
+    assert DispatchOffer.objects.get(order=order).status == DispatchOffer.Status.WITHDRAWN
+    # Nothing was sold, so nothing comes back: the hold is simply released.
+    assert city.level(city.near, city.dress_m) == (3, 0)
