@@ -298,3 +298,24 @@ def test_store_pages_hide_other_stores_and_refuse_garbled_returns(shopper, clien
     assert client.post(f"{detail}hand-over/", {"code": code}).status_code == 403
     order.refresh_from_db()
     assert order.status == S.OUT_FOR_DELIVERY
+
+
+def test_the_home_store_sees_its_customer_fulfilled_for_it_by_another_store(shopper, client):
+    shopper.shopper.home_store = shopper.home  # her store, which lacks the socks
+    shopper.shopper.save(update_fields=["home_store"])
+    order = paid_delivery(shopper, client)
+    dispatch_offer_accept(
+        offer=DispatchOffer.objects.get(order=order), staff=shopper.clerk(shopper.near)
+    )
+    order.refresh_from_db()
+    assert (order.credited_store, order.fulfilling_store) == (shopper.home, shopper.near)
+
+    client.force_login(shopper.clerk(shopper.home).user)
+    for url in ("/staff/orders/", "/staff/deliveries/"):
+        text = client.get(url).content.decode()
+        assert "fulfilled for you by near 店" in text, url
+        assert order.number in text
+    # The shopper's order page names both stores.
+    log_in(client, shopper.shopper)
+    text = client.get(f"/orders/{order.number}/").content.decode()
+    assert "Delivered by" in text and "Your store: home 店" in text
