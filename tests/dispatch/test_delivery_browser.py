@@ -136,3 +136,31 @@ def test_shopper_orders_delivery_store_delivers_with_one_line_returned(
     expect(page.get_by_test_id("returned-note")).to_be_visible()
     screenshot(page, "5-order-page")
     desk.context.close()
+
+
+def test_shopper_saves_an_address_at_her_location_and_delivery_uses_it(page, screenshot, city):
+    city.stock(city.near, city.dress_m, 2)
+    member = city.member()
+    cart_line_add(cart=cart_get_or_create(member=member), sku=city.dress_m, quantity=1)
+    log_in_by_cookie(page, member)
+
+    page.goto("/m/addresses/new/?next=/delivery/checkout/")
+    page.fill("input[name=name]", "李女士")
+    page.fill("input[name=phone]", "13900000001")
+    page.fill("input[name=address]", "南京西路 1 号 2 室")
+    page.get_by_test_id("locate").click()
+    expect(page.locator("[data-locate-status]")).to_have_text("Location found.")
+    screenshot(page, "1-address-form")
+    page.get_by_test_id("address-save").click()
+
+    # Back at the delivery checkout with the saved address picked.
+    expect(page).to_have_url(re.compile(r"/delivery/checkout/\?saved=\d+"))
+    expect(page.get_by_test_id("delivery-promise")).to_contain_text("Delivered within 1 hour")
+    address = member.addresses.get()
+    assert address.is_default
+    assert float(address.latitude) == pytest.approx(JING_AN[0], abs=0.0005)
+    assert float(address.longitude) == pytest.approx(JING_AN[1], abs=0.0005)
+    screenshot(page, "2-checkout-with-saved-address")
+    page.goto("/m/addresses/")
+    expect(page.get_by_test_id("addresses")).to_contain_text("南京西路 1 号 2 室")
+    screenshot(page, "3-addresses")
