@@ -18,6 +18,7 @@ from django.utils.translation import pgettext_lazy
 
 from catalog.models import SKU
 from dispatch.models import (
+    Delivery,
     Dispatch,
     DispatchEvent,
     DispatchOffer,
@@ -40,6 +41,8 @@ class DispatchPolicyAdmin(admin.ModelAdmin):
         "accept_timeout_minutes",
         "response_target_minutes",
         "max_stores_tried",
+        "delivery_fee",
+        "free_delivery_from",
         "updated_at",
     ]
 
@@ -315,3 +318,27 @@ class DispatchOfferAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ["order__number", "store__code"]
     list_select_related = ["order", "store", "actor"]
     date_hierarchy = "created_at"
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Deliveries by store staff: who delivers, for which credited store, and what came back."""
+
+    list_display = [
+        "order",
+        "store",
+        "credited_store",
+        "courier",
+        "accepted_at",
+        "packed_at",
+        "out_at",
+        "delivered_at",
+    ]
+    list_filter = ["store"]
+    list_select_related = ["order__credited_store", "store", "courier"]
+    search_fields = ["order__number"]
+    exclude = ["code"]
+
+    @admin.display(description=_("credited store"))
+    def credited_store(self, delivery):
+        return delivery.order.credited_store

@@ -24,7 +24,9 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from commissions.models import Wallet, Withdrawal
+from dispatch.models import Delivery
 from inventory.services import transfer_request
+from orders.models import Order
 from orders.services.assisted import assisted_cart_create
 from orders.services.checkout import Line
 from stores.models import Staff
@@ -51,6 +53,10 @@ class Page:
 
 def order(world):
     return {"number": world.order.number}
+
+
+def delivery(world):
+    return {"number": world.delivery_order.number}
 
 
 def cart(world):
@@ -132,6 +138,12 @@ PAGES: dict[str, Page] = {
     "commissions_backoffice:withdrawal_accept": Page(method="post", kwargs=withdrawal),
     "commissions_backoffice:customers": Page(),
     "commissions_backoffice:poster": Page(),
+    # deliveries by store staff (an accepted delivery order of sh01)
+    "deliveries_backoffice:list": Page(),
+    "deliveries_backoffice:detail": Page(kwargs=delivery),
+    "deliveries_backoffice:pack": Page(method="post", kwargs=delivery, outsider=403),
+    "deliveries_backoffice:assign": Page(method="post", kwargs=delivery, outsider=403),
+    "deliveries_backoffice:hand_over": Page(method="post", kwargs=delivery, outsider=403),
     # manager and HQ
     "manager_backoffice:desk": Page(roles="manager", insider="manager"),
     "hq_backoffice:stores": Page(roles="hq"),
@@ -179,6 +191,7 @@ def world(nearby):
     nearby.member.home_store = nearby.store
     nearby.member.save(update_fields=["home_store"])
     nearby.order = pay(place(nearby, F.PICKUP, lines=[Line(nearby.sku_m, 1)]))
+    nearby.delivery_order = accepted_delivery(nearby)
     nearby.cart = assisted_cart_create(staff=nearby.clerk)
     nearby.task = task_make(member=nearby.member, assignee=nearby.clerk, due=date(2030, 1, 1))
     nearby.transfer = transfer_request(
@@ -189,6 +202,26 @@ def world(nearby):
         wallet=Wallet.objects.create(staff=nearby.clerk), amount=1000, out_bill_no="CW-PERM-1"
     )
     return nearby
+
+
+def accepted_delivery(nearby):
+    """A delivery order sh01 accepted (as the offer's hook leaves it), with its delivery record."""
+    order = pay(place(nearby, F.PICKUP, lines=[Line(nearby.sku_m, 1)]))
+    Order.objects.filter(pk=order.pk).update(
+        fulfillment=F.DELIVERY,
+        status=Order.Status.ACCEPTED,
+        pickup_code="",
+        address={
+            "name": "李",
+            "phone": "139",
+            "address": "路 1 号",
+            "latitude": 31.2,
+            "longitude": 121.4,
+        },
+    )
+    Delivery.objects.create(order=order, store=nearby.store, code="123456")
+    order.refresh_from_db()
+    return order
 
 
 def call(client, name: str, page: Page, world):
