@@ -23,6 +23,7 @@ from members.services.accounts import member_create
 from orders.models import Order, OrderLine
 from orders.services.numbers import order_number_next
 from stores.models import WEEKDAYS, Region, Staff, Store
+from tests.members.conftest import wechat_fake  # noqa: F401 - the fake WeChat for alerts
 
 NOW = datetime(2030, 3, 4, 14, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 JING_AN = (31.2290, 121.4480)
