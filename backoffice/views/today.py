@@ -100,7 +100,6 @@ def _offers(reads: TodayReads) -> dict:
     offers = list(offers_open_for_store(reads.store).prefetch_related("order__lines"))
     for offer in offers:
         offer.seconds_left = max(0, int((offer.deadline - reads.now).total_seconds()))
-        offer.countdown = f"{offer.seconds_left // 60}:{offer.seconds_left % 60:02d}"
     return {
         "offers": offers,
         "reasons": DECLINE_REASONS,
