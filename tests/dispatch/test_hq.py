@@ -9,59 +9,13 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from dispatch.models import Dispatch, DispatchPolicy
+from dispatch.models import Dispatch
 from dispatch.selectors import offer_stats_by_store
-from dispatch.services import (
-    dispatch_offer_accept,
-    dispatch_offer_decline,
-    dispatch_offer_make,
-    dispatch_offers_expire,
-    dispatch_route,
-)
-from tests.dispatch.conftest import JING_AN, NOW
+from tests.dispatch.conftest import NOW, minutes
 
 pytestmark = pytest.mark.django_db
 
 HQ_URL = "admin:dispatch_dispatch_hq"
-
-
-def offered(city, at):
-    """A new customer's order for the dress, offered to near (mid next) at `at`."""
-    decision = dispatch_route(
-        latitude=JING_AN[0], longitude=JING_AN[1], lines=[(city.dress_m.pk, 1)], now=at
-    )
-    order = city.order(city.member(), [(city.dress_m, 1)], reserve_at=city.near)
-    return dispatch_offer_make(order=order, decision=decision, now=at)
-
-
-def minutes(n):
-    return timedelta(minutes=n)
-
-
-@pytest.fixture
-def week(city):
-    """From `start`: A accepted by near after 5 min; B declined by near after 20 min, accepted
-    by mid 30 min later; C let pass by near, now offered to mid; D accepted by near after
-    10 min; E declined everywhere HQ allows: in HQ's queue."""
-
-    def play(start):
-        for store in (city.near, city.mid):
-            city.stock(store, city.dress_m, 5)
-        near, mid = city.clerk(city.near), city.clerk(city.mid)
-        a, b, c, d = (offered(city, start) for _ in range(4))
-        dispatch_offer_accept(offer=a, staff=near, now=start + minutes(5))
-        b_next = dispatch_offer_decline(
-            offer=b, staff=near, reason="no courier", now=start + minutes(20)
-        )
-        dispatch_offer_accept(offer=b_next, staff=mid, now=start + minutes(50))
-        dispatch_offer_accept(offer=d, staff=near, now=start + minutes(10))
-        dispatch_offers_expire(now=start + minutes(60))  # C moves on to mid
-        DispatchPolicy.objects.update_or_create(pk=1, defaults={"max_stores_tried": 1})
-        e = offered(city, start + minutes(61))
-        dispatch_offer_decline(offer=e, staff=near, reason="closing", now=start + minutes(62))
-        return {"a": a, "b": b, "c": c, "d": d, "e": e}
-
-    return play
 
 
 def test_the_figures_per_store(city, week):
