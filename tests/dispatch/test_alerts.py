@@ -2,12 +2,14 @@
 e-mail to the manager, WeChat to the staff with a linked openid, the 15-minute reminder once."""
 
 import threading
+import time
 from datetime import timedelta
 
 import pytest
 from django.core import mail
 from django.core.management import call_command
 from django.db import connection
+from django.utils import timezone
 
 from dispatch.models import DispatchOffer
 from dispatch.services import dispatch_offer_make, dispatch_offers_expire, dispatch_route
@@ -244,3 +246,19 @@ def test_two_sweeps_at_once_remind_each_offer_once(store_team):
         pk__in=[o.pk for o in offers], reminded_at__isnull=False
     )
     assert reminded.count() == 6
+
+
+@pytest.mark.celery_worker
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_mails_the_manager_within_10_seconds_of_the_offer(
+    store_team, celery_worker_app
+):
+    started = time.monotonic()
+    offer = offered(store_team, now=timezone.now())  # committed: the task goes to Redis
+
+    while not mail.outbox:
+        assert time.monotonic() - started < 10, "no alert within 10 s of the offer"
+        time.sleep(0.05)
+
+    assert offer.order.number in mail.outbox[0].subject
+    assert DispatchOffer.objects.get(pk=offer.pk).alerted_at is not None
