@@ -17,11 +17,28 @@ from tests.dispatch.offer_helpers import delivery_offer_make
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+# Counts the tones the page plays (an init script runs outside the page's CSP).
+COUNT_TONES = """
+window.__tones = 0;
+const start = OscillatorNode.prototype.start;
+OscillatorNode.prototype.start = function (...args) {
+  window.__tones += 1;
+  return start.apply(this, args);
+};
+"""
+
+
+def tones(page) -> int:
+    return page.evaluate("() => window.__tones")
+
+
 def test_a_new_offer_appears_counts_down_and_is_accepted(shop, page, screenshot):
+    page.add_init_script(COUNT_TONES)
     log_in(page, "sh01-c1")
     offers = page.locator("#today-offers")
     expect(offers).to_contain_text("No delivery order waiting")
     page.get_by_role("button", name="Sound on").click()
+    assert tones(page) == 2  # the test beep
 
     # Paid while the desk is open; 50 minutes ago, so ten minutes are left (urgent).
     offer = delivery_offer_make(
@@ -36,6 +53,7 @@ def test_a_new_offer_appears_counts_down_and_is_accepted(shop, page, screenshot)
     expect(item).to_have_class(re.compile(r"\btd-urgent\b"))
     expect(page.locator("[data-today-new]")).to_have_text("1")
     assert page.title().startswith("(1) ")
+    assert tones(page) == 6  # a delivery offer rings twice as long
     countdown = item.get_by_test_id("countdown")
     first = countdown.inner_text()
     assert re.fullmatch(r"(9|10):\d\d", first), first

@@ -27,15 +27,16 @@
     return audio;
   }
 
-  function beep() {
-    if (navigator.vibrate) navigator.vibrate([80, 60, 80]);
+  // Two rising tones; a delivery offer (it has a deadline) rings twice as long.
+  function beep(urgent) {
+    if (navigator.vibrate) navigator.vibrate(urgent ? [80, 60, 80, 60, 80, 60, 80] : [80, 60, 80]);
     if (!audio || audio.state !== "running") return;
     var now = audio.currentTime;
-    [0, 0.18].forEach(function (offset) {
+    (urgent ? [0, 0.18, 0.5, 0.68] : [0, 0.18]).forEach(function (offset, index) {
       var oscillator = audio.createOscillator();
       var gain = audio.createGain();
       oscillator.type = "sine";
-      oscillator.frequency.value = offset ? 1320 : 880;
+      oscillator.frequency.value = index % 2 ? 1320 : 880;
       gain.gain.setValueAtTime(0.0001, now + offset);
       gain.gain.exponentialRampToValueAtTime(0.3, now + offset + 0.02);
       gain.gain.exponentialRampToValueAtTime(0.0001, now + offset + 0.15);
@@ -59,19 +60,21 @@
     if (!board) return;
     var now = {};
     var fresh = 0;
+    var freshOffer = false;
     board.querySelectorAll("[data-today-item]").forEach(function (item) {
       var id = item.getAttribute("data-today-item");
       now[id] = true;
       if (seen !== null && !seen[id] && !unseen[id]) {
         unseen[id] = true;
         fresh += 1;
+        if (id.indexOf("offers:") === 0) freshOffer = true;
       }
       if (unseen[id]) item.classList.add("td-new");
     });
     // Something handed over or collected meanwhile is no longer news.
     Object.keys(unseen).forEach(function (id) { if (!now[id]) delete unseen[id]; });
     seen = now;
-    if (fresh) beep();
+    if (fresh) beep(freshOffer);
     showUnseen();
   }
 
