@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from catalog.models import SKU
+from dispatch.hq_selectors import dispatches_reassigned, offer_stats_by_store, offers_waiting
 from dispatch.models import (
     Dispatch,
     DispatchEvent,
@@ -33,13 +34,7 @@ from dispatch.models import (
     DispatchPolicy,
     RouteDecision,
 )
-from dispatch.selectors import (
-    dispatch_queue,
-    dispatches_reassigned,
-    dispatches_with_current_store,
-    offer_stats_by_store,
-    offers_waiting,
-)
+from dispatch.selectors import dispatch_queue, dispatches_with_current_store
 from dispatch.services import dispatch_assign
 from o2o.admin_readonly import ReadOnlyAdminMixin
 from o2o.errors import DomainError

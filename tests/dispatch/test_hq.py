@@ -9,8 +9,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from dispatch.hq_selectors import offer_stats_by_store
 from dispatch.models import Dispatch
-from dispatch.selectors import offer_stats_by_store
 from tests.dispatch.conftest import NOW, minutes
 
 pytestmark = pytest.mark.django_db
