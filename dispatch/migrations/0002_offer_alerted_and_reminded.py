@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('dispatch', '0001_initial'),
+        ("dispatch", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='dispatchoffer',
-            name='alerted_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='store alerted'),
+            model_name="dispatchoffer",
+            name="alerted_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="store alerted"),
         ),
         migrations.AddField(
-            model_name='dispatchoffer',
-            name='reminded_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='store reminded'),
+            model_name="dispatchoffer",
+            name="reminded_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="store reminded"),
         ),
     ]
