@@ -21,6 +21,7 @@ from backoffice.views import (
     loyalty,
     manager,
     members,
+    offers,
     orders,
     scanner,
     stock,
@@ -63,6 +64,8 @@ loyalty_urls = [
 
 today_urls = [
     path("", today.board, name="board"),
+    path("offers/<int:pk>/accept/", offers.offer_accept, name="offer_accept"),
+    path("offers/<int:pk>/decline/", offers.offer_decline, name="offer_decline"),
 ]
 
 scanner_urls = [

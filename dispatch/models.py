@@ -258,6 +258,10 @@ class DispatchOffer(models.Model):
     )
     responded_at = models.DateTimeField(_("answered"), null=True, blank=True)
     created_at = models.DateTimeField(_("offered at"), default=timezone.now)
+    # Set once by the guarded update that claims the store's alert (dispatch.services.alerts),
+    # so a duplicated task or two sweeps never alert or remind twice.
+    alerted_at = models.DateTimeField(_("store alerted"), null=True, blank=True)
+    reminded_at = models.DateTimeField(_("store reminded"), null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]

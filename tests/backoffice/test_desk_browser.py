@@ -43,7 +43,7 @@ def test_a_clerk_lands_on_today_and_hands_over_a_new_order_from_it(shop, page, s
     expect(item).to_have_class("td-item td-order td-new")
     expect(page.locator("[data-today-new]")).to_have_text("1")
     assert page.title().startswith("(1) ")
-    expect(page.locator(".td-chip").first).to_contain_text("1")
+    expect(page.locator(".td-chip", has_text="Hand over at the counter")).to_contain_text("1")
     screenshot(page, "today-new-order")
 
     item.get_by_role("button", name="Hand over").click()

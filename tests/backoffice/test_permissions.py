@@ -31,6 +31,7 @@ from orders.services.assisted import assisted_cart_create
 from orders.services.checkout import Line
 from stores.models import Staff
 from tests.backoffice.stock_fixtures import staff_make
+from tests.dispatch.offer_helpers import delivery_offer_make
 from tests.members.loyalty_factories import task_make
 from tests.orders.placing import F, pay, place
 
@@ -79,6 +80,10 @@ def withdrawal(world):
     return {"pk": world.withdrawal.pk}
 
 
+def offer(world):
+    return {"pk": world.offer.pk}
+
+
 def member_task(world):
     return {"member_code": world.member.member_code, "pk": world.task.pk}
 
@@ -116,6 +121,9 @@ PAGES: dict[str, Page] = {
     "loyalty_backoffice:gift_verify": Page(hq_get=403),  # handing over gifts is counter work
     # the store desk: today board, scanner, the clerk's customers
     "today_backoffice:board": Page(),
+    # Another store's delivery offer does not exist for her.
+    "today_backoffice:offer_accept": Page(method="post", kwargs=offer),
+    "today_backoffice:offer_decline": Page(method="post", kwargs=offer),
     "scanner_backoffice:scanner": Page(),
     "scanner_backoffice:resolve": Page(method="post"),
     "customers_backoffice:list": Page(),
@@ -186,8 +194,9 @@ def test_every_staff_url_has_a_row():
 @pytest.fixture
 def world(nearby):
     """One object of each kind at sh01: a paid pickup, a cart built by its clerk, a customer of
-    the store with a follow-up task for the clerk, a transfer sh02 → sh01 and a withdrawal
-    request of the clerk; sh03's clerk is the outsider; HQ looks at sh01."""
+    the store with a follow-up task for the clerk, a transfer sh02 → sh01, a withdrawal
+    request of the clerk and a delivery order offered to sh01; sh03's clerk is the outsider; HQ
+    looks at sh01."""
     nearby.member.home_store = nearby.store
     nearby.member.save(update_fields=["home_store"])
     nearby.order = pay(place(nearby, F.PICKUP, lines=[Line(nearby.sku_m, 1)]))
@@ -198,6 +207,7 @@ def world(nearby):
         from_store=nearby.other_store, to_store=nearby.store, lines=[(nearby.sku_m.pk, 1)]
     )
     nearby.hq = staff_make("HQ-1", nearby.warehouse, role=Staff.Role.HQ)
+    nearby.offer = delivery_offer_make(store=nearby.store, lines=[(nearby.sku_l, 1)])
     nearby.withdrawal = Withdrawal.objects.create(
         wallet=Wallet.objects.create(staff=nearby.clerk), amount=1000, out_bill_no="CW-PERM-1"
     )
