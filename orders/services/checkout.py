@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from catalog import store_prices
 from catalog.models import SKU
 from inventory.services import stock_reserve
 from members.models import LoyaltyPolicy, PointsEntry
@@ -94,6 +95,8 @@ def order_place(
     address: dict | None = None,
     note: str = "",
     points_to_use: int = 0,
+    unit_prices: dict[int, int] | None = None,
+    shipping_amount: int = 0,
     now: datetime | None = None,
 ) -> Order:
     """Place an order and hold its stock at `store`.
@@ -104,6 +107,11 @@ def order_place(
     limits (BookingRefused otherwise). Attribution (credited store and clerk) is computed
     here and frozen. Points used as a discount are spent now and restored if the order lapses.
     Raises InsufficientStock (nothing written) when the store lacks a line.
+
+    Each line costs the store's price (千店千面, `catalog.store_prices`: the chain price unless
+    the store reprices it) unless the caller fixes it in `unit_prices` {sku_id: fen} (a flash
+    sale's price, held by the shopper's claim); a product the store does not offer is refused.
+    `shipping_amount` (fen) is added to the total (a flash sale's shipping fee).
     """
     now = now or timezone.now()
     if fulfillment == F.DELIVERY:
@@ -119,7 +127,12 @@ def order_place(
 
     policy = LoyaltyPolicy.current()
     ordered = [merged[sku_id] for sku_id in sorted(merged)]
-    goods = sum(line.sku.price * line.quantity for line in ordered)
+    for line in ordered:
+        if not store_prices.product_offered_at(line.sku.product, store):
+            raise InvalidCheckout(f"{line.sku.product.name} is not sold at {store.name}")
+    prices = store_prices.sku_prices_at([line.sku for line in ordered], store)
+    prices.update(unit_prices or {})
+    goods = sum(prices[line.sku.pk] * line.quantity for line in ordered)
     points_to_use = max(0, int(points_to_use or 0))
     if points_to_use and (member is None or fulfillment == F.TRY_IN_STORE):
         raise InvalidCheckout("points can be used by members paying online")
@@ -133,7 +146,7 @@ def order_place(
     booked = fulfillment == F.TRY_IN_STORE
     expires_at = appointment_at + try_in_store_grace() if booked else now + payment_window()
     order = order_create(
-        lines=[(line.sku, line.quantity, line.sku.price) for line in ordered],
+        lines=[(line.sku, line.quantity, prices[line.sku.pk]) for line in ordered],
         channel=channel,
         fulfillment=fulfillment,
         status=Order.Status.BOOKED if booked else Order.Status.PENDING_PAYMENT,
@@ -141,6 +154,7 @@ def order_place(
         actor_label=assisted_by.display_name if assisted_by else OrderEvent.ACTOR_SHOPPER,
         event_note=f"{Order.Fulfillment(fulfillment).label} @ {store.name}",
         points_discount_amount=points_discount,
+        shipping_amount=shipping_amount,
         member=member,
         credited_store=credited_store_for(member=member, fulfilling_store=store, channel=channel),
         credited_clerk=credited_clerk_for(member=member, assisting=assisted_by),
