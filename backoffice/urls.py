@@ -2,9 +2,10 @@
 
 Each topic keeps its URL namespace (`backoffice:`, `orders_backoffice:`, `members_backoffice:`,
 `loyalty_backoffice:`, `commissions_backoffice:`, the store desk's `today_backoffice:`,
-`scanner_backoffice:`, `customers_backoffice:`, and `stock_backoffice:`, `manager_backoffice:`,
-`hq_backoffice:`), so the names used in templates, redirects and tests stay as they were. Every
-page here must have a row in tests/backoffice/test_permissions.py, which walks these patterns.
+`scanner_backoffice:`, `customers_backoffice:`, and `stock_backoffice:`, `events_backoffice:`,
+`manager_backoffice:`, `hq_backoffice:`), so the names used in templates, redirects and tests
+stay as they were. Every page here must have a row in tests/backoffice/test_permissions.py,
+which walks these patterns.
 """
 
 from django.urls import include, path
@@ -14,6 +15,7 @@ from backoffice.views import (
     bookings,
     commissions,
     customers,
+    events,
     home,
     hq,
     loyalty,
@@ -111,6 +113,13 @@ manager_urls = [
     path("", manager.manager, name="desk"),
 ]
 
+event_urls = [
+    path("", events.event_list, name="list"),
+    path("<int:pk>/", events.event_detail, name="detail"),
+    path("<int:pk>/check-in/", events.check_in, name="check_in"),
+    path("<int:pk>/no-shows/", events.no_shows, name="no_shows"),
+]
+
 hq_urls = [
     path("stores/", hq.stores, name="stores"),
 ]
@@ -124,6 +133,7 @@ urlpatterns = [
     path("customers/", include((customer_urls, "customers_backoffice"))),
     path("commissions/", include((commission_urls, "commissions_backoffice"))),
     path("stock/", include((stock_urls, "stock_backoffice"))),
+    path("events/", include((event_urls, "events_backoffice"))),
     path("manager/", include((manager_urls, "manager_backoffice"))),
     path("hq/", include((hq_urls, "hq_backoffice"))),
     path("", include((home_urls, "backoffice"))),

@@ -31,6 +31,7 @@ from stores.models import Staff
 from tests.backoffice.stock_fixtures import staff_make
 from tests.members.loyalty_factories import task_make
 from tests.orders.placing import F, pay, place
+from tests.promotions.event_fixtures import store_event_make
 
 pytestmark = pytest.mark.django_db
 STAFF_PREFIX = "staff/"
@@ -71,6 +72,10 @@ def member(world):
 
 def withdrawal(world):
     return {"pk": world.withdrawal.pk}
+
+
+def store_event(world):
+    return {"pk": world.event.pk}
 
 
 def member_task(world):
@@ -132,6 +137,11 @@ PAGES: dict[str, Page] = {
     "commissions_backoffice:withdrawal_accept": Page(method="post", kwargs=withdrawal),
     "commissions_backoffice:customers": Page(),
     "commissions_backoffice:poster": Page(),
+    # store events (their bookings and check-in at the door)
+    "events_backoffice:list": Page(),
+    "events_backoffice:detail": Page(kwargs=store_event),
+    "events_backoffice:check_in": Page(method="post", kwargs=store_event),
+    "events_backoffice:no_shows": Page(method="post", kwargs=store_event),
     # manager and HQ
     "manager_backoffice:desk": Page(roles="manager", insider="manager"),
     "hq_backoffice:stores": Page(roles="hq"),
@@ -174,8 +184,8 @@ def test_every_staff_url_has_a_row():
 @pytest.fixture
 def world(nearby):
     """One object of each kind at sh01: a paid pickup, a cart built by its clerk, a customer of
-    the store with a follow-up task for the clerk, a transfer sh02 → sh01 and a withdrawal
-    request of the clerk; sh03's clerk is the outsider; HQ looks at sh01."""
+    the store with a follow-up task for the clerk, a transfer sh02 → sh01, a withdrawal
+    request of the clerk and a store event; sh03's clerk is the outsider; HQ looks at sh01."""
     nearby.member.home_store = nearby.store
     nearby.member.save(update_fields=["home_store"])
     nearby.order = pay(place(nearby, F.PICKUP, lines=[Line(nearby.sku_m, 1)]))
@@ -185,6 +195,7 @@ def world(nearby):
         from_store=nearby.other_store, to_store=nearby.store, lines=[(nearby.sku_m.pk, 1)]
     )
     nearby.hq = staff_make("HQ-1", nearby.warehouse, role=Staff.Role.HQ)
+    nearby.event = store_event_make(nearby.store)
     nearby.withdrawal = Withdrawal.objects.create(
         wallet=Wallet.objects.create(staff=nearby.clerk), amount=1000, out_bill_no="CW-PERM-1"
     )
