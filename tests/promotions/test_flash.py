@@ -23,6 +23,7 @@ from promotions.services.flash import (
     flash_remaining_by_store,
 )
 from tests.orders.placing import pay
+from tests.orders.shopper_helpers import log_in
 from tests.promotions.flash_fixtures import flash_sale_make, run_together, shoppers_make
 
 F = Order.Fulfillment
@@ -179,3 +180,43 @@ def test_outside_the_window_and_bad_input_are_refused_and_change_nothing(flash_s
     with pytest.raises(PromotionError):
         flash_quotas_set(sale=sale, quotas={flash_shop.store: 10_000})
     assert FlashClaim.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_the_sale_page_shows_each_stores_units_left_and_grab_places_the_order(client, flash_shop):
+    sale = flash_sale_make(flash_shop, stores=flash_shop.stores[:2], per_store=10)
+    log_in(client, flash_shop.member)
+
+    page = client.get(f"/flash/{sale.pk}/").content.decode()
+    response = client.post(
+        f"/flash/{sale.pk}/grab/", {"store": flash_shop.store.pk, "fulfillment": "pickup"}
+    )
+
+    assert "10 of 10 left" in page and "data-countdown-to" in page
+    order = Order.objects.get()
+    assert response.status_code == 302 and response["Location"].endswith(f"/{order.number}/pay/")
+    assert (order.total_amount, order.fulfilling_store) == (100, flash_shop.store)
+    assert "9 of 10 left" in client.get(f"/flash/{sale.pk}/").content.decode()
+
+
+@pytest.mark.django_db
+def test_hostile_grabs_answer_a_message_or_4xx_and_change_nothing(client, flash_shop):
+    sale = flash_sale_make(flash_shop, stores=[flash_shop.store], per_store=10)
+    url = f"/flash/{sale.pk}/grab/"
+    assert client.post(url, {"store": flash_shop.store.pk}).status_code == 302  # to log in
+    log_in(client, flash_shop.member)
+    for form in [
+        {},
+        {"store": "abc"},
+        {"store": "9" * 40},
+        {"store": flash_shop.other_store.pk},  # no share there
+        {"store": flash_shop.store.pk, "fulfillment": "delivery"},
+        {"store": flash_shop.store.pk, "fulfillment": "ship"},  # no address
+        {"store": flash_shop.store.pk, "fulfillment": "ship", "address": "x" * 201},
+        {"store": flash_shop.store.pk, "fulfillment": "ship", "address": "a\x00b"},
+    ]:
+        assert client.post(url, form).status_code in (302, 400), form
+    assert client.get(url).status_code == 405
+    assert client.get("/flash/99999999/").status_code == 404
+    assert client.post("/flash/99999999/grab/", {"store": 1}).status_code == 404
+    assert Order.objects.count() == 0 and FlashClaim.objects.count() == 0
