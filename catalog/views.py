@@ -56,23 +56,32 @@ def category(request, slug):
     )
 
 
+def _chosen_store(code) -> Store | None:
+    if not selectors.code_is_plausible(code):
+        return None
+    return (
+        Store.objects.filter(code=code, is_active=True).exclude(kind=Store.Kind.WAREHOUSE).first()
+    )
+
+
 @require_GET
 def product(request, code):
     product = selectors.product_detail_get(code=code)
     if product is None:
         raise Http404
-    # 千店千面: in a store (a scanned shelf QR, or the store's own page) its prices hold.
+    # 千店千面: the prices of the store she scanned in, else of the store whose page she came
+    # from (?store=<code>, shown only: it is not remembered and credits nothing).
     scanned_store = scanning.scanned_store_get(request)
+    shown_store = scanned_store or _chosen_store(request.GET.get("store"))
     context = product_page_context(
         product=product,
         selected_code=request.GET.get("sku", ""),
         rating=selectors.product_rating_summary(product=product),
         reviews=selectors.product_reviews_visible(product=product),
-        prices=store_prices.sku_prices_at(product.skus.all(), scanned_store)
-        if scanned_store
-        else None,
+        prices=store_prices.sku_prices_at(product.skus.all(), shown_store) if shown_store else None,
     )
     context["scanned_store"] = scanned_store
+    context["price_store"] = shown_store
     # Cart, "buy here now", favorite and share link come from the order flow as an htmx
     # fragment (orders:product_actions), like the stock partial from inventory.
     return render(request, "catalog/product.html", context)

@@ -106,6 +106,14 @@ def test_the_store_page_shows_its_range_at_its_prices(client, repriceable):
 
     assert "¥499.00" in page and "¥599.00" not in page
     assert "¥599.00" in other
+    # Its tiles open the product at the store's price (shown, not remembered as scanned).
+    assert f"/p/dress/?store={shop.store.code}" in page
+    product = client.get(f"/p/dress/?sku=dress-m&store={shop.store.code}").content.decode()
+    assert "¥499.00" in product and "Price at sh01 店" in product
+    assert "scanned_store" not in client.session
+    for code in ["nope", "..", "a" * 80, "wh"]:
+        assert "¥599.00" in client.get(f"/p/dress/?sku=dress-m&store={code}").content.decode()
+    assert client.get("/p/dress/?sku=dress-m&store=%00").status_code == 400
 
 
 def test_checkout_page_shows_the_chosen_stores_price(client, repriceable):
