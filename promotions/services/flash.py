@@ -45,7 +45,8 @@ S = FlashClaim.State
 CLAIM_TRANSITIONS: dict[str, set[str]] = {
     S.HELD: {S.PAID, S.RELEASED},
     S.PAID: set(),
-    S.RELEASED: set(),
+    # A payment arriving after the order lapsed takes units again, if the store has any left.
+    S.RELEASED: {S.PAID},
 }
 # A claim without an order is given this long to get one before the sweep releases it.
 ORDER_GRACE = timedelta(minutes=2)
@@ -229,17 +230,27 @@ def on_order_lapsed(*, order: Order) -> None:
 def on_order_paid(*, order: Order) -> None:
     """orders hook: the flash order is paid, so the claim is final.
 
-    A payment arriving after the order lapsed finds the claim released and its units perhaps
-    sold again; the order's stock is settled by orders (taken again or refunded) and the sale
-    is not charged twice for it, so the claim stays released and the case is logged.
+    A payment arriving after the order lapsed finds the claim released: it takes the units
+    again from the store's buckets when some are left. When none are, the shopper still has
+    her order (orders settles its stock: taken again or refunded) and the sale is over its
+    quota by that claim, which is logged for HQ: a hook cannot refuse a payment.
     """
-    claim = FlashClaim.objects.filter(order=order).first()
+    claim = FlashClaim.objects.select_for_update().filter(order=order).first()
     if claim is None:
         return
     if claim.state == S.HELD:
         _transition(claim, S.PAID, f"order {order.number} paid")
-    elif claim.state == S.RELEASED:
-        log.warning("flash order %s paid after its quota was released", order.number)
+        return
+    if claim.state != S.RELEASED:
+        return
+    bucket_id = _bucket_take(
+        sale_id=claim.sale_id, store_id=claim.store_id, quantity=claim.quantity
+    )
+    if bucket_id is None:
+        log.warning("flash order %s paid late, its sale's quota is gone", order.number)
+        return
+    FlashClaim.objects.filter(pk=claim.pk).update(bucket_id=bucket_id)
+    _transition(claim, S.PAID, f"order {order.number} paid late; units taken again")
 
 
 def flash_claims_release_stale(*, now=None, batch_size: int = 200) -> int:

@@ -220,3 +220,18 @@ def test_hostile_grabs_answer_a_message_or_4xx_and_change_nothing(client, flash_
     assert client.get("/flash/99999999/").status_code == 404
     assert client.post("/flash/99999999/grab/", {"store": 1}).status_code == 404
     assert Order.objects.count() == 0 and FlashClaim.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_a_late_payment_takes_the_units_again_while_the_store_has_some(flash_shop):
+    sale = flash_sale_make(flash_shop, stores=[flash_shop.store], per_store=2)
+    late = flash_buy(
+        sale=sale, store=flash_shop.store, member=flash_shop.member, fulfillment=F.PICKUP
+    )
+    orders_expire(now=timezone.now() + timedelta(hours=1))
+    assert flash_remaining_by_store(sale=sale)[flash_shop.store.pk] == 2
+
+    pay(late)
+
+    assert FlashClaim.objects.get(order=late).state == FlashClaim.State.PAID
+    assert flash_remaining_by_store(sale=sale)[flash_shop.store.pk] == 1
