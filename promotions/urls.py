@@ -11,6 +11,7 @@ urlpatterns = [
         views.store_front,
         name="store_front",
     ),
+    path("flash/live/", views.flash_strip, name="flash_strip"),
     path("flash/<int:pk>/", views.flash_sale, name="flash_sale"),
     path("flash/<int:pk>/grab/", views.flash_grab, name="flash_grab"),
     path("events/<int:pk>/", views.store_event, name="event"),

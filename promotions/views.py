@@ -66,6 +66,14 @@ def store_front(request, code: str):
     )
 
 
+@require_GET
+def flash_strip(request):
+    """htmx fragment for the home page: the flash sales open now (nothing when there are none)."""
+    now = timezone.now()
+    sales = [sale for sale in selectors.flash_sales_live(now=now) if sale.starts_at <= now]
+    return render(request, "promotions/_flash_strip.html", {"sales": sales})
+
+
 def _pk(value) -> int | None:
     return int(value) if isinstance(value, str) and value.isdigit() and len(value) < 10 else None
 

@@ -235,3 +235,13 @@ def test_a_late_payment_takes_the_units_again_while_the_store_has_some(flash_sho
 
     assert FlashClaim.objects.get(order=late).state == FlashClaim.State.PAID
     assert flash_remaining_by_store(sale=sale)[flash_shop.store.pk] == 1
+
+
+@pytest.mark.django_db
+def test_the_home_page_loads_the_flash_sales_on_now(client, flash_shop):
+    assert "flash-strip" not in client.get("/flash/live/").content.decode()
+    sale = flash_sale_make(flash_shop, stores=[flash_shop.store])
+
+    assert "/flash/live/" in client.get("/").content.decode()
+    strip = client.get("/flash/live/").content.decode()
+    assert "flash-strip" in strip and f"/flash/{sale.pk}/" in strip
