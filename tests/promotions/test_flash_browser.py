@@ -30,6 +30,9 @@ def test_a_shopper_buys_in_a_flash_sale_from_the_store_front(
     sale = flash_sale_make(flash_shop, stores=flash_shop.stores[:3], per_store=10)
     log_in_by_cookie(page, flash_shop.member)
 
+    page.goto("/")
+    expect(page.get_by_test_id("flash-strip")).to_contain_text(sale.title)
+    screenshot(page, "0-home")
     page.goto(f"/stores/{flash_shop.store.code}/")
     expect(page.get_by_test_id("store-front")).to_contain_text(flash_shop.store.name)
     screenshot(page, "1-store-front")
