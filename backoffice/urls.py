@@ -115,6 +115,7 @@ manager_urls = [
 
 event_urls = [
     path("", events.event_list, name="list"),
+    path("new/", events.event_create, name="create"),
     path("<int:pk>/", events.event_detail, name="detail"),
     path("<int:pk>/check-in/", events.check_in, name="check_in"),
     path("<int:pk>/no-shows/", events.no_shows, name="no_shows"),

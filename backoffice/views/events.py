@@ -15,12 +15,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from backoffice.access import staff_required
+from backoffice.access import MANAGERS_AND_HQ, staff_required
+from backoffice.event_forms import StoreEventForm
 from o2o.errors import DomainError
 from promotions.exceptions import BookingNotAllowed, VoucherUnknown
 from promotions.models import EventBooking, StoreEvent
 from promotions.selectors import event_attendees
-from promotions.services.events import event_check_in, event_no_shows_record
+from promotions.services.events import (
+    event_check_in,
+    event_no_shows_record,
+    store_event_publish,
+)
 
 VOUCHER_MAX = 64
 
@@ -52,6 +57,29 @@ def event_list(request):
             "past": list(events.filter(ends_at__lte=now).order_by("-starts_at")[:20]),
         },
     )
+
+
+@staff_required(roles=MANAGERS_AND_HQ)
+def event_create(request):
+    """The store manager publishes an event of her store."""
+    form = StoreEventForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            event = store_event_publish(
+                store=request.staff.store,
+                title=form.cleaned_data["title"],
+                description=form.cleaned_data["description"],
+                starts_at=form.cleaned_data["starts_at"],
+                ends_at=form.ends_at(),
+                capacity=form.cleaned_data["capacity"],
+                cancel_cutoff_hours=form.cleaned_data["cancel_cutoff_hours"],
+            )
+        except DomainError as error:
+            form.add_error(None, _("This cannot be done: %(detail)s") % {"detail": error})
+        else:
+            messages.success(request, _("The event is published."))
+            return redirect("events_backoffice:detail", pk=event.pk)
+    return TemplateResponse(request, "backoffice/events/create.html", {"form": form})
 
 
 @staff_required

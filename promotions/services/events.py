@@ -29,6 +29,41 @@ MAX_UPCOMING_BOOKINGS = 5
 VOUCHER_PATTERN_LENGTH = 32
 
 
+MAX_CAPACITY = 1000
+
+
+@transaction.atomic
+def store_event_publish(
+    *,
+    store,
+    title: str,
+    starts_at,
+    ends_at,
+    capacity: int,
+    description: str = "",
+    cancel_cutoff_hours: int = 2,
+    now=None,
+) -> StoreEvent:
+    """A store publishes an event (a workshop, a trial) for shoppers to book."""
+    now = now or timezone.now()
+    title = (title or "").strip()
+    if not title or len(title) > 80:
+        raise BookingNotAllowed("an event needs a title of at most 80 characters")
+    if starts_at <= now or ends_at <= starts_at:
+        raise BookingNotAllowed("an event starts in the future and ends after it starts")
+    if not isinstance(capacity, int) or not 1 <= capacity <= MAX_CAPACITY:
+        raise BookingNotAllowed(f"capacity is between 1 and {MAX_CAPACITY}")
+    return StoreEvent.objects.create(
+        store=store,
+        title=title,
+        description=(description or "")[:2000],
+        starts_at=starts_at,
+        ends_at=ends_at,
+        capacity=capacity,
+        cancel_cutoff_hours=max(0, min(int(cancel_cutoff_hours), 72)),
+    )
+
+
 def _booking_move(booking: EventBooking, to: str, *, actor_label: str, **fields) -> bool:
     if to not in TRANSITIONS[booking.status]:
         return False

@@ -139,6 +139,7 @@ PAGES: dict[str, Page] = {
     "commissions_backoffice:poster": Page(),
     # store events (their bookings and check-in at the door)
     "events_backoffice:list": Page(),
+    "events_backoffice:create": Page(roles="manager", insider="manager"),
     "events_backoffice:detail": Page(kwargs=store_event),
     "events_backoffice:check_in": Page(method="post", kwargs=store_event),
     "events_backoffice:no_shows": Page(method="post", kwargs=store_event),

@@ -151,3 +151,29 @@ def test_the_clerk_sees_attendees_and_checks_one_in(client, shop):
     assert "Checked in" in page
     booking.refresh_from_db()
     assert booking.status == B.CHECKED_IN
+
+
+@pytest.mark.django_db
+def test_the_manager_publishes_an_event_and_bad_input_changes_nothing(client, shop):
+    client.force_login(shop.manager.user)
+    starts = (timezone.localtime() + timedelta(days=2)).strftime("%Y-%m-%dT15:00")
+    form = {"title": "新品试穿会", "starts_at": starts, "minutes": "90", "capacity": "12"}
+    form["cancel_cutoff_hours"] = "2"
+
+    for bad in [
+        {"capacity": "0"},
+        {"capacity": "1e9"},
+        {"title": ""},
+        {"title": "x" * 81},
+        {"starts_at": "yesterday"},
+        {"starts_at": "2001-01-01T10:00"},
+        {"minutes": "-5"},
+    ]:
+        assert client.post("/staff/events/new/", {**form, **bad}).status_code == 200, bad
+    assert StoreEvent.objects.count() == 0
+    response = client.post("/staff/events/new/", form)
+
+    event = StoreEvent.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/staff/events/{event.pk}/"
+    assert (event.store, event.capacity, event.title) == (shop.store, 12, "新品试穿会")
+    assert (event.ends_at - event.starts_at) == timedelta(minutes=90)
