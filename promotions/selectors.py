@@ -100,3 +100,11 @@ def store_products(*, store) -> list:
         if own:
             tile.min_price, tile.max_price = min(own), max(own)
     return tiles
+
+
+def event_booking_by_voucher(*, code: str) -> EventBooking | None:
+    return (
+        EventBooking.objects.filter(voucher_code=code)
+        .select_related("event__store", "member")
+        .first()
+    )

@@ -7,6 +7,7 @@ Bookings move only along TRANSITIONS through `_booking_move`, each move an event
 
 from __future__ import annotations
 
+import re
 import secrets
 from datetime import timedelta
 
@@ -26,7 +27,9 @@ TRANSITIONS: dict[str, set[str]] = {
 }
 # A shopper holds at most this many upcoming bookings at once (DESIGN §4 "Trust").
 MAX_UPCOMING_BOOKINGS = 5
-VOUCHER_PATTERN_LENGTH = 32
+# A voucher reads "EV" and 24 URL-safe characters, so the desk scanner tells it from other codes.
+VOUCHER_PREFIX = "EV"
+VOUCHER_PATTERN = re.compile(r"^EV[-_A-Za-z0-9]{24}$")
 
 
 MAX_CAPACITY = 1000
@@ -115,7 +118,7 @@ def event_book(*, event: StoreEvent, member, now=None) -> EventBooking:
     try:
         with transaction.atomic():
             booking = EventBooking.objects.create(
-                event=event, member=member, voucher_code=secrets.token_urlsafe(18)
+                event=event, member=member, voucher_code=VOUCHER_PREFIX + secrets.token_urlsafe(18)
             )
     except IntegrityError:
         # Her other request booked first (the partial unique constraint): keep that one.

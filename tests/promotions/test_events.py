@@ -177,3 +177,30 @@ def test_the_manager_publishes_an_event_and_bad_input_changes_nothing(client, sh
     assert response.status_code == 302 and response["Location"] == f"/staff/events/{event.pk}/"
     assert (event.store, event.capacity, event.title) == (shop.store, 12, "新品试穿会")
     assert (event.ends_at - event.starts_at) == timedelta(minutes=90)
+
+
+@pytest.mark.django_db
+def test_the_desk_scanner_checks_a_voucher_in_at_its_own_store_only(client, shop):
+    event = store_event_make(shop.store, capacity=3)
+    booking = event_book(event=event, member=shop.member)
+    assert booking.voucher_code.startswith("EV") and len(booking.voucher_code) == 26
+
+    client.force_login(shop.other_clerk.user)
+    elsewhere = client.post(
+        "/staff/scan/resolve/", {"text": booking.voucher_code}, HTTP_HX_REQUEST="true"
+    )
+    client.force_login(shop.clerk.user)
+    here = client.post(
+        "/staff/scan/resolve/", {"text": booking.voucher_code}, HTTP_HX_REQUEST="true"
+    )
+    again = client.post(
+        "/staff/scan/resolve/", {"text": booking.voucher_code}, HTTP_HX_REQUEST="true"
+    )
+    unknown = client.post("/staff/scan/resolve/", {"text": "EV" + "x" * 24}, HTTP_HX_REQUEST="true")
+
+    assert elsewhere.status_code == 403 and "sh01 店" in elsewhere.content.decode()
+    assert here.status_code == 200 and "Checked in" in here.content.decode()
+    assert again.status_code == 409
+    assert unknown.status_code == 404
+    booking.refresh_from_db()
+    assert booking.status == B.CHECKED_IN and booking.checked_in_by == shop.clerk
