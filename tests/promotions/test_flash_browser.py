@@ -1,14 +1,18 @@
 """On the shopper's phone: from a store's front to its flash sale, grab one unit at the store,
 pay in the sandbox, and see the flash price on the receipt; then an event of the store, booked,
-and the clerk checking her in with the voucher at the door."""
+and the clerk checking her in with the voucher at the door (typed, and shown to the desk
+scanner's camera)."""
 
 import re
 
 import pytest
 from playwright.sync_api import expect
 
+from o2o.qr import qr_image_make
 from orders.models import Order
 from promotions.models import EventBooking, FlashClaim
+from promotions.services.events import event_book
+from tests.backoffice.fake_camera import camera_page, y4m_write
 from tests.backoffice.test_orders_browser import log_in as staff_log_in
 from tests.orders.shopper_helpers import log_in_by_cookie
 from tests.promotions.event_fixtures import store_event_make
@@ -91,3 +95,23 @@ def test_she_books_the_stores_event_and_the_clerk_checks_her_in(page, screenshot
     expect(page.get_by_test_id("attendees")).to_contain_text("Checked in")
     screenshot(page, "2-checked-in")
     assert EventBooking.objects.get().status == EventBooking.Status.CHECKED_IN
+
+
+def test_a_voucher_shown_to_the_desk_camera_checks_her_in(
+    shop, tmp_path, _playwright_browser, live_server, screenshot
+):
+    booking = event_book(event=store_event_make(shop.store), member=shop.member)
+    camera = y4m_write(qr_image_make(booking.voucher_code, box_size=10), tmp_path / "camera.y4m")
+
+    with camera_page(_playwright_browser, video=camera, base_url=live_server.url) as page:
+        staff_log_in(page, "sh01-c1")
+        page.goto(f"{page.base_url}/staff/scan/")
+        page.get_by_role("button", name="Start the camera").click()
+
+        checked_in = page.get_by_test_id("scan-checked-in")
+        expect(checked_in).to_contain_text("Checked in", timeout=15_000)
+        expect(checked_in).to_contain_text("丝巾系法小课堂")
+        screenshot(page, "voucher-scanned")
+
+    booking.refresh_from_db()
+    assert booking.status == EventBooking.Status.CHECKED_IN
