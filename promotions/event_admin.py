@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from o2o.admin_initial import QueryInitialMixin
 from promotions.models import EventBooking, StoreEvent
 
 
@@ -19,10 +20,10 @@ class BookingInline(admin.TabularInline):
 
 
 @admin.register(StoreEvent)
-class StoreEventAdmin(admin.ModelAdmin):
+class StoreEventAdmin(QueryInitialMixin, admin.ModelAdmin):
     list_display = ["title", "store", "starts_at", "capacity", "booked_count", "is_published"]
     list_filter = ["is_published", "store"]
     search_fields = ["title", "store__code", "store__name"]
-    autocomplete_fields = ["store"]
+    raw_id_fields = ["store"]
     readonly_fields = ["booked_count"]
     inlines = [BookingInline]

@@ -8,6 +8,7 @@ from django.db.models import IntegerField, OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
+from o2o.admin_initial import QueryInitialMixin
 from o2o.admin_money import MoneyAdminMixin
 from promotions.models import (
     FlashClaim,
@@ -43,7 +44,7 @@ class StoreQuotaInline(admin.TabularInline):
     model = FlashStoreQuota
     formset = StoreQuotaFormSet
     extra = 3
-    autocomplete_fields = ["store"]
+    raw_id_fields = ["store"]
 
     # Once shoppers have claimed, the shares are fixed (the buckets hold their units).
     def has_change_permission(self, request, obj=None):
@@ -67,7 +68,7 @@ def _units(state: str):
 
 
 @admin.register(FlashSale)
-class FlashSaleAdmin(MoneyAdminMixin, admin.ModelAdmin):
+class FlashSaleAdmin(QueryInitialMixin, MoneyAdminMixin, admin.ModelAdmin):
     money_fields = ("price", "shipping_fee")
     list_display = [
         "title",
@@ -82,7 +83,7 @@ class FlashSaleAdmin(MoneyAdminMixin, admin.ModelAdmin):
     ]
     list_filter = ["is_active"]
     search_fields = ["title", "sku__code", "sku__product__name"]
-    autocomplete_fields = ["sku"]
+    raw_id_fields = ["sku"]
     inlines = [StoreQuotaInline]
 
     def get_queryset(self, request):
@@ -141,7 +142,8 @@ class ClaimEventInline(admin.TabularInline):
 
 
 @admin.register(FlashClaim)
-class FlashClaimAdmin(admin.ModelAdmin):
+class FlashClaimAdmin(MoneyAdminMixin, admin.ModelAdmin):
+    money_fields = ("unit_price",)
     list_display = ["sale", "store", "member", "quantity", "state", "order", "created_at"]
     list_filter = ["state", "sale"]
     list_select_related = ["sale", "store", "member", "order"]

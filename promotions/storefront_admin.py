@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin
 
+from o2o.admin_initial import QueryInitialMixin
 from o2o.admin_money import MoneyAdminMixin
 from o2o.money import format_yuan
 from promotions.exceptions import RepriceNotAllowed
@@ -14,10 +15,10 @@ from promotions.services.storefront import store_price_check, store_product_set
 
 
 @admin.register(RepriceRule)
-class RepriceRuleAdmin(admin.ModelAdmin):
+class RepriceRuleAdmin(QueryInitialMixin, admin.ModelAdmin):
     list_display = ["product", "max_discount_bp", "max_markup_bp"]
     search_fields = ["product__code", "product__name"]
-    autocomplete_fields = ["product"]
+    raw_id_fields = ["product"]
 
 
 class StoreProductForm(forms.ModelForm):
@@ -37,13 +38,13 @@ class StoreProductForm(forms.ModelForm):
 
 
 @admin.register(StoreProduct)
-class StoreProductAdmin(MoneyAdminMixin, admin.ModelAdmin):
+class StoreProductAdmin(QueryInitialMixin, MoneyAdminMixin, admin.ModelAdmin):
     form = StoreProductForm
     money_fields = ("price",)
     list_display = ["store", "product", "price_display", "is_listed"]
     list_filter = ["is_listed", "store"]
     search_fields = ["product__code", "product__name", "store__code"]
-    autocomplete_fields = ["store", "product"]
+    raw_id_fields = ["store", "product"]
     list_select_related = ["store", "product"]
 
     @admin.display(description=StoreProduct._meta.get_field("price").verbose_name)

@@ -24,6 +24,7 @@ from django.db.models import F, Sum
 from django.utils import timezone
 
 from members.models import Member
+from o2o.parsing import is_whole_number
 from orders.models import Order
 from orders.services.checkout import Line, order_place, payment_window
 from promotions.exceptions import (
@@ -76,7 +77,7 @@ def flash_quotas_set(*, sale: FlashSale, quotas: dict) -> None:
     sale = FlashSale.objects.select_for_update().get(pk=sale.pk)
     if FlashClaim.objects.filter(sale=sale).exists():
         raise PromotionError("quotas cannot change once shoppers have claimed")
-    if any(not isinstance(units, int) or units < 0 for units in quotas.values()):
+    if any(not is_whole_number(units, minimum=0) for units in quotas.values()):
         raise PromotionError("a store's quota is a whole number, zero or more")
     if sum(quotas.values()) > sale.total_quota:
         raise PromotionError("the stores' quotas add up to more than the sale's total")
@@ -132,7 +133,7 @@ def flash_quota_claim(*, sale: FlashSale, store, member: Member, quantity: int =
     FlashSaleClosed, FlashLimitReached or FlashSoldOut, and then nothing changed.
     """
     now = now or timezone.now()
-    if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity < 1:
+    if not is_whole_number(quantity, minimum=1):
         raise PromotionError("claim at least one unit")
     sale = FlashSale.objects.get(pk=sale.pk)
     if not sale.is_open(now):

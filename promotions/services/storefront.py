@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from o2o.parsing import is_whole_number
 from promotions.exceptions import RepriceNotAllowed
 from promotions.models import RepriceRule, StoreProduct
 
@@ -12,7 +13,7 @@ def store_price_check(*, product, price: int | None) -> None:
     """RepriceNotAllowed unless `price` (fen) is within HQ's rule for `product` (None: chain)."""
     if price is None:
         return
-    if not isinstance(price, int) or isinstance(price, bool) or price < 1:
+    if not is_whole_number(price, minimum=1):
         raise RepriceNotAllowed("a price is a whole number of fen above zero")
     rule = RepriceRule.objects.filter(product=product).first()
     if rule is None:
