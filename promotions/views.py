@@ -141,12 +141,17 @@ def flash_grab(request, pk: int):
     return redirect("orders:pay", number=order.number)
 
 
-@never_cache
-@require_GET
-def store_event(request, pk: int):
+def _event_or_404(pk: int):
     event = selectors.store_event_get(pk=pk)
     if event is None:
         raise Http404
+    return event
+
+
+@never_cache
+@require_GET
+def store_event(request, pk: int):
+    event = _event_or_404(pk)
     booking = selectors.event_booking_of(event=event, member=current_member(request))
     return render(
         request,
@@ -163,9 +168,7 @@ def store_event(request, pk: int):
 @require_POST
 @member_required
 def event_book_view(request, pk: int):
-    event = selectors.store_event_get(pk=pk)
-    if event is None:
-        raise Http404
+    event = _event_or_404(pk)
     try:
         event_book(event=event, member=current_member(request))
     except DomainError as error:
@@ -178,9 +181,7 @@ def event_book_view(request, pk: int):
 @require_POST
 @member_required
 def event_cancel_view(request, pk: int):
-    event = selectors.store_event_get(pk=pk)
-    if event is None:
-        raise Http404
+    event = _event_or_404(pk)
     booking = selectors.event_booking_of(event=event, member=current_member(request))
     if booking is None:
         return redirect("promotions:event", pk=event.pk)
