@@ -15,6 +15,13 @@ and orders runs every function registered for a point at the moment it happens:
   delivered, received; a POS sale at once.
 - `REFUND_SUCCEEDED` (`order=`, `refund=`): a refund has its money back: in full, by line, or a
   line returned at the door.
+- `ORDER_LAPSED` (`order=`): an order ends unpaid: expired, cancelled, or a try-in-store booking
+  not visited; its stock and points are given back at the same moment.
+- `COUPON_APPLY` (`order=`, `code=`): a shopper placing an order asks for the coupon `code` to be
+  used on it. The order and its lines are written, not yet its stock reservation; the hook
+  takes the coupon (once) and lowers the order's amounts with
+  `orders.services.discounts.order_discount_add`, or raises a domain error that refuses the
+  whole checkout. Checkout refuses a coupon when nothing is registered here.
 
 Rules every hook keeps:
 - It runs inside the transaction of the change, after the order row and its event are written,
@@ -34,7 +41,9 @@ from collections.abc import Callable
 ORDER_PAID = "order_paid"
 ORDER_COMPLETED = "order_completed"
 REFUND_SUCCEEDED = "refund_succeeded"
-POINTS = (ORDER_PAID, ORDER_COMPLETED, REFUND_SUCCEEDED)
+ORDER_LAPSED = "order_lapsed"
+COUPON_APPLY = "coupon_apply"
+POINTS = (ORDER_PAID, ORDER_COMPLETED, REFUND_SUCCEEDED, ORDER_LAPSED, COUPON_APPLY)
 
 _registry: dict[str, list[Callable[..., object]]] = {point: [] for point in POINTS}
 
