@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from members.models import FollowUpTask
+from o2o.admin_money import YuanField
 
 
 class PickupVerifyForm(forms.Form):
@@ -243,3 +244,25 @@ class FollowUpNoteForm(forms.Form):
         elif not (today <= due <= today + timedelta(days=self.FOLLOW_UP_DAYS_AHEAD)):
             self.add_error("due_date", _("Choose a day from today to a year ahead."))
         return cleaned
+
+
+class CouponRedeemForm(forms.Form):
+    """A coupon used on a sale at the till: the code (scanned or typed) and the sale amount."""
+
+    code = forms.CharField(label=_("Coupon code"), max_length=32)
+    sale_amount = YuanField(label=_("Sale amount (yuan)"))
+    # Made when the page is drawn: a double tap or a resent form redeems once.
+    reference = forms.CharField(max_length=64, widget=forms.HiddenInput)
+
+    def clean_sale_amount(self):
+        amount = self.cleaned_data["sale_amount"]
+        if not amount or amount <= 0:
+            raise forms.ValidationError(_("Enter the sale amount."))
+        return amount
+
+
+class CouponGiveForm(forms.Form):
+    """A clerk hands a coupon to a customer from her desk."""
+
+    member_code = forms.CharField(max_length=16)
+    template = forms.IntegerField(min_value=1, max_value=2**31 - 1)

@@ -2,9 +2,10 @@
 
 Each topic keeps its URL namespace (`backoffice:`, `orders_backoffice:`, `members_backoffice:`,
 `loyalty_backoffice:`, `commissions_backoffice:`, the store desk's `today_backoffice:`,
-`scanner_backoffice:`, `customers_backoffice:`, and `stock_backoffice:`, `manager_backoffice:`,
-`hq_backoffice:`), so the names used in templates, redirects and tests stay as they were. Every
-page here must have a row in tests/backoffice/test_permissions.py, which walks these patterns.
+`scanner_backoffice:`, `customers_backoffice:`, and `stock_backoffice:`, `coupons_backoffice:`,
+`manager_backoffice:`, `hq_backoffice:`), so the names used in templates, redirects and tests
+stay as they were. Every page here must have a row in tests/backoffice/test_permissions.py,
+which walks these patterns.
 """
 
 from django.urls import include, path
@@ -13,6 +14,7 @@ from backoffice.views import (
     assist,
     bookings,
     commissions,
+    coupons,
     customers,
     home,
     hq,
@@ -107,6 +109,13 @@ stock_urls = [
     path("transfers/<int:pk>/cancel/", stock.cancel, name="cancel"),
 ]
 
+coupon_urls = [
+    path("", coupons.desk, name="desk"),
+    path("redeem/", coupons.redeem, name="redeem"),
+    path("give/", coupons.give, name="give"),
+    path("report/", coupons.report, name="report"),
+]
+
 manager_urls = [
     path("", manager.manager, name="desk"),
 ]
@@ -124,6 +133,7 @@ urlpatterns = [
     path("customers/", include((customer_urls, "customers_backoffice"))),
     path("commissions/", include((commission_urls, "commissions_backoffice"))),
     path("stock/", include((stock_urls, "stock_backoffice"))),
+    path("coupons/", include((coupon_urls, "coupons_backoffice"))),
     path("manager/", include((manager_urls, "manager_backoffice"))),
     path("hq/", include((hq_urls, "hq_backoffice"))),
     path("", include((home_urls, "backoffice"))),

@@ -132,6 +132,11 @@ PAGES: dict[str, Page] = {
     "commissions_backoffice:withdrawal_accept": Page(method="post", kwargs=withdrawal),
     "commissions_backoffice:customers": Page(),
     "commissions_backoffice:poster": Page(),
+    # coupons: the till desk (clerks, HQ reads it), the store's figures (manager and HQ)
+    "coupons_backoffice:desk": Page(),
+    "coupons_backoffice:redeem": Page(method="post"),
+    "coupons_backoffice:give": Page(method="post"),
+    "coupons_backoffice:report": Page(roles="manager", insider="manager"),
     # manager and HQ
     "manager_backoffice:desk": Page(roles="manager", insider="manager"),
     "hq_backoffice:stores": Page(roles="hq"),
