@@ -6,9 +6,16 @@ A coupon's status moves only through `promotions.services.coupons.coupon_transit
 UPDATE along `COUPON_TRANSITIONS` that writes a `CouponEvent`.
 """
 
+import secrets
+
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+
+
+def claim_token_new() -> str:
+    """The random part of a template's claim link (/c/<token>/): 16 URL-safe characters."""
+    return secrets.token_urlsafe(12)
 
 
 class CouponTemplate(models.Model):
@@ -93,7 +100,9 @@ class CouponTemplate(models.Model):
     claimable = models.BooleanField(
         _("shoppers may claim it"), default=False, help_text=_("Through its claim link.")
     )
-    claim_token = models.CharField(_("claim link code"), max_length=24, unique=True)
+    claim_token = models.CharField(
+        _("claim link code"), max_length=24, unique=True, default=claim_token_new
+    )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
