@@ -4,12 +4,14 @@ action, or nightly by the `segments_refresh` command), pushes sent from an actio
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
+from o2o.admin_money import MoneyAdminMixin
 from promotions.models import Push, PushOptOut, Segment
 from promotions.services.segments import push_send, segment_refresh
 
 
 @admin.register(Segment)
-class SegmentAdmin(admin.ModelAdmin):
+class SegmentAdmin(MoneyAdminMixin, admin.ModelAdmin):
+    money_fields = ("min_spend_12m",)
     list_display = ["name", "member_count", "refreshed_at"]
     readonly_fields = ["member_count", "refreshed_at"]
     filter_horizontal = ["tags", "home_stores"]
