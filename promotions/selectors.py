@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, F, Q, Sum
 
 from promotions.exceptions import CouponNotValid, CouponUsed
 from promotions.models import Coupon, CouponRedemption, CouponTemplate, PushOptOut
@@ -23,6 +23,20 @@ def member_coupons(member, *, now: datetime) -> tuple[list[Coupon], list[Coupon]
     for coupon in past:
         coupon.expired = coupon.status == Coupon.Status.AVAILABLE
     return usable, past
+
+
+def claimable_templates(member, *, now: datetime, limit: int = 10) -> list[CouponTemplate]:
+    """Coupons she may still claim: claimable, active, not ended or sold out, below her limit."""
+    held = Coupon.objects.filter(member=member).exclude(status=Coupon.Status.VOID)
+    templates = (
+        CouponTemplate.objects.filter(claimable=True, is_active=True)
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gt=now))
+        .filter(Q(total_limit__isnull=True) | Q(issued_count__lt=F("total_limit")))
+        .annotate(held=Count("coupons", filter=Q(coupons__in=held)))
+        .filter(held__lt=F("per_member_limit"))
+        .order_by("-created_at")
+    )
+    return list(templates[:limit])
 
 
 def member_coupon_get(member, code: str) -> Coupon | None:

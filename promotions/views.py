@@ -36,11 +36,13 @@ from stores.selectors import shopper_visible_stores
 @member_required
 def my_coupons(request):
     member = current_member(request)
-    usable, past = selectors.member_coupons(member, now=timezone.now())
+    now = timezone.now()
+    usable, past = selectors.member_coupons(member, now=now)
     return render(
         request,
         "promotions/my_coupons.html",
         {
+            "to_claim": selectors.claimable_templates(member, now=now),
             "usable": usable,
             "past": past,
             "pushes_allowed": selectors.member_pushes_allowed(member),
