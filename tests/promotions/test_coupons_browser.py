@@ -1,0 +1,55 @@
+"""A shopper on her phone claims a coupon from its link, sees it in My coupons, chooses it at
+checkout (the total drops at once) and pays the discounted amount; the order shows the saving."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from orders.models import Order
+from orders.services.cart import cart_get_or_create, cart_line_add
+from promotions.models import Coupon
+from tests.orders.shopper_helpers import log_in_by_cookie
+from tests.promotions.conftest import template_make
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_claim_a_coupon_and_use_it_at_checkout(page, screenshot, shop, settings):
+    settings.DEMO_MODE = True
+    settings.WECHAT_PAY_SANDBOX = True
+    template = template_make(name="全场满300减50", valid_days=30)
+    log_in_by_cookie(page, shop.member)
+
+    page.goto(f"/c/{template.claim_token}/")
+    screenshot(page, "1-claim")
+    page.get_by_test_id("claim").click()
+
+    coupon = Coupon.objects.get(member=shop.member)
+    expect(page.get_by_test_id("coupon-code")).to_have_text(coupon.code)
+    screenshot(page, "2-coupon")
+    page.goto("/m/coupons/")
+    expect(page.get_by_test_id("usable-coupons")).to_contain_text("全场满300减50")
+    screenshot(page, "3-my-coupons")
+
+    cart_line_add(cart=cart_get_or_create(member=shop.member), sku=shop.sku_m, quantity=1)
+    page.goto("/checkout/")
+    page.locator(f'input[name=store][value="{shop.store.pk}"]').check()
+    choice = page.locator(f'input[name=coupon][value="{coupon.code}"]')
+    expect(choice).to_be_enabled()
+    choice.check()
+    expect(page.locator(".od-summary [data-total]")).to_have_text("¥549.00")
+    expect(page.locator("[data-coupon-discount]")).to_have_text("-¥50.00")
+    page.locator(".od-coupons").scroll_into_view_if_needed()
+    screenshot(page, "4-checkout")
+
+    page.get_by_test_id("place-order").click()
+
+    expect(page).to_have_url(re.compile(r"/pay/"))
+    order = Order.objects.get()
+    assert (order.goods_amount, order.discount_amount, order.total_amount) == (59900, 5000, 54900)
+    page.goto(f"/orders/{order.number}/")
+    expect(page.locator(".od-amounts")).to_contain_text("-¥50.00")
+    screenshot(page, "5-order")
+    coupon.refresh_from_db()
+    assert coupon.status == Coupon.Status.USED
