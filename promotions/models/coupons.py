@@ -166,7 +166,7 @@ class Coupon(models.Model):
     class Status(models.TextChoices):
         AVAILABLE = "available", _("Available")
         USED = "used", _("Used")
-        VOID = "void", _("Withdrawn")
+        VOID = "void", _("Withdrawn by HQ")
 
     class Source(models.TextChoices):
         CLAIM = "claim", _("Claimed by the shopper")
