@@ -265,4 +265,4 @@ class CouponGiveForm(forms.Form):
     """A clerk hands a coupon to a customer from her desk."""
 
     member_code = forms.CharField(max_length=16)
-    template = forms.IntegerField(min_value=1, max_value=2**31 - 1)
+    coupon_template = forms.IntegerField(min_value=1, max_value=2**31 - 1)

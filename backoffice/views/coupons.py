@@ -130,7 +130,9 @@ def give(request):
     member = access_member(
         request.staff, form.cleaned_data["member_code"], presented=members_presented(request)
     )
-    template = _giveable_templates(request.staff).filter(pk=form.cleaned_data["template"]).first()
+    template = (
+        _giveable_templates(request.staff).filter(pk=form.cleaned_data["coupon_template"]).first()
+    )
     if template is None:
         messages.error(request, _("Choose a coupon."))
         return redirect(_desk_url())

@@ -84,7 +84,7 @@ def test_the_clerk_gives_a_coupon_to_her_stores_customer(clerk_client, shop):
 
     clerk_client.post(
         reverse("coupons_backoffice:give"),
-        {"member_code": shop.member.member_code, "template": template.pk},
+        {"member_code": shop.member.member_code, "coupon_template": template.pk},
     )
 
     given = Coupon.objects.get(member=shop.member)
@@ -95,7 +95,7 @@ def test_a_stranger_cannot_be_given_a_coupon(clerk_client, shop):
     template = template_make()
     response = clerk_client.post(
         reverse("coupons_backoffice:give"),
-        {"member_code": shop.member.member_code, "template": template.pk},
+        {"member_code": shop.member.member_code, "coupon_template": template.pk},
     )
     assert response.status_code == 404
     assert not Coupon.objects.exists()
