@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 from orders.models import Order
 from orders.services.cart import cart_get_or_create, cart_line_add
 from promotions.models import Coupon
+from promotions.services.coupons import coupon_claim
 from tests.orders.shopper_helpers import log_in_by_cookie
 from tests.promotions.conftest import template_make
 
@@ -51,5 +52,28 @@ def test_claim_a_coupon_and_use_it_at_checkout(page, screenshot, shop, settings)
     page.goto(f"/orders/{order.number}/")
     expect(page.locator(".od-amounts")).to_contain_text("-¥50.00")
     screenshot(page, "5-order")
+    coupon.refresh_from_db()
+    assert coupon.status == Coupon.Status.USED
+
+
+def test_a_clerk_types_a_coupon_code_and_uses_it_on_the_sale(page, screenshot, shop):
+    template = template_make(name="全场满300减50")
+    coupon = coupon_claim(claim_token=template.claim_token, member=shop.member)
+    page.goto("/staff/login/")
+    page.fill("input[name=username]", shop.clerk.user.username)
+    page.fill("input[name=password]", "pw")
+    page.locator(".bo-login button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/staff/$"))
+
+    page.goto("/staff/coupons/")
+    page.get_by_test_id("coupon-code").fill(coupon.code.lower())
+    page.get_by_role("button", name="Check").click()
+    expect(page.get_by_test_id("coupon-found")).to_contain_text("全场满300减50")
+    page.fill("input[name=sale_amount]", "400")
+    screenshot(page, "1-found")
+    page.get_by_test_id("redeem").click()
+
+    expect(page.locator(".messages")).to_contain_text("take ¥50.00 off the sale")
+    screenshot(page, "2-used")
     coupon.refresh_from_db()
     assert coupon.status == Coupon.Status.USED
