@@ -1,10 +1,10 @@
 """Segments (rule-defined member groups, refreshed periodically) and pushes to them.
 
 A push reaches each member of its segment at most once, never one who opted out, and never one
-who already got `PROMOTION_PUSH_CAP` pushes in the last `PROMOTION_PUSH_CAP_DAYS` days: the
-member row is locked while her recent deliveries are counted, so two pushes sent at once cannot
-both slip under her cap. The message goes through the members' notice path (in-app, and a
-WeChat template message when WeChat is configured), like the new-arrival notices.
+who already got `PROMOTION_PUSH_CAP` marketing messages in the last `PROMOTION_PUSH_CAP_DAYS`
+days. The message goes through the members' notice path (in-app, and a WeChat template message
+when WeChat is configured), the path of the new-arrival notices too: promotions registers the
+same opt-out and cap as a gate on that path, so new arrivals respect them as well.
 """
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ from django.db.models import Exists, OuterRef, Sum
 from django.utils import timezone
 
 from catalog.models import Category
-from members.models import Member
+from members.models import Member, Notice
 from members.services.arrivals import category_ancestor_ids
-from members.services.notices import notice_send
+from members.services.notices import MARKETING_KINDS, notice_send
 from orders.models import Order, OrderLine
 from promotions.exceptions import CouponUnavailable
 from promotions.models import (
@@ -166,18 +166,37 @@ def push_opt_out_set(*, member: Member, opted_out: bool) -> None:
         PushOptOut.objects.filter(member=member).delete()
 
 
-def _deliver(push: Push, member_id: int, now: datetime, cap: int, period: timedelta) -> str:
+def push_refusal(member: Member, *, now: datetime | None = None) -> str:
+    """Why a marketing message may not reach `member` now ("" when it may): she opted out, or
+    she had `PROMOTION_PUSH_CAP` of them (pushes and new-arrival notices alike) in the period."""
+    if PushOptOut.objects.filter(member=member).exists():
+        return "opted_out"
+    cap, period = push_cap()
+    recent = Notice.objects.filter(
+        member=member,
+        kind__in=MARKETING_KINDS,
+        created_at__gte=(now or timezone.now()) - period,
+    ).count()
+    return "capped" if recent >= cap else ""
+
+
+def marketing_gate(member: Member, kind: str) -> bool:
+    """The gate promotions registers on the members' notices (`marketing_gate_register`)."""
+    return not push_refusal(member)
+
+
+def _deliver(push: Push, member_id: int, now: datetime) -> str:
     with transaction.atomic():
+        # Her row is locked while her recent messages are counted: two pushes sent at once
+        # cannot both slip under her cap.
         member = Member.objects.select_for_update().filter(pk=member_id).first()
         if member is None:
             return "gone"
-        if PushOptOut.objects.filter(member=member).exists():
-            return "opted_out"
         if PushDelivery.objects.filter(push=push, member=member).exists():
             return "already"
-        recent = PushDelivery.objects.filter(member=member, created_at__gte=now - period).count()
-        if recent >= cap:
-            return "capped"
+        refusal = push_refusal(member, now=now)
+        if refusal:
+            return refusal
         PushDelivery.objects.create(push=push, member=member)
         notice_send(
             member=member,
@@ -193,11 +212,10 @@ def _deliver(push: Push, member_id: int, now: datetime, cap: int, period: timede
 def push_send(*, push: Push, now: datetime | None = None) -> dict[str, int]:
     """Send `push` to its segment's members (each member in her own short transaction)."""
     now = now or timezone.now()
-    cap, period = push_cap()
     counts = {"sent": 0, "capped": 0, "opted_out": 0, "already": 0, "gone": 0}
     member_ids = SegmentMember.objects.filter(segment=push.segment).order_by("member_id")
     for member_id in member_ids.values_list("member_id", flat=True).iterator():
-        counts[_deliver(push, member_id, now, cap, period)] += 1
+        counts[_deliver(push, member_id, now)] += 1
     Push.objects.filter(pk=push.pk).update(
         sent=PushDelivery.objects.filter(push=push).count(),
         capped=counts["capped"],

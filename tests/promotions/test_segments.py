@@ -139,6 +139,31 @@ def test_the_cap_counts_only_the_period(shop, members, settings):
     segment_refresh(segment=segment)
     first = Push.objects.create(segment=segment, title="One")
     push_send(push=first)
-    first.deliveries.update(created_at=timezone.now() - timedelta(days=8))
+    Notice.objects.filter(member=members["a"]).update(created_at=timezone.now() - timedelta(days=8))
 
     assert push_send(push=Push.objects.create(segment=segment, title="Two"))["sent"] == 1
+
+
+def test_new_arrival_notices_share_the_opt_out_and_the_cap(shop, members, settings):
+    from catalog.models import Product
+    from members.services.arrivals import product_publish_new_arrival, subscription_add
+
+    settings.PROMOTION_PUSH_CAP = 2
+    subscription_add(member=members["a"], category=shop.product.category)
+    subscription_add(member=members["b"], category=shop.product.category)
+    push_opt_out_set(member=members["b"], opted_out=True)
+    segment = Segment.objects.create(name="a", tiers=["loyal"], purchased_within_days=30)
+    segment_refresh(segment=segment)
+    push_send(push=Push.objects.create(segment=segment, title="Sale"))
+
+    sent = [
+        product_publish_new_arrival(
+            product=Product.objects.create(
+                code=f"new-{n}", name=f"新品 {n}", category=shop.product.category, base_price=100
+            )
+        )
+        for n in range(2)
+    ]
+
+    assert sent == [1, 0]  # her second marketing message this week, then the cap
+    assert not Notice.objects.filter(member=members["b"]).exists()
