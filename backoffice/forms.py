@@ -266,3 +266,28 @@ class CouponGiveForm(forms.Form):
 
     member_code = forms.CharField(max_length=16)
     coupon_template = forms.IntegerField(min_value=1, max_value=2**31 - 1)
+
+
+class StoreCouponForm(forms.Form):
+    """A manager's own store coupon: amount off above a minimum spend, for some days."""
+
+    name = forms.CharField(label=_("Name"), max_length=60)
+    amount_off = YuanField(label=_("Amount off (yuan)"))
+    min_spend = YuanField(label=_("Minimum spend (yuan)"))
+    valid_days = forms.IntegerField(label=_("Valid days after issue"), min_value=1, max_value=366)
+    total_limit = forms.IntegerField(
+        label=_("How many to issue"), min_value=1, max_value=1_000_000, required=False
+    )
+    channel = forms.ChoiceField(
+        label=_("Where it can be used"),
+        choices=[("in_store", _("In store")), ("both", _("Online and in store"))],
+    )
+
+    def clean(self):
+        data = super().clean()
+        amount, minimum = data.get("amount_off"), data.get("min_spend")
+        if amount is not None and amount <= 0:
+            self.add_error("amount_off", _("Enter an amount above zero."))
+        elif amount and minimum and amount >= minimum:
+            self.add_error("amount_off", _("The amount off must be below the minimum spend."))
+        return data

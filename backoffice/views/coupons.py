@@ -17,16 +17,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from backoffice.access import MANAGERS_AND_HQ, access_member, members_presented, staff_required
-from backoffice.forms import CouponGiveForm, CouponRedeemForm
+from backoffice.forms import CouponGiveForm, CouponRedeemForm, StoreCouponForm
+from backoffice.responses import forbidden
 from o2o.errors import DomainError
 from promotions.exceptions import CouponNotValid, CouponUsed, coupon_error_text
 from promotions.models import Coupon, CouponRedemption, CouponTemplate
-from promotions.selectors import redemption_report
+from promotions.selectors import coupon_template_counters, redemption_report
 from promotions.services.coupons import (
     coupon_check,
     coupon_code_normalise,
     coupon_give,
     coupon_redeem_at_store,
+    store_coupon_template_create,
 )
 from stores.models import Staff
 
@@ -151,12 +153,29 @@ def give(request):
 
 @staff_required(roles=MANAGERS_AND_HQ)
 def report(request):
-    """The store's coupons in the last 30 days: used, discount, and who bears it."""
+    """The store's coupons: the last 30 days' uses, discount and who bears it; the store's own
+    coupons with their counters and claim links; a form for the manager to add one."""
+    staff = request.staff
     since = timezone.now() - timedelta(days=30)
-    rows = redemption_report(since=since, store=request.staff.store)
+    rows = redemption_report(since=since, store=staff.store)
     totals = {
         key: sum(row[key] for row in rows) for key in ("used", "discount", "hq_cost", "store_cost")
     }
+    own = list(CouponTemplate.objects.filter(issuer_store_id=staff.store_id)[:50])
+    counters = coupon_template_counters(template.pk for template in own)
+    for template in own:
+        template.used = counters.get(template.pk, {}).get("used", 0)
+    form = StoreCouponForm(request.POST or None, initial={"valid_days": 14, "channel": "in_store"})
+    if request.method == "POST":
+        if staff.role != Staff.Role.MANAGER:
+            return forbidden(request, _("Only the store's manager adds store coupons."))
+        if form.is_valid():
+            template = store_coupon_template_create(staff=staff, **form.cleaned_data)
+            messages.success(request, _("Store coupon %(name)s added.") % {"name": template.name})
+            return redirect("coupons_backoffice:report")
     return TemplateResponse(
-        request, "backoffice/coupons/report.html", {"rows": rows, "totals": totals}
+        request,
+        "backoffice/coupons/report.html",
+        {"rows": rows, "totals": totals, "own": own, "form": form},
+        status=400 if form.errors else 200,
     )

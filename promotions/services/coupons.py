@@ -157,6 +157,40 @@ def coupon_give(*, template: CouponTemplate, member: Member, staff: Staff) -> Co
     )
 
 
+@transaction.atomic
+def store_coupon_template_create(
+    *,
+    staff: Staff,
+    name: str,
+    amount_off: int,
+    min_spend: int,
+    valid_days: int,
+    total_limit: int | None,
+    channel: str,
+) -> CouponTemplate:
+    """A store manager's own coupon (店铺券): amount off at her store only, the store bears it,
+    one per member, claimable through its link and given from the desk."""
+    if amount_off <= 0 or min_spend < 0 or valid_days <= 0:
+        raise CouponNotValid("a store coupon needs an amount, a minimum spend and a validity")
+    if min_spend and amount_off >= min_spend:
+        raise CouponNotValid("the amount off must be below the minimum spend")
+    template = CouponTemplate.objects.create(
+        name=name.strip()[:60],
+        kind=T.Kind.AMOUNT_OFF,
+        amount_off=amount_off,
+        min_spend=min_spend,
+        valid_days=valid_days,
+        total_limit=total_limit,
+        channel=channel,
+        bearer=T.Bearer.STORE,
+        hq_share_bp=0,
+        issuer_store=staff.store,
+        claimable=True,
+    )
+    template.stores.set([staff.store])
+    return template
+
+
 # ---- checking and pricing -----------------------------------------------------------------------
 
 

@@ -116,3 +116,49 @@ def test_the_manager_reads_who_bears_the_discounts(client, shop):
         2500,
         2500,
     )
+
+
+def test_the_manager_adds_a_store_coupon_that_only_her_store_takes(client, shop):
+    client.force_login(shop.manager.user)
+    response = client.post(
+        reverse("coupons_backoffice:report"),
+        {
+            "name": "店庆满200减30",
+            "amount_off": "30",
+            "min_spend": "200",
+            "valid_days": "14",
+            "total_limit": "100",
+            "channel": "in_store",
+        },
+        follow=True,
+    )
+
+    template = CouponTemplate.objects.get()
+    assert (template.amount_off, template.min_spend, template.total_limit) == (3000, 20000, 100)
+    assert template.bearer == "store" and template.issuer_store == shop.store
+    assert list(template.stores.all()) == [shop.store]
+    assert "店庆满200减30" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "amount, minimum, days",
+    [("300", "200", "14"), ("inf", "200", "14"), ("0", "200", "14"), ("30", "200", "0")],
+)
+def test_a_wrong_store_coupon_is_refused_and_nothing_is_added(client, shop, amount, minimum, days):
+    client.force_login(shop.manager.user)
+    response = client.post(
+        reverse("coupons_backoffice:report"),
+        {
+            "name": "x",
+            "amount_off": amount,
+            "min_spend": minimum,
+            "valid_days": days,
+            "channel": "in_store",
+        },
+    )
+    assert response.status_code == 400
+    assert not CouponTemplate.objects.exists()
+
+
+def test_a_clerk_cannot_open_the_store_figures(clerk_client):
+    assert clerk_client.get(reverse("coupons_backoffice:report")).status_code == 403
