@@ -2,10 +2,10 @@
 
 Each topic keeps its URL namespace (`backoffice:`, `orders_backoffice:`, `members_backoffice:`,
 `loyalty_backoffice:`, `commissions_backoffice:`, the store desk's `today_backoffice:`,
-`scanner_backoffice:`, `customers_backoffice:`, and `stock_backoffice:`, `coupons_backoffice:`,
-`manager_backoffice:`, `hq_backoffice:`), so the names used in templates, redirects and tests
-stay as they were. Every page here must have a row in tests/backoffice/test_permissions.py,
-which walks these patterns.
+`scanner_backoffice:`, `customers_backoffice:`, `stock_backoffice:`, `deliveries_backoffice:`,
+`events_backoffice:`, `coupons_backoffice:`, `manager_backoffice:`, `hq_backoffice:`), so the
+names used in templates, redirects and tests stay as they were. Every page here must have a row
+in tests/backoffice/test_permissions.py, which walks these patterns.
 """
 
 from django.urls import include, path
@@ -16,11 +16,14 @@ from backoffice.views import (
     commissions,
     coupons,
     customers,
+    deliveries,
+    events,
     home,
     hq,
     loyalty,
     manager,
     members,
+    offers,
     orders,
     scanner,
     stock,
@@ -63,6 +66,8 @@ loyalty_urls = [
 
 today_urls = [
     path("", today.board, name="board"),
+    path("offers/<int:pk>/accept/", offers.offer_accept, name="offer_accept"),
+    path("offers/<int:pk>/decline/", offers.offer_decline, name="offer_decline"),
 ]
 
 scanner_urls = [
@@ -116,8 +121,24 @@ coupon_urls = [
     path("report/", coupons.report, name="report"),
 ]
 
+delivery_urls = [
+    path("", deliveries.delivery_list, name="list"),
+    path("<str:number>/", deliveries.delivery_detail, name="detail"),
+    path("<str:number>/pack/", deliveries.delivery_pack_view, name="pack"),
+    path("<str:number>/courier/", deliveries.delivery_assign_view, name="assign"),
+    path("<str:number>/hand-over/", deliveries.delivery_hand_over_view, name="hand_over"),
+]
+
 manager_urls = [
     path("", manager.manager, name="desk"),
+]
+
+event_urls = [
+    path("", events.event_list, name="list"),
+    path("new/", events.event_create, name="create"),
+    path("<int:pk>/", events.event_detail, name="detail"),
+    path("<int:pk>/check-in/", events.check_in, name="check_in"),
+    path("<int:pk>/no-shows/", events.no_shows, name="no_shows"),
 ]
 
 hq_urls = [
@@ -134,6 +155,8 @@ urlpatterns = [
     path("commissions/", include((commission_urls, "commissions_backoffice"))),
     path("stock/", include((stock_urls, "stock_backoffice"))),
     path("coupons/", include((coupon_urls, "coupons_backoffice"))),
+    path("deliveries/", include((delivery_urls, "deliveries_backoffice"))),
+    path("events/", include((event_urls, "events_backoffice"))),
     path("manager/", include((manager_urls, "manager_backoffice"))),
     path("hq/", include((hq_urls, "hq_backoffice"))),
     path("", include((home_urls, "backoffice"))),

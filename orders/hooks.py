@@ -15,8 +15,10 @@ and orders runs every function registered for a point at the moment it happens:
   delivered, received; a POS sale at once.
 - `REFUND_SUCCEEDED` (`order=`, `refund=`): a refund has its money back: in full, by line, or a
   line returned at the door.
-- `ORDER_LAPSED` (`order=`): an order ends unpaid: expired, cancelled, or a try-in-store booking
-  not visited; its stock and points are given back at the same moment.
+- `ORDER_LAPSED` (`order=`): an order gave back what it held without being paid: the payment
+  window passed (expired), the shopper or staff cancelled it, or a try-in-store booking was not
+  kept; its stock reservations and points are already released (a flash sale's quota goes
+  back here).
 - `COUPON_APPLY` (`order=`, `code=`): a shopper placing an order asks for the coupon `code` to be
   used on it. The order and its lines are written, not yet its stock reservation; the hook
   takes the coupon (once) and lowers the order's amounts with

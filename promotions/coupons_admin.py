@@ -9,8 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from o2o.admin_money import MoneyAdminMixin
+from promotions.coupon_selectors import coupon_template_counters
 from promotions.models import Coupon, CouponCampaign, CouponRedemption, CouponTemplate
-from promotions.selectors import coupon_template_counters
 from promotions.services.coupons import coupon_void
 from promotions.services.segments import campaign_run
 

@@ -1,132 +1,110 @@
-"""Reads of coupons used by the shopper pages and the back office."""
+"""Reads of the shopper and back-office pages of flash sales, events and storefronts."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+from django.db.models import Q, Sum
+from django.utils import timezone
 
-from django.db.models import Count, F, Q, Sum
+from catalog import store_prices
+from catalog.models import SKU
+from catalog.selectors import code_is_plausible, product_tiles
+from promotions.models import EventBooking, FlashQuotaBucket, FlashSale, StoreEvent
+from stores.models import Store
 
-from promotions.exceptions import CouponNotValid, CouponUsed
-from promotions.models import Coupon, CouponRedemption, CouponTemplate, PushOptOut
-from promotions.services.coupons import CouponQuote, coupon_check, coupon_quote_lines
+STORE_PAGE_PRODUCTS = 20
 
 
-def member_coupons(member, *, now: datetime) -> tuple[list[Coupon], list[Coupon]]:
-    """Her coupons: (usable now or soon, used or expired), newest first, 100 of each at most."""
-    coupons = Coupon.objects.filter(member=member).select_related("template")
-    usable_filter = Q(status=Coupon.Status.AVAILABLE) & (
-        Q(valid_until__isnull=True) | Q(valid_until__gt=now)
+def store_front_get(*, code: str) -> Store | None:
+    if not code_is_plausible(code):
+        return None
+    return (
+        Store.objects.filter(code=code, is_active=True).exclude(kind=Store.Kind.WAREHOUSE).first()
     )
-    usable = list(coupons.filter(usable_filter).order_by("valid_until", "-id")[:100])
-    past = list(coupons.exclude(usable_filter).exclude(status=Coupon.Status.VOID)[:100])
-    for coupon in past:
-        coupon.expired = coupon.status == Coupon.Status.AVAILABLE
-    return usable, past
 
 
-def claimable_templates(member, *, now: datetime, limit: int = 10) -> list[CouponTemplate]:
-    """Coupons she may still claim: claimable, active, not ended or sold out, below her limit."""
-    held = Coupon.objects.filter(member=member).exclude(status=Coupon.Status.VOID)
-    templates = (
-        CouponTemplate.objects.filter(claimable=True, is_active=True)
-        .filter(Q(valid_until__isnull=True) | Q(valid_until__gt=now))
-        .filter(Q(total_limit__isnull=True) | Q(issued_count__lt=F("total_limit")))
-        .annotate(held=Count("coupons", filter=Q(coupons__in=held)))
-        .filter(held__lt=F("per_member_limit"))
-        .order_by("-created_at")
-    )
-    return list(templates[:limit])
-
-
-def member_coupon_get(member, code: str) -> Coupon | None:
-    return Coupon.objects.select_related("template").filter(member=member, code=code).first()
-
-
-def member_pushes_allowed(member) -> bool:
-    return not PushOptOut.objects.filter(member=member).exists()
-
-
-@dataclass
-class CouponChoice:
-    coupon: Coupon
-    discount: int
-    reason: str  # the CouponNotValid code when the coupon does not fit this cart and store
-    reason_text: str = ""
-
-
-def checkout_coupon_choices(*, member, lines, store, now: datetime) -> list[CouponChoice]:
-    """Her coupons that could go on a cart of `lines` (CartLine) at `store`, best first; those
-    that do not fit say why (expired ones are not listed at all)."""
-    usable, _past = member_coupons(member, now=now)
-    choices = []
-    for coupon in usable:
-        reason = ""
-        quote = CouponQuote(coupon=coupon, eligible_amount=0, discount=0)
-        try:
-            if store is not None:
-                coupon_check(coupon=coupon, store=store, channel="online", now=now)
-        except (CouponNotValid, CouponUsed) as refused:
-            reason = refused.code
-        else:
-            quote = coupon_quote_lines(
-                coupon=coupon,
-                lines=[
-                    (line.sku.product.category_id, amount, amount)
-                    for line in lines
-                    for amount in [line.sku.price * line.quantity]
-                ],
-            )
-            if quote.eligible_amount == 0:
-                reason = CouponNotValid.NO_ELIGIBLE_ITEMS
-            elif quote.eligible_amount < coupon.template.min_spend:
-                reason = CouponNotValid.BELOW_MIN_SPEND
-        choices.append(CouponChoice(coupon=coupon, discount=quote.discount, reason=reason))
-    choices.sort(key=lambda choice: (bool(choice.reason), -choice.discount))
-    return choices
-
-
-def coupon_template_counters(template_ids) -> dict[int, dict]:
-    """Live counters per template: issued and used (redemptions not given back)."""
-    rows = (
-        CouponTemplate.objects.filter(pk__in=list(template_ids))
-        .annotate(
-            used=Count(
-                "coupons__redemptions",
-                filter=Q(coupons__redemptions__reversed_at__isnull=True),
-            )
-        )
-        .values("pk", "issued_count", "used")
-    )
-    return {row["pk"]: {"issued": row["issued_count"], "used": row["used"]} for row in rows}
-
-
-def redemption_report(*, since: datetime | None = None, store=None) -> list[dict]:
-    """Issued / used / discount and who bears it, per template (HQ's and a store's settlement)."""
-    redemptions = CouponRedemption.objects.filter(reversed_at__isnull=True)
-    if since is not None:
-        redemptions = redemptions.filter(created_at__gte=since)
+def flash_sales_live(*, now=None, store=None):
+    """Open and coming flash sales (that have a share at `store`, when given), soonest first."""
+    now = now or timezone.now()
+    sales = FlashSale.objects.filter(is_active=True, ends_at__gt=now).select_related("sku__product")
     if store is not None:
-        redemptions = redemptions.filter(store=store)
-    rows = (
-        redemptions.values("coupon__template_id", "coupon__template__name")
-        .annotate(
-            used=Count("pk"),
-            discount=Sum("discount"),
-            hq_cost=Sum("hq_cost"),
-            store_cost=Sum("store_cost"),
-        )
-        .order_by("coupon__template__name")
+        sales = sales.filter(store_quotas__store=store, store_quotas__quota__gt=0)
+    return list(sales.order_by("starts_at")[:10])
+
+
+def flash_sale_get(*, pk) -> FlashSale | None:
+    return FlashSale.objects.filter(pk=pk, is_active=True).select_related("sku__product").first()
+
+
+def flash_store_rows(*, sale: FlashSale) -> list[dict]:
+    """Each store with a share: its quota and what is left, for the picker and live counters."""
+    left = dict(
+        FlashQuotaBucket.objects.filter(sale=sale)
+        .values("store_id")
+        .annotate(left=Sum("remaining"))
+        .values_list("store_id", "left")
     )
-    issued = dict(CouponTemplate.objects.values_list("pk", "issued_count"))
     return [
-        {
-            "template": row["coupon__template__name"],
-            "issued": issued.get(row["coupon__template_id"], 0),
-            "used": row["used"],
-            "discount": row["discount"] or 0,
-            "hq_cost": row["hq_cost"] or 0,
-            "store_cost": row["store_cost"] or 0,
-        }
-        for row in rows
+        {"store": quota.store, "quota": quota.quota, "left": left.get(quota.store_id, 0)}
+        for quota in sale.store_quotas.select_related("store").filter(store__is_active=True)
     ]
+
+
+def store_events_upcoming(*, store, now=None):
+    now = now or timezone.now()
+    return list(
+        StoreEvent.objects.filter(store=store, is_published=True, ends_at__gt=now).order_by(
+            "starts_at"
+        )[:10]
+    )
+
+
+def store_event_get(*, pk, published_only: bool = True) -> StoreEvent | None:
+    events = StoreEvent.objects.select_related("store")
+    if published_only:
+        events = events.filter(is_published=True)
+    return events.filter(pk=pk).first()
+
+
+def event_booking_of(*, event, member) -> EventBooking | None:
+    if member is None:
+        return None
+    return (
+        EventBooking.objects.filter(event=event, member=member)
+        .filter(Q(status=EventBooking.Status.BOOKED) | Q(status=EventBooking.Status.CHECKED_IN))
+        .first()
+    )
+
+
+def event_attendees(*, event):
+    return list(
+        event.bookings.exclude(status=EventBooking.Status.CANCELLED).select_related("member")
+    )
+
+
+def store_products(*, store) -> list:
+    """The store's range as tiles, each with the store's price (千店千面), newest first."""
+    tiles = list(
+        store_prices.products_offered_at(product_tiles(), store).order_by("-created_at", "code")[
+            :STORE_PAGE_PRODUCTS
+        ]
+    )
+    if not tiles:
+        return tiles
+    skus = list(SKU.objects.filter(product__in=tiles, is_active=True).select_related("product"))
+    prices = store_prices.sku_prices_at(skus, store)
+    by_product: dict[int, list[int]] = {}
+    for sku in skus:
+        by_product.setdefault(sku.product_id, []).append(prices[sku.pk])
+    for tile in tiles:
+        own = by_product.get(tile.pk)
+        if own:
+            tile.min_price, tile.max_price = min(own), max(own)
+    return tiles
+
+
+def event_booking_by_voucher(*, code: str) -> EventBooking | None:
+    return (
+        EventBooking.objects.filter(voucher_code=code)
+        .select_related("event__store", "member")
+        .first()
+    )

@@ -1,13 +1,25 @@
-from django.urls import path
+from django.urls import path, re_path
 
-from promotions import views
+from promotions import coupon_views, views
 
 app_name = "promotions"
 
 urlpatterns = [
-    path("m/coupons/", views.my_coupons, name="my_coupons"),
-    path("m/coupons/choose/", views.checkout_choice, name="checkout_choice"),
-    path("m/coupons/messages/", views.push_preference, name="push_preference"),
-    path("m/coupons/<str:code>/", views.coupon_detail, name="coupon"),
-    path("c/<str:token>/", views.claim, name="claim"),
+    path("m/coupons/", coupon_views.my_coupons, name="my_coupons"),
+    path("m/coupons/choose/", coupon_views.checkout_choice, name="checkout_choice"),
+    path("m/coupons/messages/", coupon_views.push_preference, name="push_preference"),
+    path("m/coupons/<str:code>/", coupon_views.coupon_detail, name="coupon"),
+    path("m/coupons/claim/<str:token>/", coupon_views.claim, name="claim"),
+    # A store's own front; "nearby" is the store finder's own page (stores.urls).
+    re_path(
+        r"^stores/(?!nearby/)(?P<code>[-a-zA-Z0-9_]{1,64})/$",
+        views.store_front,
+        name="store_front",
+    ),
+    path("flash/live/", views.flash_strip, name="flash_strip"),
+    path("flash/<int:pk>/", views.flash_sale, name="flash_sale"),
+    path("flash/<int:pk>/grab/", views.flash_grab, name="flash_grab"),
+    path("events/<int:pk>/", views.store_event, name="event"),
+    path("events/<int:pk>/book/", views.event_book_view, name="event_book"),
+    path("events/<int:pk>/cancel/", views.event_cancel_view, name="event_cancel"),
 ]

@@ -1,123 +1,193 @@
-"""Shopper pages of coupons: her coupons (each with the QR the till scans), the claim page of a
-shared claim link, and the coupon choice fragment the checkout page loads. Thin: parse, check,
-call one service, render."""
+"""Shopper pages of promotions: a store's own front (千店千面), flash sales, event booking.
+
+Thin: parse, check, call one service, render. Refusals become a message and a redirect back;
+nothing a shopper types can raise a server error.
+"""
 
 from __future__ import annotations
-
-from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_POST
 
+from inventory.exceptions import InsufficientStock
 from members.auth import current_member, member_required
-from o2o.parsing import whole_number
-from o2o.qr import qr_svg
-from orders import selectors as order_selectors
-from orders.services.cart import cart_for_shopper
-from promotions import selectors
-from promotions.exceptions import CouponUnavailable, coupon_error_text
-from promotions.services.coupons import (
-    coupon_claim,
-    coupon_code_normalise,
-    coupon_template_claimable,
-)
-from promotions.services.segments import push_opt_out_set
-from stores.selectors import shopper_visible_stores
+from o2o.errors import DomainError
+from o2o.qr import qr_data_uri
+from orders.models import Order
+from promotions import exceptions, selectors
+from promotions.services.events import event_book, event_booking_cancel
+from promotions.services.flash import flash_buy
+
+ADDRESS_MAX = 200
+REFUSALS = {
+    exceptions.FlashSaleClosed: gettext_lazy("This flash sale is not open now."),
+    exceptions.FlashSoldOut: gettext_lazy(
+        "This store's share is gone. Another store may still have some."
+    ),
+    exceptions.FlashLimitReached: gettext_lazy(
+        "You already have as many as one member may buy in this sale."
+    ),
+    exceptions.EventFull: gettext_lazy("Every place of this event is taken."),
+    exceptions.BookingNotAllowed: gettext_lazy("This booking cannot be changed now."),
+    InsufficientStock: gettext_lazy("The store has run out of this item. Nothing was ordered."),
+}
 
 
-@never_cache
+def refusal_text(error: DomainError) -> str:
+    for kind, text in REFUSALS.items():
+        if isinstance(error, kind):
+            return str(text)
+    return _("This cannot be done: %(detail)s") % {"detail": error}
+
+
 @require_GET
-@member_required
-def my_coupons(request):
-    member = current_member(request)
+def store_front(request, code: str):
+    """/stores/<code>/: the store's own face: its range at its prices, flash sales, events."""
+    store = selectors.store_front_get(code=code)
+    if store is None:
+        raise Http404
     now = timezone.now()
-    usable, past = selectors.member_coupons(member, now=now)
     return render(
         request,
-        "promotions/my_coupons.html",
+        "promotions/store_front.html",
         {
-            "to_claim": selectors.claimable_templates(member, now=now),
-            "usable": usable,
-            "past": past,
-            "pushes_allowed": selectors.member_pushes_allowed(member),
+            "store": store,
+            "flash_sales": selectors.flash_sales_live(store=store, now=now),
+            "events": selectors.store_events_upcoming(store=store, now=now),
+            "products": selectors.store_products(store=store),
+            "now": now,
         },
     )
 
 
-@never_cache
 @require_GET
-@member_required
-def coupon_detail(request, code: str):
-    """One coupon, big, with the QR and the code the clerk scans or types at the till."""
-    coupon = selectors.member_coupon_get(current_member(request), coupon_code_normalise(code))
-    if coupon is None:
-        raise Http404
-    return render(
-        request,
-        "promotions/coupon_detail.html",
-        {"coupon": coupon, "qr": qr_svg(coupon.code), "now": timezone.now()},
-    )
+def flash_strip(request):
+    """htmx fragment for the home page: the flash sales open now (nothing when there are none)."""
+    now = timezone.now()
+    sales = [sale for sale in selectors.flash_sales_live(now=now) if sale.starts_at <= now]
+    return render(request, "promotions/_flash_strip.html", {"sales": sales})
 
 
-@never_cache
-@require_http_methods(["GET", "POST"])
-def claim(request, token: str):
-    """领券: the page a claim link opens; claiming needs a member (login comes back here)."""
-    template = coupon_template_claimable(token)
-    if template is None:
-        raise Http404
-    member = current_member(request)
-    if request.method == "POST":
-        if member is None:
-            return redirect(f"{reverse('members:login')}?{urlencode({'next': request.path})}")
-        try:
-            coupon = coupon_claim(claim_token=token, member=member)
-        except CouponUnavailable as refused:
-            messages.error(request, coupon_error_text(refused))
-        else:
-            messages.success(
-                request, _("The coupon is yours. Use it at checkout or show it at the till.")
-            )
-            return redirect("promotions:coupon", code=coupon.code)
-    return render(request, "promotions/claim.html", {"template": template, "member": member})
+def _pk(value) -> int | None:
+    return int(value) if isinstance(value, str) and value.isdigit() and len(value) < 10 else None
 
 
 @never_cache
 @require_GET
-@member_required
-def checkout_choice(request):
-    """htmx fragment of the checkout page: her coupons for this cart at the chosen store."""
-    member = current_member(request)
-    store_id = whole_number(request.GET.get("store"), minimum=1)
-    store = shopper_visible_stores().filter(pk=store_id).first() if store_id else None
-    cart = cart_for_shopper(session=request.session, member=member)
-    choices = selectors.checkout_coupon_choices(
-        member=member, lines=order_selectors.cart_lines(cart), store=store, now=timezone.now()
-    )
-    chosen = coupon_code_normalise(request.GET.get("chosen"))
-    for choice in choices:
-        choice.reason_text = coupon_error_text(choice.reason) if choice.reason else ""
+def flash_sale(request, pk: int):
+    sale = selectors.flash_sale_get(pk=pk)
+    if sale is None:
+        raise Http404
+    now = timezone.now()
+    rows = selectors.flash_store_rows(sale=sale)
+    picked = _pk(request.GET.get("store"))
     return render(
         request,
-        "promotions/_checkout_choice.html",
-        {"choices": choices, "chosen": chosen, "store": store},
+        "promotions/flash_sale.html",
+        {
+            "sale": sale,
+            "rows": rows,
+            "picked": picked or next((row["store"].pk for row in rows if row["left"]), None),
+            "is_open": sale.is_open(now),
+            "not_yet": now < sale.starts_at,
+            "seconds_to_start": max(0, int((sale.starts_at - now).total_seconds())),
+            "seconds_to_end": max(0, int((sale.ends_at - now).total_seconds())),
+        },
     )
 
 
 @require_POST
 @member_required
-def push_preference(request):
-    """Promotion messages on or off (every push has this opt-out)."""
-    opted_out = request.POST.get("allow") != "1"
-    push_opt_out_set(member=current_member(request), opted_out=opted_out)
-    if opted_out:
-        messages.success(request, _("You will not get promotion messages any more."))
+def flash_grab(request, pk: int):
+    """抢: claim one unit at the picked store and place its order, then pay."""
+    sale = selectors.flash_sale_get(pk=pk)
+    if sale is None:
+        raise Http404
+    back = request.path.removesuffix("grab/")
+    store_pk = _pk(request.POST.get("store"))
+    row = next(
+        (r for r in selectors.flash_store_rows(sale=sale) if r["store"].pk == store_pk), None
+    )
+    if row is None:
+        messages.error(request, _("Choose the store to collect from."))
+        return redirect(back)
+    fulfillment = request.POST.get("fulfillment", Order.Fulfillment.PICKUP)
+    address = (request.POST.get("address") or "").strip()
+    if fulfillment not in (Order.Fulfillment.PICKUP, Order.Fulfillment.SHIP):
+        messages.error(request, _("Choose pickup or delivery by parcel."))
+        return redirect(back)
+    if fulfillment == Order.Fulfillment.SHIP and (
+        not address or len(address) > ADDRESS_MAX or "\x00" in address
+    ):
+        messages.error(request, _("Enter the address to ship to (up to 200 characters)."))
+        return redirect(back)
+    try:
+        order = flash_buy(
+            sale=sale,
+            store=row["store"],
+            member=current_member(request),
+            fulfillment=fulfillment,
+            address={"address": address} if fulfillment == Order.Fulfillment.SHIP else None,
+        )
+    except DomainError as error:
+        messages.error(request, refusal_text(error))
+        return redirect(f"{back}?store={row['store'].pk}")
+    return redirect("orders:pay", number=order.number)
+
+
+@never_cache
+@require_GET
+def store_event(request, pk: int):
+    event = selectors.store_event_get(pk=pk)
+    if event is None:
+        raise Http404
+    booking = selectors.event_booking_of(event=event, member=current_member(request))
+    return render(
+        request,
+        "promotions/store_event.html",
+        {
+            "event": event,
+            "booking": booking,
+            "voucher_qr": qr_data_uri(booking.voucher_code) if booking else None,
+            "can_book": event.starts_at > timezone.now(),
+        },
+    )
+
+
+@require_POST
+@member_required
+def event_book_view(request, pk: int):
+    event = selectors.store_event_get(pk=pk)
+    if event is None:
+        raise Http404
+    try:
+        event_book(event=event, member=current_member(request))
+    except DomainError as error:
+        messages.error(request, refusal_text(error))
     else:
-        messages.success(request, _("You will get promotion messages again."))
-    return redirect("promotions:my_coupons")
+        messages.success(request, _("Booked. Show the voucher at the door."))
+    return redirect("promotions:event", pk=event.pk)
+
+
+@require_POST
+@member_required
+def event_cancel_view(request, pk: int):
+    event = selectors.store_event_get(pk=pk)
+    if event is None:
+        raise Http404
+    booking = selectors.event_booking_of(event=event, member=current_member(request))
+    if booking is None:
+        return redirect("promotions:event", pk=event.pk)
+    try:
+        event_booking_cancel(booking=booking)
+    except DomainError as error:
+        messages.error(request, refusal_text(error))
+    else:
+        messages.success(request, _("Your booking is cancelled."))
+    return redirect("promotions:event", pk=event.pk)

@@ -20,9 +20,9 @@ from backoffice.access import MANAGERS_AND_HQ, access_member, members_presented,
 from backoffice.forms import CouponGiveForm, CouponRedeemForm, StoreCouponForm
 from backoffice.responses import forbidden
 from o2o.errors import DomainError
+from promotions.coupon_selectors import coupon_template_counters, redemption_report
 from promotions.exceptions import CouponNotValid, CouponUsed, coupon_error_text
 from promotions.models import Coupon, CouponRedemption, CouponTemplate
-from promotions.selectors import coupon_template_counters, redemption_report
 from promotions.services.coupons import (
     coupon_check,
     coupon_code_normalise,

@@ -1,32 +1,5 @@
-"""Coupons are tried on the order tests' small shop (sh01 with a manager and a clerk, sh02, a
-dress at 599 yuan in stock at sh01 and the member 13900139000)."""
+"""Promotions tests run on the order tests' small shop; flash sales add stores around it."""
 
-import secrets
-
-import pytest
-
-from promotions.models import CouponTemplate
 from tests.orders.conftest import shop  # noqa: F401
-
-
-def template_make(**fields) -> CouponTemplate:
-    stores = fields.pop("stores", [])
-    categories = fields.pop("categories", [])
-    defaults = {
-        "name": "满300减50",
-        "kind": CouponTemplate.Kind.AMOUNT_OFF,
-        "amount_off": 5000,
-        "min_spend": 30000,
-        "claimable": True,
-        "claim_token": secrets.token_urlsafe(12),
-        "per_member_limit": 1,
-    }
-    template = CouponTemplate.objects.create(**{**defaults, **fields})
-    template.stores.set(stores)
-    template.categories.set(categories)
-    return template
-
-
-@pytest.fixture
-def template(db):
-    return template_make()
+from tests.promotions.coupon_fixtures import template  # noqa: F401
+from tests.promotions.flash_fixtures import flash_shop  # noqa: F401

@@ -6,7 +6,7 @@ import pytest
 from promotions.models import Coupon, CouponRedemption, CouponTemplate
 from promotions.services.coupons import coupon_claim
 from tests.api import token_client
-from tests.promotions.conftest import template_make
+from tests.promotions.coupon_fixtures import template_make
 
 pytestmark = pytest.mark.django_db
 REDEEM = "/api/v1/coupons/redeem/"

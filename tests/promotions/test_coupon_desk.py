@@ -8,7 +8,7 @@ from django.urls import reverse
 from members.models import Member
 from promotions.models import Coupon, CouponRedemption, CouponTemplate
 from promotions.services.coupons import coupon_claim, coupon_redeem_at_store
-from tests.promotions.conftest import template_make
+from tests.promotions.coupon_fixtures import template_make
 
 pytestmark = pytest.mark.django_db
 DESK = reverse("coupons_backoffice:desk")

@@ -12,7 +12,7 @@ from promotions.exceptions import CouponUsed
 from promotions.models import Coupon, CouponRedemption
 from promotions.services.coupons import coupon_claim, coupon_redeem_at_store
 from tests.orders.placing import F, place
-from tests.promotions.conftest import template_make
+from tests.promotions.coupon_fixtures import template_make
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

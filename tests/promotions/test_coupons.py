@@ -20,7 +20,7 @@ from promotions.services.coupons import (
     coupon_redeem_at_store,
 )
 from tests.orders.placing import F, pay, place
-from tests.promotions.conftest import template_make
+from tests.promotions.coupon_fixtures import template_make
 
 pytestmark = pytest.mark.django_db
 

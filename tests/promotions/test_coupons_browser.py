@@ -11,7 +11,7 @@ from orders.services.cart import cart_get_or_create, cart_line_add
 from promotions.models import Coupon
 from promotions.services.coupons import coupon_claim
 from tests.orders.shopper_helpers import log_in_by_cookie
-from tests.promotions.conftest import template_make
+from tests.promotions.coupon_fixtures import template_make
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -22,7 +22,7 @@ def test_claim_a_coupon_and_use_it_at_checkout(page, screenshot, shop, settings)
     template = template_make(name="全场满300减50", valid_days=30)
     log_in_by_cookie(page, shop.member)
 
-    page.goto(f"/c/{template.claim_token}/")
+    page.goto(f"/m/coupons/claim/{template.claim_token}/")
     screenshot(page, "1-claim")
     page.get_by_test_id("claim").click()
 

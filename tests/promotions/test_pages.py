@@ -7,11 +7,11 @@ from django.urls import reverse
 from members.services.accounts import member_get_or_create_by_phone
 from orders.models import Order
 from orders.services.cart import cart_get_or_create, cart_line_add
-from promotions.demo import seed_promotions
+from promotions.coupon_demo import seed_coupons
 from promotions.models import Coupon, PushOptOut
 from promotions.services.coupons import coupon_claim
 from tests.orders.shopper_helpers import log_in
-from tests.promotions.conftest import template_make
+from tests.promotions.coupon_fixtures import template_make
 
 pytestmark = pytest.mark.django_db
 MY = reverse("promotions:my_coupons")
@@ -53,7 +53,11 @@ def test_the_claim_link_asks_a_visitor_to_log_in_then_gives_her_the_coupon(clien
 
 @pytest.mark.parametrize("token", ["nope", "x" * 300, "%00"])
 def test_an_unknown_or_garbled_claim_link_is_refused(client, token):
-    assert client.get(f"/c/{token}/").status_code in {400, 404}
+    assert client.get(f"/m/coupons/claim/{token}/").status_code in {400, 404}
+
+
+def test_category_pages_are_not_taken_by_claim_links(client, shop):
+    assert client.get(f"/c/{shop.product.category.slug}/").status_code == 200
 
 
 def test_a_coupon_page_shows_its_qr_only_to_its_owner(client, shop):
@@ -135,8 +139,8 @@ def test_promotion_messages_can_be_turned_off_and_on(client, shop):
 
 
 def test_the_demo_gives_members_a_coupon_and_a_first_time_shopper_one_to_claim(client, shop):
-    assert seed_promotions()["coupons_issued"] >= 1
-    assert seed_promotions()["templates_created"] == 0  # idempotent
+    assert seed_coupons()["coupons_issued"] >= 1
+    assert seed_coupons()["templates_created"] == 0  # idempotent
     assert Coupon.objects.filter(member=shop.member).exists()
 
     newcomer, _ = member_get_or_create_by_phone(phone="13900139555")

@@ -18,7 +18,7 @@ from promotions.services.segments import (
     segment_refresh,
 )
 from tests.orders.placing import F, pay, place
-from tests.promotions.conftest import template_make
+from tests.promotions.coupon_fixtures import template_make
 
 pytestmark = pytest.mark.django_db
 

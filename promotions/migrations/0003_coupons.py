@@ -8,9 +8,8 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
 
-    initial = True
-
     dependencies = [
+        ('promotions', '0002_flash'),
         ('catalog', '0001_initial'),
         ('members', '0006_referral_history'),
         ('orders', '0007_favorites_and_share_visits_move_to_members'),
