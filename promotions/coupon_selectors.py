@@ -7,6 +7,7 @@ from datetime import datetime
 
 from django.db.models import Count, F, Q, Sum
 
+from catalog import store_prices
 from promotions.exceptions import CouponNotValid, CouponUsed
 from promotions.models import Coupon, CouponRedemption, CouponTemplate, PushOptOut
 from promotions.services.coupons import CouponQuote, coupon_check, coupon_quote_lines
@@ -59,6 +60,8 @@ def checkout_coupon_choices(*, member, lines, store, now: datetime) -> list[Coup
     """Her coupons that could go on a cart of `lines` (CartLine) at `store`, best first; those
     that do not fit say why (expired ones are not listed at all)."""
     usable, _past = member_coupons(member, now=now)
+    # The store's own prices (千店千面) where it sets them, as checkout charges.
+    prices = store_prices.sku_prices_at([line.sku for line in lines], store) if store else {}
     choices = []
     for coupon in usable:
         reason = ""
@@ -74,7 +77,7 @@ def checkout_coupon_choices(*, member, lines, store, now: datetime) -> list[Coup
                 lines=[
                     (line.sku.product.category_id, amount, amount)
                     for line in lines
-                    for amount in [line.sku.price * line.quantity]
+                    for amount in [prices.get(line.sku.pk, line.sku.price) * line.quantity]
                 ],
             )
             if quote.eligible_amount == 0:

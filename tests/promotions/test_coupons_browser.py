@@ -1,5 +1,6 @@
 """A shopper on her phone claims a coupon from its link, sees it in My coupons, chooses it at
-checkout (the total drops at once) and pays the discounted amount; the order shows the saving."""
+checkout at a store with its own price (the total drops at once) and pays the discounted amount;
+the receipt shows the saving. A clerk uses a coupon at the till from the coupon desk."""
 
 import re
 
@@ -8,8 +9,10 @@ from playwright.sync_api import expect
 
 from orders.models import Order
 from orders.services.cart import cart_get_or_create, cart_line_add
-from promotions.models import Coupon
+from promotions.models import Coupon, RepriceRule
 from promotions.services.coupons import coupon_claim
+from promotions.services.storefront import store_product_set
+from tests.orders.placing import pay
 from tests.orders.shopper_helpers import log_in_by_cookie
 from tests.promotions.coupon_fixtures import template_make
 
@@ -20,6 +23,9 @@ def test_claim_a_coupon_and_use_it_at_checkout(page, screenshot, shop, settings)
     settings.DEMO_MODE = True
     settings.WECHAT_PAY_SANDBOX = True
     template = template_make(name="全场满300减50", valid_days=30)
+    # 千店千面: sh01 sells the dress at its own price, 499 instead of the chain's 599.
+    RepriceRule.objects.create(product=shop.product, max_discount_bp=2000, max_markup_bp=0)
+    store_product_set(store=shop.store, product=shop.product, price=49900)
     log_in_by_cookie(page, shop.member)
 
     page.goto(f"/m/coupons/claim/{template.claim_token}/")
@@ -39,7 +45,7 @@ def test_claim_a_coupon_and_use_it_at_checkout(page, screenshot, shop, settings)
     choice = page.locator(f'input[name=coupon][value="{coupon.code}"]')
     expect(choice).to_be_enabled()
     choice.check()
-    expect(page.locator(".od-summary [data-total]")).to_have_text("¥549.00")
+    expect(page.locator(".od-summary [data-total]")).to_have_text("¥449.00")
     expect(page.locator("[data-coupon-discount]")).to_have_text("-¥50.00")
     page.locator(".od-coupons").scroll_into_view_if_needed()
     screenshot(page, "4-checkout")
@@ -48,10 +54,12 @@ def test_claim_a_coupon_and_use_it_at_checkout(page, screenshot, shop, settings)
 
     expect(page).to_have_url(re.compile(r"/pay/"))
     order = Order.objects.get()
-    assert (order.goods_amount, order.discount_amount, order.total_amount) == (59900, 5000, 54900)
-    page.goto(f"/orders/{order.number}/")
-    expect(page.locator(".od-amounts")).to_contain_text("-¥50.00")
-    screenshot(page, "5-order")
+    assert (order.goods_amount, order.discount_amount, order.total_amount) == (49900, 5000, 44900)
+    pay(order)
+    page.goto(f"/orders/{order.number}/receipt/")
+    expect(page.locator("body")).to_contain_text("-¥50.00")
+    expect(page.locator("body")).to_contain_text("¥449.00")
+    screenshot(page, "5-receipt")
     coupon.refresh_from_db()
     assert coupon.status == Coupon.Status.USED
 

@@ -8,8 +8,9 @@ from members.services.accounts import member_get_or_create_by_phone
 from orders.models import Order
 from orders.services.cart import cart_get_or_create, cart_line_add
 from promotions.coupon_demo import seed_coupons
-from promotions.models import Coupon, PushOptOut
+from promotions.models import Coupon, PushOptOut, RepriceRule
 from promotions.services.coupons import coupon_claim
+from promotions.services.storefront import store_product_set
 from tests.orders.shopper_helpers import log_in
 from tests.promotions.coupon_fixtures import template_make
 
@@ -100,6 +101,20 @@ def test_the_checkout_fragment_offers_coupons_that_fit_and_says_why_others_do_no
     text = fragment.content.decode()
     assert f'value="{fits.code}" data-discount="5000" checked' in text
     assert "This coupon cannot be used at this store." in text
+
+
+def test_the_checkout_fragment_prices_the_cart_at_the_stores_own_price(client, shop):
+    RepriceRule.objects.create(product=shop.product, max_discount_bp=2000, max_markup_bp=0)
+    store_product_set(store=shop.store, product=shop.product, price=54900)
+    coupon_claim(claim_token=template_make(min_spend=55000).claim_token, member=shop.member)
+    cart_line_add(cart=cart_get_or_create(member=shop.member), sku=shop.sku_m, quantity=1)
+    log_in(client, shop.member)
+
+    at_sh01 = client.get(reverse("promotions:checkout_choice"), {"store": shop.store.pk})
+    at_sh02 = client.get(reverse("promotions:checkout_choice"), {"store": shop.other_store.pk})
+
+    assert at_sh01.context["choices"][0].reason == "coupon_below_min_spend"  # 549 < 550
+    assert at_sh02.context["choices"][0].discount == 5000  # the chain price, 599
 
 
 def test_checkout_with_a_coupon_places_a_discounted_order(client, shop):
