@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from members.models import FollowUpTask
+from o2o.admin_money import YuanField
 
 
 class PickupVerifyForm(forms.Form):
@@ -243,3 +244,50 @@ class FollowUpNoteForm(forms.Form):
         elif not (today <= due <= today + timedelta(days=self.FOLLOW_UP_DAYS_AHEAD)):
             self.add_error("due_date", _("Choose a day from today to a year ahead."))
         return cleaned
+
+
+class CouponRedeemForm(forms.Form):
+    """A coupon used on a sale at the till: the code (scanned or typed) and the sale amount."""
+
+    code = forms.CharField(label=_("Coupon code"), max_length=32)
+    sale_amount = YuanField(label=_("Sale amount (yuan)"))
+    # Made when the page is drawn: a double tap or a resent form redeems once.
+    reference = forms.CharField(max_length=64, widget=forms.HiddenInput)
+
+    def clean_sale_amount(self):
+        amount = self.cleaned_data["sale_amount"]
+        if not amount or amount <= 0:
+            raise forms.ValidationError(_("Enter the sale amount."))
+        return amount
+
+
+class CouponGiveForm(forms.Form):
+    """A clerk hands a coupon to a customer from her desk."""
+
+    member_code = forms.CharField(max_length=16)
+    coupon_template = forms.IntegerField(min_value=1, max_value=2**31 - 1)
+
+
+class StoreCouponForm(forms.Form):
+    """A manager's own store coupon: amount off above a minimum spend, for some days."""
+
+    name = forms.CharField(label=_("Name"), max_length=60)
+    amount_off = YuanField(label=_("Amount off (yuan)"))
+    min_spend = YuanField(label=_("Minimum spend (yuan)"))
+    valid_days = forms.IntegerField(label=_("Valid days after issue"), min_value=1, max_value=366)
+    total_limit = forms.IntegerField(
+        label=_("How many to issue"), min_value=1, max_value=1_000_000, required=False
+    )
+    channel = forms.ChoiceField(
+        label=_("Where it can be used"),
+        choices=[("in_store", _("In store")), ("both", _("Online and in store"))],
+    )
+
+    def clean(self):
+        data = super().clean()
+        amount, minimum = data.get("amount_off"), data.get("min_spend")
+        if amount is not None and amount <= 0:
+            self.add_error("amount_off", _("Enter an amount above zero."))
+        elif amount and minimum and amount >= minimum:
+            self.add_error("amount_off", _("The amount off must be below the minimum spend."))
+        return data

@@ -43,7 +43,10 @@ from orders.services.fulfilment import (
     WrongPickupCode,
     pickup_verify,
 )
+from promotions.models import Coupon
 from promotions.selectors import event_booking_by_voucher
+from promotions.services.coupons import CODE_LENGTH as COUPON_CODE_LENGTH
+from promotions.services.coupons import coupon_code_normalise
 from promotions.services.events import VOUCHER_PATTERN, event_check_in
 from stores.models import Staff
 
@@ -319,3 +322,18 @@ def _is_item_code(text: str) -> bool:
 def item_code(context: ScanContext, text: str) -> ScanOutcome:
     """An item code or barcode, typed or read from the product's own barcode."""
     return _item(context, catalog_selectors.sku_by_code_or_barcode(text))
+
+
+# ---- coupons: the QR (or the code) of a shopper's e-coupon --------------------------------------
+
+
+def _is_coupon_code(text: str) -> bool:
+    code = coupon_code_normalise(text)
+    return len(code) == COUPON_CODE_LENGTH and Coupon.objects.filter(code=code).exists()
+
+
+@recogniser("coupon", matches=_is_coupon_code)
+def coupon(context: ScanContext, text: str) -> ScanOutcome:
+    """A shopper's coupon: the coupon desk shows it and takes it on the sale."""
+    url = reverse("coupons_backoffice:desk")
+    return ScanOutcome(redirect=f"{url}?code={coupon_code_normalise(text)}")

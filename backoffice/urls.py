@@ -3,9 +3,9 @@
 Each topic keeps its URL namespace (`backoffice:`, `orders_backoffice:`, `members_backoffice:`,
 `loyalty_backoffice:`, `commissions_backoffice:`, the store desk's `today_backoffice:`,
 `scanner_backoffice:`, `customers_backoffice:`, `stock_backoffice:`, `deliveries_backoffice:`,
-`events_backoffice:`, `manager_backoffice:`, `hq_backoffice:`), so the names used in templates,
-redirects and tests stay as they were. Every page here must have a row in
-tests/backoffice/test_permissions.py, which walks these patterns.
+`events_backoffice:`, `coupons_backoffice:`, `manager_backoffice:`, `hq_backoffice:`), so the
+names used in templates, redirects and tests stay as they were. Every page here must have a row
+in tests/backoffice/test_permissions.py, which walks these patterns.
 """
 
 from django.urls import include, path
@@ -14,6 +14,7 @@ from backoffice.views import (
     assist,
     bookings,
     commissions,
+    coupons,
     customers,
     deliveries,
     events,
@@ -113,6 +114,13 @@ stock_urls = [
     path("transfers/<int:pk>/cancel/", stock.cancel, name="cancel"),
 ]
 
+coupon_urls = [
+    path("", coupons.desk, name="desk"),
+    path("redeem/", coupons.redeem, name="redeem"),
+    path("give/", coupons.give, name="give"),
+    path("report/", coupons.report, name="report"),
+]
+
 delivery_urls = [
     path("", deliveries.delivery_list, name="list"),
     path("<str:number>/", deliveries.delivery_detail, name="detail"),
@@ -146,6 +154,7 @@ urlpatterns = [
     path("customers/", include((customer_urls, "customers_backoffice"))),
     path("commissions/", include((commission_urls, "commissions_backoffice"))),
     path("stock/", include((stock_urls, "stock_backoffice"))),
+    path("coupons/", include((coupon_urls, "coupons_backoffice"))),
     path("deliveries/", include((delivery_urls, "deliveries_backoffice"))),
     path("events/", include((event_urls, "events_backoffice"))),
     path("manager/", include((manager_urls, "manager_backoffice"))),

@@ -6,6 +6,7 @@ from inventory.api import StockAdjustmentViewSet, StockLevelViewSet
 from members.api import MemberViewSet
 from orders.api import OrderViewSet
 from orders.pos_api import PosSaleViewSet
+from promotions.api import CouponViewSet
 
 router = DefaultRouter()
 router.register("stock/adjustments", StockAdjustmentViewSet, basename="stock-adjustment")
@@ -13,5 +14,6 @@ router.register("stock", StockLevelViewSet, basename="stock")
 router.register("orders", OrderViewSet, basename="order")
 router.register("members", MemberViewSet, basename="member")
 router.register("pos/sales", PosSaleViewSet, basename="pos-sale")
+router.register("coupons", CouponViewSet, basename="coupon")
 
 urlpatterns = router.urls

@@ -213,7 +213,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "commissions.tasks.sweep_withdrawals",
         "schedule": crontab(minute="*/10"),
     },
+    "promotions-refresh-segments": {
+        "task": "promotions.tasks.refresh_segments",
+        "schedule": crontab(hour=3, minute=30),
+    },
 }
+
+# Promotions: a member gets at most PROMOTION_PUSH_CAP pushes per PROMOTION_PUSH_CAP_DAYS days.
+PROMOTION_PUSH_CAP = env.int("PROMOTION_PUSH_CAP", default=2)
+PROMOTION_PUSH_CAP_DAYS = env.int("PROMOTION_PUSH_CAP_DAYS", default=7)
 
 # Orders: the payment window equals WeChat Pay's time_expire; try-in-store holds until the
 # appointment plus a grace period.

@@ -52,6 +52,8 @@ class CheckoutForm(forms.Form):
         widget=forms.TextInput(attrs={"placeholder": _("Optional")}),
     )
     points = forms.IntegerField(label=_("Points to use"), required=False, min_value=0)
+    # A coupon's serial code, chosen from the coupons the promotions fragment lists.
+    coupon = forms.CharField(label=_("Coupon"), required=False, max_length=32)
 
     def clean_appointment(self):
         value = self.cleaned_data["appointment"].strip()
@@ -134,6 +136,7 @@ class CheckoutForm(forms.Form):
             fields["appointment_at"] = data["appointment"]
         else:
             fields["points_to_use"] = data.get("points") or 0
+            fields["coupon_code"] = (data.get("coupon") or "").strip()
         if kind == F.SHIP:
             fields["address"] = {
                 "name": data["name"].strip(),

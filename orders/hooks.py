@@ -19,6 +19,11 @@ and orders runs every function registered for a point at the moment it happens:
   window passed (expired), the shopper or staff cancelled it, or a try-in-store booking was not
   kept; its stock reservations and points are already released (a flash sale's quota goes
   back here).
+- `COUPON_APPLY` (`order=`, `code=`): a shopper placing an order asks for the coupon `code` to be
+  used on it. The order and its lines are written, not yet its stock reservation; the hook
+  takes the coupon (once) and lowers the order's amounts with
+  `orders.services.discounts.order_discount_add`, or raises a domain error that refuses the
+  whole checkout. Checkout refuses a coupon when nothing is registered here.
 
 Rules every hook keeps:
 - It runs inside the transaction of the change, after the order row and its event are written,
@@ -39,7 +44,8 @@ ORDER_PAID = "order_paid"
 ORDER_COMPLETED = "order_completed"
 REFUND_SUCCEEDED = "refund_succeeded"
 ORDER_LAPSED = "order_lapsed"
-POINTS = (ORDER_PAID, ORDER_COMPLETED, REFUND_SUCCEEDED, ORDER_LAPSED)
+COUPON_APPLY = "coupon_apply"
+POINTS = (ORDER_PAID, ORDER_COMPLETED, REFUND_SUCCEEDED, ORDER_LAPSED, COUPON_APPLY)
 
 _registry: dict[str, list[Callable[..., object]]] = {point: [] for point in POINTS}
 

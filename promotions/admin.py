@@ -1,3 +1,9 @@
 """Admin registrations live beside each concept's models; this module imports them."""
 
-from promotions import event_admin, flash_admin, storefront_admin  # noqa: F401
+from promotions import (  # noqa: F401
+    coupons_admin,
+    event_admin,
+    flash_admin,
+    segments_admin,
+    storefront_admin,
+)

@@ -7,12 +7,27 @@ class PromotionsConfig(AppConfig):
     verbose_name = _("Promotions")
 
     def ready(self):
-        # Orders and catalog sit below promotions: they call in through these registrations.
+        # Orders, members and catalog sit below promotions: they call in through these
+        # registrations. Checkout hands the chosen coupon over; an order that ends unpaid gives
+        # its coupon and its flash-sale quota back; a full refund restores the coupon when its
+        # template says so.
         from catalog import store_prices
+        from members.services.notices import marketing_gate_register
         from orders import hooks
         from promotions.services import flash
+        from promotions.services.coupons import (
+            coupon_apply_to_order,
+            coupon_restore_for_refund,
+            coupon_return_for_order,
+        )
+        from promotions.services.segments import marketing_gate
         from promotions.store_prices import StorefrontResolver
 
         hooks.hook_register(hooks.ORDER_LAPSED, flash.on_order_lapsed)
         hooks.hook_register(hooks.ORDER_PAID, flash.on_order_paid)
+        hooks.hook_register(hooks.COUPON_APPLY, coupon_apply_to_order)
+        hooks.hook_register(hooks.ORDER_LAPSED, coupon_return_for_order)
+        hooks.hook_register(hooks.REFUND_SUCCEEDED, coupon_restore_for_refund)
         store_prices.resolver_register(StorefrontResolver())
+        # New-arrival notices and pushes share one opt-out and one frequency cap.
+        marketing_gate_register(marketing_gate)

@@ -3,9 +3,16 @@
 from celery import shared_task
 
 from promotions.services.flash import flash_claims_release_stale
+from promotions.services.segments import segments_refresh
 
 
 @shared_task
 def release_stale_flash_claims() -> int:
     """Flash-sale claims that never got their order go back to the quota (every minute)."""
     return flash_claims_release_stale()
+
+
+@shared_task
+def refresh_segments() -> dict[str, int]:
+    """Every segment's members recomputed from its rules (nightly)."""
+    return segments_refresh()

@@ -1,10 +1,15 @@
 from django.urls import path, re_path
 
-from promotions import views
+from promotions import coupon_views, views
 
 app_name = "promotions"
 
 urlpatterns = [
+    path("m/coupons/", coupon_views.my_coupons, name="my_coupons"),
+    path("m/coupons/choose/", coupon_views.checkout_choice, name="checkout_choice"),
+    path("m/coupons/messages/", coupon_views.push_preference, name="push_preference"),
+    path("m/coupons/<str:code>/", coupon_views.coupon_detail, name="coupon"),
+    path("m/coupons/claim/<str:token>/", coupon_views.claim, name="claim"),
     # A store's own front; "nearby" is the store finder's own page (stores.urls).
     re_path(
         r"^stores/(?!nearby/)(?P<code>[-a-zA-Z0-9_]{1,64})/$",

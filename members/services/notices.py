@@ -2,11 +2,29 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import translation
 
 from members.models import Member, Notice
+
+# Notices that market something (a new arrival, a promotion push), unlike order and account
+# notices: they go out only when every registered gate agrees (promotions registers the
+# member's opt-out and the per-member frequency cap from its AppConfig.ready()).
+MARKETING_KINDS = frozenset({"new_arrival", "promotion"})
+_marketing_gates: list[Callable[[Member, str], bool]] = []
+
+
+def marketing_gate_register(gate: Callable[[Member, str], bool]) -> None:
+    """Have `gate(member, kind)` decide whether a marketing notice may reach the member."""
+    if gate not in _marketing_gates:
+        _marketing_gates.append(gate)
+
+
+def marketing_allowed(member: Member, kind: str) -> bool:
+    return kind not in MARKETING_KINDS or all(gate(member, kind) for gate in _marketing_gates)
 
 
 def notice_send(
@@ -14,9 +32,13 @@ def notice_send(
 ) -> Notice | None:
     """Create the in-app notice once per (member, dedupe_key); queue WeChat's after commit.
 
-    Returns None when this notice was already sent. Never raises because WeChat is slow or down:
-    the message goes through a Celery task after the surrounding transaction commits.
+    Returns None when this notice was already sent, or when it markets something (a
+    `MARKETING_KINDS` kind) that a registered gate holds back: she opted out, or had her share of
+    such messages lately. Never raises because WeChat is slow or down: the message goes through a
+    Celery task after the surrounding transaction commits.
     """
+    if not marketing_allowed(member, kind):
+        return None
     try:
         with transaction.atomic():
             notice = Notice.objects.create(

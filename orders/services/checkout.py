@@ -17,6 +17,7 @@ from inventory.services import stock_reserve
 from members.models import LoyaltyPolicy, PointsEntry
 from members.services.points import points_add
 from o2o.parsing import is_whole_number
+from orders import hooks
 from orders.exceptions import EmptyOrder, OrderError
 from orders.models import BookingPolicy, Order, OrderEvent
 from orders.services.attribution import credited_clerk_for, credited_store_for
@@ -96,6 +97,7 @@ def order_place(
     address: dict | None = None,
     note: str = "",
     points_to_use: int = 0,
+    coupon_code: str = "",
     unit_prices: dict[int, int] | None = None,
     shipping_amount: int = 0,
     held_skus: Collection[int] | None = None,
@@ -108,6 +110,8 @@ def order_place(
     grace period and is paid in the store, so it is taken only for an offered slot within HQ's
     limits (BookingRefused otherwise). Attribution (credited store and clerk) is computed
     here and frozen. Points used as a discount are spent now and restored if the order lapses.
+    A `coupon_code` is handed to the `COUPON_APPLY` hook (promotions), which takes the coupon
+    and lowers the amounts after the points discount; it is given back if the order lapses.
     Raises InsufficientStock (nothing written) when the store lacks a line.
 
     A delivery order (网订店送) is placed by dispatch once it has routed the basket: `store` is
@@ -132,6 +136,11 @@ def order_place(
         _check_booking(member=member, store=store, appointment_at=appointment_at, now=now)
     if fulfillment == F.SHIP and not (address and address.get("address")):
         raise InvalidCheckout("a parcel needs an address")
+    coupon_code = (coupon_code or "").strip()
+    if coupon_code and (member is None or fulfillment == F.TRY_IN_STORE):
+        raise InvalidCheckout("coupons can be used by members paying online")
+    if coupon_code and not hooks.hooks_registered(hooks.COUPON_APPLY):
+        raise InvalidCheckout("coupons cannot be used here")
     if shared_by is not None and member is not None and shared_by.pk == member.pk:
         shared_by = None  # no commission to the buyer herself
 
@@ -176,6 +185,8 @@ def order_place(
         note=note[:200],
         expires_at=expires_at,
     )
+    if coupon_code:
+        hooks.hooks_run(hooks.COUPON_APPLY, order=order, code=coupon_code)
     held = ordered if held_skus is None else [x for x in ordered if x.sku.pk in set(held_skus)]
     stock_reserve(
         store=store,

@@ -20,7 +20,7 @@ from orders.services.status import order_transition
 
 def order_release_holds(order: Order) -> None:
     """Give back what a lapsed order held: its stock reservations and the points it spent;
-    then the apps above give back theirs (`hooks.ORDER_LAPSED`: a flash sale's quota)."""
+    then the apps above give back theirs (`hooks.ORDER_LAPSED`: a flash sale's quota, a coupon)."""
     reservations_release(
         reservations=Reservation.objects.filter(
             owner=order.reservation_owner, state=Reservation.State.ACTIVE

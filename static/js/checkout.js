@@ -33,10 +33,19 @@
       if (row) row.hidden = discount <= 0;
       var cell = form.querySelector("[data-points-discount]");
       if (cell) cell.textContent = "-" + yuan(discount);
-      form.querySelectorAll("[data-total]").forEach(function (el) { el.textContent = yuan(goods - discount); });
+      // A coupon comes off after the points, leaving at least one fen (the server's rule).
+      var coupon = current !== "try_in_store" ? form.querySelector("input[name=coupon]:checked") : null;
+      var couponOff = coupon ? Math.min(parseInt(coupon.dataset.discount, 10) || 0, Math.max(0, goods - discount - 1)) : 0;
+      var couponRow = form.querySelector("[data-coupon-row]");
+      if (couponRow) couponRow.hidden = couponOff <= 0;
+      var couponCell = form.querySelector("[data-coupon-discount]");
+      if (couponCell) couponCell.textContent = "-" + yuan(couponOff);
+      form.querySelectorAll("[data-total]").forEach(function (el) { el.textContent = yuan(goods - discount - couponOff); });
     };
     form.addEventListener("change", update);
     form.addEventListener("input", update);
+    // The coupon list is an htmx fragment that arrives (and is refreshed) after the page.
+    document.body.addEventListener("htmx:afterSwap", update);
     update();
 
     // "Nearest store with it": pick that store as if tapped (htmx reloads its slots on change).

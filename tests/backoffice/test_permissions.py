@@ -151,6 +151,11 @@ PAGES: dict[str, Page] = {
     "commissions_backoffice:withdrawal_accept": Page(method="post", kwargs=withdrawal),
     "commissions_backoffice:customers": Page(),
     "commissions_backoffice:poster": Page(),
+    # coupons: the till desk (clerks, HQ reads it), the store's figures (manager and HQ)
+    "coupons_backoffice:desk": Page(),
+    "coupons_backoffice:redeem": Page(method="post"),
+    "coupons_backoffice:give": Page(method="post"),
+    "coupons_backoffice:report": Page(roles="manager", insider="manager"),
     # deliveries by store staff (an accepted delivery order of sh01)
     "deliveries_backoffice:list": Page(),
     "deliveries_backoffice:detail": Page(kwargs=delivery),

@@ -8,6 +8,7 @@ from catalog.qr import sku_qr_url
 from commissions.demo import mature_demo_commissions, seed_commissions
 from inventory.demo import seed_inventory
 from orders.demo import seed_members_and_sales
+from promotions.coupon_demo import seed_coupons
 from promotions.demo import seed_promotions
 from stores.demo import seed_stores
 from stores.models import Store
@@ -34,6 +35,7 @@ class Command(BaseCommand):
             members = seed_members_and_sales()
             commissions["matured"] = mature_demo_commissions()
             promotions = seed_promotions()
+            promotions["coupons"] = seed_coupons()
             self.stdout.write(f"demo data: stores {stores}")
             self.stdout.write(f"demo data: catalog {catalog}")
             self.stdout.write(f"demo data: inventory {inventory}")

@@ -1,0 +1,449 @@
+"""E-coupons: issue, use once (online at checkout or at the till), give back.
+
+Exactly once under concurrency: a coupon is taken by one guarded UPDATE (`status = available`
+→ `used`) and its live redemption is unique in the database, so the checkout and the POS racing
+for the same code produce one redemption and one clear refusal. Issuing locks the member row
+(the per-member limit) and counts the template with a guarded UPDATE (the total cap).
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from members.models import Member
+from members.services.arrivals import category_ancestor_ids
+from o2o.money import allocate_pro_rata
+from orders.models import Order, OrderLine
+from orders.services.discounts import order_discount_add
+from promotions.exceptions import (
+    CouponNotFound,
+    CouponNotValid,
+    CouponUnavailable,
+    CouponUsed,
+)
+from promotions.models import Coupon, CouponEvent, CouponRedemption, CouponTemplate
+from stores.models import Staff, Store
+
+S = Coupon.Status
+K = CouponEvent.Kind
+T = CouponTemplate
+
+# The only moves a coupon makes, and the event each writes.
+COUPON_TRANSITIONS: dict[tuple[str, str], set[str]] = {
+    (S.AVAILABLE, S.USED): {K.REDEEMED},
+    (S.USED, S.AVAILABLE): {K.RETURNED, K.RESTORED},
+    (S.AVAILABLE, S.VOID): {K.VOIDED},
+}
+
+# Serial codes: no 0/O, 1/I/L, so a code read aloud or typed at the till is not mistaken.
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+CODE_LENGTH = 12  # 31**12 ≈ 7.9e17: not guessable within any throttle
+MAX_CODE_INPUT = 32
+
+
+def coupon_code_new() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def coupon_code_normalise(text: str | None) -> str:
+    """What a person typed or a scanner read ("abcd-efgh 2345") → the stored form, or ""."""
+    text = (text or "")[:MAX_CODE_INPUT]
+    code = "".join(ch for ch in text.upper() if ch not in " -")
+    return code if code and all(ch in CODE_ALPHABET for ch in code) else ""
+
+
+def coupon_transition(*, coupon: Coupon, to: str, kind: str, note: str = "", **fields) -> bool:
+    """Move `coupon` to `to` if it is still in the status it was read in; False when another
+    request moved it first (then nothing is written)."""
+    source = coupon.status
+    if kind not in COUPON_TRANSITIONS.get((source, to), set()):
+        raise CouponNotValid(f"a coupon cannot go from {source} to {to}")
+    moved = Coupon.objects.filter(pk=coupon.pk, status=source).update(status=to, **fields)
+    if not moved:
+        return False
+    CouponEvent.objects.create(
+        coupon=coupon, kind=kind, from_status=source, to_status=to, note=note[:200]
+    )
+    coupon.status = to
+    for name, value in fields.items():
+        setattr(coupon, name, value)
+    return True
+
+
+# ---- issuing ------------------------------------------------------------------------------------
+
+
+def _validity(template: CouponTemplate, now: datetime) -> tuple[datetime, datetime | None]:
+    valid_from = max(template.valid_from, now) if template.valid_from else now
+    until = template.valid_until
+    if template.valid_days:
+        by_days = now + timedelta(days=template.valid_days)
+        until = min(until, by_days) if until else by_days
+    return valid_from, until
+
+
+@transaction.atomic
+def coupon_issue(
+    *,
+    template: CouponTemplate,
+    member: Member,
+    source: str,
+    campaign=None,
+    issued_by: Staff | None = None,
+    now: datetime | None = None,
+) -> Coupon:
+    """Give `member` one coupon of `template`, within its per-member and total limits.
+
+    The member row is locked first (two claims of hers in parallel count one after the other),
+    then the template's counter moves by a guarded UPDATE (the total cap holds across members).
+    Raises CouponUnavailable (nothing written) when the template is off, ended, sold out or she
+    has her share.
+    """
+    now = now or timezone.now()
+    if not template.is_active:
+        raise CouponUnavailable(code=CouponUnavailable.INACTIVE)
+    if template.valid_until and template.valid_until <= now:
+        raise CouponUnavailable(code=CouponUnavailable.ENDED)
+    Member.objects.select_for_update().filter(pk=member.pk).first()
+    held = Coupon.objects.filter(template=template, member=member).exclude(status=S.VOID).count()
+    if held >= template.per_member_limit:
+        raise CouponUnavailable(code=CouponUnavailable.MEMBER_LIMIT)
+    counted = CouponTemplate.objects.filter(pk=template.pk).filter(
+        Q(total_limit__isnull=True) | Q(issued_count__lt=F("total_limit"))
+    )
+    if not counted.update(issued_count=F("issued_count") + 1):
+        raise CouponUnavailable(code=CouponUnavailable.SOLD_OUT)
+    valid_from, valid_until = _validity(template, now)
+    coupon = Coupon.objects.create(
+        template=template,
+        member=member,
+        code=coupon_code_new(),
+        source=source,
+        campaign=campaign,
+        issued_by=issued_by,
+        valid_from=valid_from,
+        valid_until=valid_until,
+    )
+    CouponEvent.objects.create(coupon=coupon, kind=K.ISSUED, to_status=S.AVAILABLE)
+    return coupon
+
+
+def coupon_template_claimable(claim_token: str) -> CouponTemplate | None:
+    token = (claim_token or "")[:24]
+    return CouponTemplate.objects.filter(claim_token=token, claimable=True, is_active=True).first()
+
+
+def coupon_claim(*, claim_token: str, member: Member, now: datetime | None = None) -> Coupon:
+    """领券: the shopper claims a coupon through its claim link (shared or on a poster)."""
+    template = coupon_template_claimable(claim_token)
+    if template is None:
+        raise CouponUnavailable(code=CouponUnavailable.INACTIVE)
+    return coupon_issue(template=template, member=member, source=Coupon.Source.CLAIM, now=now)
+
+
+def coupon_give(*, template: CouponTemplate, member: Member, staff: Staff) -> Coupon:
+    """A clerk hands a coupon to a customer from her desk: her store's coupons or HQ's, and
+    one valid at her store."""
+    if template.issuer_store_id not in (None, staff.store_id):
+        raise CouponUnavailable(code=CouponUnavailable.INACTIVE)
+    return coupon_issue(
+        template=template, member=member, source=Coupon.Source.CLERK, issued_by=staff
+    )
+
+
+@transaction.atomic
+def store_coupon_template_create(
+    *,
+    staff: Staff,
+    name: str,
+    amount_off: int,
+    min_spend: int,
+    valid_days: int,
+    total_limit: int | None,
+    channel: str,
+) -> CouponTemplate:
+    """A store manager's own coupon (店铺券): amount off at her store only, the store bears it,
+    one per member, claimable through its link and given from the desk."""
+    if amount_off <= 0 or min_spend < 0 or valid_days <= 0:
+        raise CouponNotValid("a store coupon needs an amount, a minimum spend and a validity")
+    if min_spend and amount_off >= min_spend:
+        raise CouponNotValid("the amount off must be below the minimum spend")
+    template = CouponTemplate.objects.create(
+        name=name.strip()[:60],
+        kind=T.Kind.AMOUNT_OFF,
+        amount_off=amount_off,
+        min_spend=min_spend,
+        valid_days=valid_days,
+        total_limit=total_limit,
+        channel=channel,
+        bearer=T.Bearer.STORE,
+        hq_share_bp=0,
+        issuer_store=staff.store,
+        claimable=True,
+    )
+    template.stores.set([staff.store])
+    return template
+
+
+# ---- checking and pricing -----------------------------------------------------------------------
+
+
+def coupon_check(*, coupon: Coupon, store: Store, channel: str, now: datetime) -> None:
+    """Refuse, with the precise reason, a coupon that cannot be used at `store` now."""
+    if coupon.status == S.USED:
+        raise CouponUsed()
+    if coupon.status == S.VOID or not coupon.template.is_active:
+        raise CouponNotValid(code=CouponNotValid.WITHDRAWN)
+    if coupon.valid_until and coupon.valid_until <= now:
+        raise CouponNotValid(code=CouponNotValid.EXPIRED)
+    if coupon.valid_from > now:
+        raise CouponNotValid(code=CouponNotValid.NOT_YET)
+    if coupon.template.channel not in (T.Channel.BOTH, channel):
+        raise CouponNotValid(code=CouponNotValid.WRONG_CHANNEL)
+    stores = {store.pk for store in coupon.template.stores.all()}
+    if stores and store.pk not in stores:
+        raise CouponNotValid(code=CouponNotValid.WRONG_STORE)
+
+
+def template_discount(template: CouponTemplate, eligible_amount: int) -> int:
+    """The discount on `eligible_amount` fen of goods, before the order's own limits."""
+    if eligible_amount <= 0 or eligible_amount < template.min_spend:
+        return 0
+    if template.kind == T.Kind.AMOUNT_OFF:
+        return min(template.amount_off, eligible_amount)
+    off = eligible_amount * template.percent_off // 100
+    return min(off, template.max_discount) if template.max_discount else off
+
+
+def line_is_eligible(template_category_ids: set[int], category_id: int) -> bool:
+    """A template limited to categories covers their subcategories too."""
+    if not template_category_ids:
+        return True
+    return bool(template_category_ids & set(category_ancestor_ids(category_id)))
+
+
+@dataclass(frozen=True)
+class CouponQuote:
+    coupon: Coupon
+    eligible_amount: int
+    discount: int
+
+
+def coupon_quote_lines(
+    *, coupon: Coupon, lines: list[tuple[int, int, int]], room: int | None = None
+) -> CouponQuote:
+    """What `coupon` takes off goods `lines` [(category id, line amount, line room), ...].
+
+    `room` caps the total (what is left to pay less one fen)."""
+    category_ids = {category.pk for category in coupon.template.categories.all()}
+    eligible = [
+        (amount, line_room)
+        for category_id, amount, line_room in lines
+        if line_is_eligible(category_ids, category_id)
+    ]
+    eligible_amount = sum(amount for amount, _room in eligible)
+    discount = template_discount(coupon.template, eligible_amount)
+    discount = min(discount, sum(line_room for _amount, line_room in eligible))
+    if room is not None:
+        discount = min(discount, max(0, room))
+    return CouponQuote(coupon=coupon, eligible_amount=eligible_amount, discount=discount)
+
+
+def _refuse_unpriced(coupon: Coupon, quote: CouponQuote) -> None:
+    if quote.eligible_amount == 0:
+        raise CouponNotValid(code=CouponNotValid.NO_ELIGIBLE_ITEMS)
+    if quote.eligible_amount < coupon.template.min_spend:
+        raise CouponNotValid(code=CouponNotValid.BELOW_MIN_SPEND)
+    if quote.discount <= 0:
+        raise CouponNotValid(code=CouponNotValid.NOTHING_TO_DISCOUNT)
+
+
+def costs_split(template: CouponTemplate, discount: int) -> tuple[int, int]:
+    """(HQ's part, the store's part) of a discount: the store takes the odd fen of a split."""
+    if template.bearer == T.Bearer.HQ:
+        return discount, 0
+    if template.bearer == T.Bearer.STORE:
+        return 0, discount
+    hq = discount * template.hq_share_bp // 10000
+    return hq, discount - hq
+
+
+def _coupon_locked_for_use(code: str, *, member: Member | None) -> Coupon:
+    """The coupon of `code` (hers when `member` is given), or CouponNotFound: a coupon of
+    someone else answers exactly as an unknown code does, so codes cannot be probed."""
+    code = coupon_code_normalise(code)
+    if not code:
+        raise CouponNotFound()
+    coupons = Coupon.objects.select_related("template", "member").filter(code=code)
+    if member is not None:
+        coupons = coupons.filter(member=member)
+    coupon = coupons.first()
+    if coupon is None:
+        raise CouponNotFound()
+    return coupon
+
+
+def _redeem(
+    *, coupon: Coupon, store: Store, channel: str, discount: int, sale_amount: int, **fields
+) -> CouponRedemption:
+    """Take the coupon (the guarded UPDATE decides a race) and record who bears the discount."""
+    now = timezone.now()
+    if not coupon_transition(
+        coupon=coupon, to=S.USED, kind=K.REDEEMED, note=f"{channel} @ {store.code}", used_at=now
+    ):
+        raise CouponUsed()
+    hq_cost, store_cost = costs_split(coupon.template, discount)
+    return CouponRedemption.objects.create(
+        coupon=coupon,
+        store=store,
+        channel=channel,
+        discount=discount,
+        sale_amount=sale_amount,
+        hq_cost=hq_cost,
+        store_cost=store_cost,
+        **fields,
+    )
+
+
+# ---- online, through the orders hooks ------------------------------------------------------------
+
+
+@transaction.atomic
+def coupon_apply_to_order(*, order: Order, code: str) -> CouponRedemption:
+    """The `COUPON_APPLY` hook: use the shopper's coupon on the order being placed.
+
+    Applies after any points discount and leaves at least one fen to pay; the discount is
+    spread over the lines the coupon covers (their categories), in proportion to what is left
+    of each. Raises (and so refuses the checkout) when the code is not hers, used, expired, not
+    for this store or online, or the covered goods are below the minimum spend.
+    """
+    now = timezone.now()
+    coupon = _coupon_locked_for_use(code, member=order.member)
+    store = order.fulfilling_store
+    coupon_check(coupon=coupon, store=store, channel=T.Channel.ONLINE, now=now)
+    lines = list(OrderLine.objects.filter(order=order).select_related("sku__product"))
+    quote = coupon_quote_lines(
+        coupon=coupon,
+        lines=[
+            (line.sku.product.category_id, line.line_total, line.line_total - line.discount_share)
+            for line in lines
+        ],
+        room=order.total_amount - 1,
+    )
+    _refuse_unpriced(coupon, quote)
+    category_ids = {category.pk for category in coupon.template.categories.all()}
+    covered = [
+        line for line in lines if line_is_eligible(category_ids, line.sku.product.category_id)
+    ]
+    shares = allocate_pro_rata(
+        quote.discount, [line.line_total - line.discount_share for line in covered]
+    )
+    redemption = _redeem(
+        coupon=coupon,
+        store=store,
+        channel=CouponRedemption.Channel.ONLINE,
+        discount=quote.discount,
+        sale_amount=order.goods_amount,
+        order=order,
+        reference=order.number,
+    )
+    order_discount_add(
+        order=order, shares={line.pk: share for line, share in zip(covered, shares, strict=True)}
+    )
+    return redemption
+
+
+def _give_back(*, order: Order, kind: str, note: str) -> Coupon | None:
+    redemption = (
+        CouponRedemption.objects.select_for_update()
+        .select_related("coupon")
+        .filter(order=order, reversed_at__isnull=True)
+        .first()
+    )
+    if redemption is None:
+        return None
+    CouponRedemption.objects.filter(pk=redemption.pk).update(reversed_at=timezone.now())
+    coupon = redemption.coupon
+    coupon_transition(coupon=coupon, to=S.AVAILABLE, kind=kind, note=note, used_at=None)
+    return coupon
+
+
+def coupon_return_for_order(*, order: Order) -> Coupon | None:
+    """The `ORDER_LAPSED` hook: an order that ends unpaid gives its coupon back (it keeps its
+    own validity: an expired one stays unusable). Repeats change nothing."""
+    return _give_back(order=order, kind=K.RETURNED, note=f"{order.number} not paid")
+
+
+def coupon_restore_for_refund(*, order: Order, refund) -> Coupon | None:
+    """The `REFUND_SUCCEEDED` hook: a fully refunded order gives its coupon back when the
+    template says so; a partial refund keeps it used (its discount stays spread over the lines
+    the shopper kept)."""
+    redemption = (
+        CouponRedemption.objects.filter(order=order, reversed_at__isnull=True)
+        .select_related("coupon__template")
+        .first()
+    )
+    if redemption is None or not redemption.coupon.template.restore_on_refund:
+        return None
+    if order.lines.filter(refunded_quantity__lt=F("quantity")).exists():
+        return None
+    return _give_back(order=order, kind=K.RESTORED, note=f"{order.number} refunded")
+
+
+# ---- at the till (back office and POS) -------------------------------------------------
+
+
+@transaction.atomic
+def coupon_redeem_at_store(
+    *,
+    code: str,
+    store: Store,
+    sale_amount: int,
+    channel: str = CouponRedemption.Channel.TILL,
+    reference: str = "",
+    staff: Staff | None = None,
+    now: datetime | None = None,
+) -> tuple[CouponRedemption, bool]:
+    """核销: use a coupon on a sale of `sale_amount` fen at `store`'s till.
+
+    Returns (redemption, created). The same coupon sent again with the same `reference` (a POS
+    retry) returns the first redemption unchanged; any other second use is CouponUsed. The whole
+    sale counts toward the minimum spend (the till does not itemise categories).
+    """
+    now = now or timezone.now()
+    reference = (reference or "")[:64]
+    coupon = _coupon_locked_for_use(code, member=None)
+    if reference:
+        earlier = CouponRedemption.objects.filter(
+            coupon=coupon, reference=reference, store=store, reversed_at__isnull=True
+        ).first()
+        if earlier is not None:
+            return earlier, False
+    coupon_check(coupon=coupon, store=store, channel=T.Channel.IN_STORE, now=now)
+    if sale_amount < coupon.template.min_spend:
+        raise CouponNotValid(code=CouponNotValid.BELOW_MIN_SPEND)
+    discount = template_discount(coupon.template, sale_amount)
+    if discount <= 0:
+        raise CouponNotValid(code=CouponNotValid.NOTHING_TO_DISCOUNT)
+    redemption = _redeem(
+        coupon=coupon,
+        store=store,
+        channel=channel,
+        discount=discount,
+        sale_amount=sale_amount,
+        reference=reference,
+        staff=staff,
+    )
+    return redemption, True
+
+
+def coupon_void(*, coupon: Coupon, note: str = "") -> bool:
+    """HQ withdraws an unused coupon."""
+    with transaction.atomic():
+        return coupon_transition(coupon=coupon, to=S.VOID, kind=K.VOIDED, note=note)
