@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils import translation
 
 from members.models import Member, Notice
+from o2o.durable import durable_enqueue
 
 
 def notice_send(
@@ -15,7 +16,8 @@ def notice_send(
     """Create the in-app notice once per (member, dedupe_key); queue WeChat's after commit.
 
     Returns None when this notice was already sent. Never raises because WeChat is slow or down:
-    the message goes through a Celery task after the surrounding transaction commits.
+    the message goes through a durable Celery task (o2o.durable), recorded in the surrounding
+    transaction and sent after it commits, so a broker outage delays it and loses nothing.
     """
     try:
         with transaction.atomic():
@@ -32,7 +34,8 @@ def notice_send(
     if settings.WECHAT_CONFIGURED and member.openid:
         from members.tasks import send_wechat_notice
 
-        transaction.on_commit(lambda: send_wechat_notice.delay(notice.pk))
+        # Durable: recorded with the notice, relayed if the broker is down or a worker dies.
+        durable_enqueue(send_wechat_notice, key=f"members.notice:{notice.pk}", notice_id=notice.pk)
     return notice
 
 
