@@ -125,11 +125,15 @@ def durable_relay(*, limit: int = 500) -> dict:
                     row.last_error or "no error recorded",
                 )
             continue
-        # Touch first, guarded on what was read: a second relay running now skips this row.
+        # Touch first, guarded on what was read: a second relay running now skips this row. A
+        # run that went stale is declared dead (its worker was killed): the delivery sent now
+        # may claim the task.
+        status = Status.SENT if row.status == Status.RUNNING else row.status
         if not DurableTask.objects.filter(
             pk=row.pk, status=row.status, touched_at=row.touched_at
-        ).update(touched_at=now):
+        ).update(touched_at=now, status=status):
             continue
+        row.status = status
         if durable_send(row):
             counts["sent"] += 1
         else:
