@@ -10,6 +10,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from urllib.parse import quote
@@ -172,14 +173,36 @@ class CeleryWorker:
 
 class PostgresProcess:
     """A PostgreSQL cluster of our own (initdb in a temporary directory, a free port), so it can
-    be restarted and killed without touching the suite's database."""
+    be restarted and killed without touching the suite's database.
 
-    def __init__(self, workdir: Path):
+    PostgreSQL refuses to run as root; as root the cluster belongs to the `postgres` system user
+    (as on a Debian server) in a directory of its own, removed by `remove()`.
+    """
+
+    SYSTEM_USER = "postgres"
+
+    def __init__(self):
         self.bin_dir = self._bin_dir()
-        self.data = workdir / "data"
-        self.socket_dir = workdir / "socket"
+        self.run_as = None
+        if os.geteuid() == 0:
+            import pwd
+
+            try:
+                self.run_as = pwd.getpwnam(self.SYSTEM_USER)
+            except KeyError:
+                self.run_as = None
+        self.workdir = Path(tempfile.mkdtemp(prefix="chaos-pg-"))
+        if self.run_as is not None:
+            os.chown(self.workdir, self.run_as.pw_uid, self.run_as.pw_gid)
+        self.data = self.workdir / "data"
+        self.socket_dir = self.workdir
         self.port = free_port()
-        self.log = workdir / "postgres.log"
+        self.log = self.workdir / "postgres.log"
+
+    @property
+    def runnable(self) -> bool:
+        has_binaries = self.bin_dir is not None and (self.bin_dir / "initdb").exists()
+        return has_binaries and (os.geteuid() != 0 or self.run_as is not None)
 
     @staticmethod
     def _bin_dir() -> Path | None:
@@ -202,10 +225,12 @@ class PostgresProcess:
             check=True,
             capture_output=True,
             timeout=timeout,
+            user=self.run_as.pw_uid if self.run_as else None,
+            group=self.run_as.pw_gid if self.run_as else None,
+            cwd=self.workdir,
         )
 
     def init(self) -> PostgresProcess:
-        self.socket_dir.mkdir(parents=True, exist_ok=True)
         self._run("initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8")
         return self
 
@@ -220,3 +245,6 @@ class PostgresProcess:
     def stop(self, mode: str = "fast") -> None:
         """`immediate` is a crash: no checkpoint, every session cut mid-statement."""
         self._run("pg_ctl", "-D", str(self.data), "-m", mode, "-w", "-t", "30", "stop")
+
+    def remove(self) -> None:
+        shutil.rmtree(self.workdir, ignore_errors=True)
