@@ -204,3 +204,10 @@ class Durable(Task):
             raise
         durable_finish(durable_id)
         return result
+
+
+def durable_retry(*, task_ids) -> int:
+    """HQ sends failed (given-up) tasks again: a fresh allowance of sends. Returns how many."""
+    return DurableTask.objects.filter(pk__in=list(task_ids), status=Status.FAILED).update(
+        status=Status.PENDING, attempts=0, touched_at=timezone.now() - PENDING_GRACE
+    )

@@ -149,3 +149,19 @@ def test_an_error_in_the_task_leaves_it_for_the_relay(broker_down, monkeypatch):
 
     task.refresh_from_db()
     assert task.status == "sent" and "boom" in task.last_error
+
+
+def test_hq_sends_a_given_up_task_again_from_the_admin(admin_client, broker_down):
+    task = DurableTask.objects.create(
+        task="tests.durable_probe", key="probe:8", status="failed", attempts=10
+    )
+
+    response = admin_client.post(
+        "/admin/o2o/durabletask/",
+        {"action": "send_again", "_selected_action": [task.pk]},
+    )
+
+    assert response.status_code == 302
+    task.refresh_from_db()
+    assert (task.status, task.attempts) == ("pending", 0)
+    assert durable_relay()["unsent"] == 1  # the relay picks it up (the broker is still down)
