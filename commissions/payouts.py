@@ -34,6 +34,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 from o2o.errors import DomainError
+from o2o.outgoing import outgoing_session
 
 # WeChat's rule: from this amount (fen) on, a transfer must name the payee.
 REAL_NAME_THRESHOLD = 200_000
@@ -176,12 +177,12 @@ class WeChatTransferBackend:
             "Wechatpay-Serial": settings.WECHAT_PAY_PUBLIC_KEY_ID,
         }
         try:
-            response = requests.request(
+            # The settings' timeouts and WeChat Pay's breaker (o2o.outgoing).
+            response = outgoing_session("wechat-pay").request(
                 method,
                 urljoin(settings.WECHAT_PAY_BASE_URL, path.lstrip("/")),
                 data=body.encode() if body else None,
                 headers=headers,
-                timeout=10,
             )
         except requests.RequestException as error:
             raise PayoutUnavailable(str(error)) from error

@@ -154,18 +154,12 @@ class CeleryWorker:
         if self.process and self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait(10)
-        self._log_file.close()
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(5)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(10)
         if not self._log_file.closed:
             self._log_file.close()
+
+    def stop(self) -> None:
+        """The end of a test: nothing of a test worker needs a graceful shutdown."""
+        self.kill()
 
     def log_text(self) -> str:
         return self.log.read_text(errors="replace") if self.log.exists() else ""
