@@ -17,7 +17,8 @@ and cut off while the other side is failing.
 - `/healthz` lists open breakers (`breakers_open`) and reads "degraded".
 
 Callers keep calls out of database transactions and row locks (DESIGN §4): a lock held across a
-slow call would stall every other request for that row.
+slow call would stall every other request for that row. A call made inside a transaction is
+logged as an error naming the service and the URL, so one that slips in shows in the logs.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ import time
 
 import requests
 from django.conf import settings
+from django.db import connections
 
 logger = logging.getLogger(__name__)
 
@@ -109,6 +111,15 @@ def breakers_reset() -> None:
         each.reset()
 
 
+def in_transaction() -> bool:
+    """Is any database connection of this thread inside a transaction (a test's own wrapping
+    transaction aside)?"""
+    for connection in connections.all(initialized_only=True):
+        if any(not block._from_testcase for block in connection.atomic_blocks):
+            return True
+    return False
+
+
 def outgoing_timeout() -> tuple[float, float]:
     return (settings.OUTGOING_CONNECT_TIMEOUT, settings.OUTGOING_READ_TIMEOUT)
 
@@ -123,6 +134,13 @@ class OutgoingSession(requests.Session):
     def request(self, method, url, **kwargs):
         if kwargs.get("timeout") is None:
             kwargs["timeout"] = outgoing_timeout()
+        if in_transaction():
+            logger.error(
+                "outgoing %s: %s %s inside a database transaction (locks held while waiting)",
+                self.service,
+                method,
+                url,
+            )
         guard = breaker(self.service)
         if not guard.allow():
             raise OutgoingUnavailable(f"{self.service} is failing; not called for a while")

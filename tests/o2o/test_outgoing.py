@@ -66,3 +66,17 @@ def test_a_5xx_counts_as_a_failure_a_4xx_does_not():
     guard.failed("HTTP 502")
     guard.succeeded()
     assert guard.failures == 0
+
+
+@pytest.mark.django_db
+def test_a_call_inside_a_transaction_is_logged(fake, caplog):
+    from django.db import transaction
+
+    session = outgoing_session("test-in-transaction")
+    session.get(f"{fake.base_url}cgi-bin/token")
+    assert "inside a database transaction" not in caplog.text
+
+    with transaction.atomic():
+        session.get(f"{fake.base_url}cgi-bin/token")
+
+    assert "outgoing test-in-transaction: GET" in caplog.text
