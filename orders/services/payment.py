@@ -256,7 +256,9 @@ def payment_apply(*, payment: Payment, transaction_id: str) -> str:
     if refund_id:
         from orders.tasks import execute_refund
 
-        transaction.on_commit(lambda: execute_refund.delay(refund_id))
+        # A head start only: with the broker down this is logged, not raised (the notification
+        # is still acknowledged), and `retry_requested_refunds` executes the refund later.
+        transaction.on_commit(lambda: execute_refund.delay(refund_id), robust=True)
     return outcome
 
 

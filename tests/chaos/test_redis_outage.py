@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import time
+from datetime import timedelta
 
 import pytest
 from django.test import Client
@@ -127,3 +128,37 @@ def test_redis_down_a_new_shopper_logs_in_buys_and_pays_and_the_notice_comes_onc
     assert DurableTask.objects.get(pk=task.pk).runs == 1
     assert shopper.get("/healthz").json()["status"] == "ok"
     print(f"outage steps took {outage_seconds:.1f} s with Redis down")
+
+
+def test_broker_down_a_late_payment_needing_a_refund_is_acknowledged_and_swept_later(
+    private_redis, shop
+):
+    from inventory.services import stock_adjust
+    from orders.models import Refund
+    from orders.services.checkout import Line, order_place
+    from orders.services.expiry import orders_expire
+    from orders.services.payment import payment_start
+    from orders.tasks import retry_requested_refunds
+    from tests.orders.shopper_helpers import notification_for, post_notification
+
+    order = order_place(
+        member=shop.member,
+        lines=[Line(shop.sku_m, 3)],
+        fulfillment=Order.Fulfillment.PICKUP,
+        store=shop.store,
+    )
+    payment = payment_start(order=order).payment
+    orders_expire(now=order.expires_at + timedelta(minutes=1))
+    stock_adjust(store=shop.store, sku=shop.sku_m, delta=-3, reason="sale")  # sold at the till
+    private_redis.kill()
+
+    # The money arrives for goods no longer there: a refund, whose task cannot be queued.
+    response = post_notification(Client(), notification_for(payment, transaction_id="TX-LATE"))
+
+    assert response.status_code == 200 and b"SUCCESS" in response.content
+    refund = Refund.objects.get(order=order)
+    assert refund.status == "requested"
+    # The sweep (beat, once the broker is back; or cron) executes it.
+    retry_requested_refunds()
+    refund.refresh_from_db()
+    assert refund.status == "succeeded"
