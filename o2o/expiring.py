@@ -6,7 +6,8 @@ are short-lived like cache entries but are not caches: losing them changes an an
 - A replay nonce (WeChat callbacks, member card codes): lost, a captured request works again.
 - WeChat's access token and JS-SDK ticket: WeChat allows 2,000 fetches a day, and a fresh token
   invalidates the previous one within minutes, so every process must share one.
-- The payment sandbox's record of paid trades (the reconciliation sweep asks it).
+- The payment sandbox's record of paid trades (the reconciliation sweep asks it) and the payout
+  sandbox's transfers (asked again, a forgotten one would be made twice).
 They live here: one row per key, with an expiry; expired rows read as absent and are purged by a
 periodic task. Each operation is one statement, atomic under concurrency:
 
