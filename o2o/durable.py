@@ -24,8 +24,10 @@ before the row was marked done runs it again. The one effect that cannot be chec
 message already handed to WeChat: a notice repeats only if its worker died in that instant.
 
 Which effects are durable, which are recovered by a sweep, and which are best effort:
-- durable here: WeChat notices to members (`members.tasks.send_wechat_notice`). Store alerts
-  (dispatch's `offer_made` receivers) must use `durable_enqueue` too when they are built.
+- durable here: WeChat notices to members (`members.tasks.send_wechat_notice`).
+- store alerts of delivery offers (`dispatch.services.alerts`): claimed per offer by a guarded
+  update and re-sent by their own 30 s sweep, so a broker outage delays them and sends them once;
+  a worker killed between the claim and the send loses that alert (the desk still shows it).
 - in the order's own transaction, so no queue can lose them: points, commission entries, order
   events, dispatch offers and their deadlines (orders.hooks, the dispatch sweep).
 - recovered by a periodic sweep that selects by state: refunds (`retry_requested_refunds`

@@ -15,7 +15,9 @@ from o2o.outgoing import breakers_reset
 from tests.chaos.servers import CeleryWorker, RedisProcess, database_url, redis_server_binary
 from tests.conftest import missing
 
-# The shop and the fake WeChat the order and member tests use.
+# The shop, the delivery world and the fake WeChat of the order, dispatch and member tests.
+from tests.dispatch.conftest import city  # noqa: F401
+from tests.dispatch.test_alerts import store_team  # noqa: F401
 from tests.members.conftest import wechat_fake  # noqa: F401
 from tests.orders.conftest import shop  # noqa: F401
 
