@@ -26,10 +26,10 @@ def _point_celery_at(url: str) -> None:
     from o2o.celery import app
 
     app.conf.broker_url = url
-    # The connection and producer pools were built for the previous broker.
-    if app._pool is not None:
-        app._pool.force_close_all()
-        app._pool = None
+    # The app's connection and producer pools were built for the previous broker: forget them
+    # (not close them: kombu keeps one pool per broker URL for the whole process, and the suite's
+    # broker pool must stay usable for the tests that run after this one).
+    app._pool = None
     app.amqp._producer_pool = None
 
 
