@@ -1,10 +1,14 @@
-.PHONY: run test bench lint format messages
+.PHONY: run test chaos bench lint format messages
 
 run:
 	bash scripts/run.sh
 
 test:
 	bash scripts/test.sh
+
+# The chaos tests alone (Redis, a worker, PostgreSQL, WeChat failing mid-flow); `make test` runs them too.
+chaos:
+	bash scripts/test.sh -m chaos tests/chaos
 
 bench:
 	bash scripts/bootstrap.sh --test

@@ -29,11 +29,12 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding
 from django.conf import settings
-from django.core.cache import cache
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 from o2o.errors import DomainError
+from o2o.expiring import expiring_get, expiring_set
+from o2o.outgoing import outgoing_session
 
 # WeChat's rule: from this amount (fen) on, a transfer must name the payee.
 REAL_NAME_THRESHOLD = 200_000
@@ -68,7 +69,8 @@ class TransferResult:
 
 
 class SandboxPayoutBackend:
-    """No money moves; the transfer's state lives in the cache, as WeChat would keep it."""
+    """No money moves; the transfer's state is kept as WeChat would keep it, in PostgreSQL
+    (`o2o.expiring`: a Redis outage must not forget a transfer and let it be made twice)."""
 
     name = "sandbox"
     needs_openid = False
@@ -80,7 +82,7 @@ class SandboxPayoutBackend:
     def transfer(
         self, *, out_bill_no: str, openid: str, amount: int, real_name: str, remark: str
     ) -> TransferResult:
-        known = cache.get(self._key(out_bill_no))
+        known = expiring_get(self._key(out_bill_no))
         if known:
             return TransferResult(**known)
         if amount >= REAL_NAME_THRESHOLD and not real_name:
@@ -91,21 +93,21 @@ class SandboxPayoutBackend:
                 transfer_id=f"SBXT{out_bill_no}",
                 package_info=f"sandbox-package-{secrets.token_hex(8)}",
             )
-        cache.set(self._key(out_bill_no), result.__dict__, self.TTL)
+        expiring_set(self._key(out_bill_no), result.__dict__, ttl=self.TTL)
         return result
 
     def query(self, *, out_bill_no: str) -> TransferResult:
-        known = cache.get(self._key(out_bill_no))
+        known = expiring_get(self._key(out_bill_no))
         if not known:
             raise PayoutUnavailable(f"unknown sandbox transfer {out_bill_no}")
         return TransferResult(**known)
 
     def sandbox_accept(self, *, out_bill_no: str) -> None:
         """What the payee's tap on "accept" in WeChat does, in the sandbox."""
-        known = cache.get(self._key(out_bill_no))
+        known = expiring_get(self._key(out_bill_no))
         if known and known["state"] == WAIT_USER_CONFIRM:
             known["state"] = SUCCESS
-            cache.set(self._key(out_bill_no), known, self.TTL)
+            expiring_set(self._key(out_bill_no), known, ttl=self.TTL)
 
 
 class WeChatTransferBackend:
@@ -176,12 +178,12 @@ class WeChatTransferBackend:
             "Wechatpay-Serial": settings.WECHAT_PAY_PUBLIC_KEY_ID,
         }
         try:
-            response = requests.request(
+            # The settings' timeouts and WeChat Pay's breaker (o2o.outgoing).
+            response = outgoing_session("wechat-pay").request(
                 method,
                 urljoin(settings.WECHAT_PAY_BASE_URL, path.lstrip("/")),
                 data=body.encode() if body else None,
                 headers=headers,
-                timeout=10,
             )
         except requests.RequestException as error:
             raise PayoutUnavailable(str(error)) from error

@@ -3,8 +3,8 @@
 A token is `<member id>.<nonce>` signed with a timestamp (django.core.signing, its own salt), so
 a clerk's scanner can trust who it is and how old it is without a database row. It lives 90 s —
 the card page shows a fresh one every 60 s — and is accepted once: verifying consumes its nonce
-with an atomic `cache.add` in Redis, so a screenshot passed around or a scan replayed at another
-counter is refused.
+with an atomic `expiring_add` (PostgreSQL, so it holds while Redis is down), so a screenshot
+passed around or a scan replayed at another counter is refused.
 """
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ from __future__ import annotations
 import secrets
 
 from django.core import signing
-from django.core.cache import cache
 
 from members.exceptions import MemberError
 from members.models import Member
+from o2o.expiring import expiring_add
 
 SALT = "members.card"
 TOKEN_MAX_AGE = 90  # seconds a card QR stays valid
@@ -78,7 +78,7 @@ def card_token_verify(token: str, *, max_age: int = TOKEN_MAX_AGE) -> Member:
         raise CardTokenError("card code invalid", code=CardTokenError.INVALID)
     # The nonce key outlives any token that could still pass the age check, so a replay within
     # the window always finds it.
-    if not cache.add(_NONCE_KEY.format(nonce=nonce), member_id, timeout=max_age + 60):
+    if not expiring_add(_NONCE_KEY.format(nonce=nonce), member_id, ttl=max_age + 60):
         raise CardTokenError("card code already used", code=CardTokenError.REPLAYED)
     member = (
         Member.objects.select_related("home_store", "bound_clerk", "bound_clerk__store")

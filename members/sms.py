@@ -2,7 +2,9 @@
 
 A backend is a class with `send(*, phone, message)`. The console backend only logs, so a demo or
 a developer's machine needs no SMS account; a production backend (Aliyun, Tencent Cloud) is a
-small class named in the environment. Tests use `MemoryBackend` and read `outbox`.
+small class named in the environment; it sends through `o2o.outgoing.outgoing_session("sms")`, so
+its calls have the settings' timeouts and a breaker (a slow gateway must not hold the login
+page). Tests use `MemoryBackend` and read `outbox`.
 """
 
 from __future__ import annotations

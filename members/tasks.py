@@ -6,12 +6,13 @@ from celery import shared_task
 
 from members.models import Notice
 from members.services.wechat_events import PERMANENT_TEMPLATE_ERRORS, notice_wechat_deliver
+from o2o.durable import Durable
 from o2o.wechat import WeChatUnavailable
 
 logger = logging.getLogger(__name__)
 
 
-@shared_task(bind=True, max_retries=5, default_retry_delay=60)
+@shared_task(base=Durable, bind=True, max_retries=5, default_retry_delay=60)
 def send_wechat_notice(self, notice_id: int) -> bool:
     """Send a notice as a WeChat template message; True when WeChat accepted it.
 

@@ -7,7 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from o2o.admin_readonly import ReadOnlyAdminMixin
-from o2o.models import Heartbeat, IdempotencyRecord, SecurityEvent, ThrottleCounter
+from o2o.durable import durable_retry
+from o2o.models import DurableTask, Heartbeat, IdempotencyRecord, SecurityEvent, ThrottleCounter
 from o2o.throttle import throttle_unlock
 
 
@@ -108,3 +109,27 @@ class SecurityEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ("target", "client_ip", "user__username")
     list_select_related = ("user",)
     date_hierarchy = "created_at"
+
+
+@admin.register(DurableTask)
+class DurableTaskAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Tasks that must happen (o2o.durable): what waits for the broker, what was given up."""
+
+    list_display = ("created_at", "task", "key", "status", "attempts", "runs", "done_at")
+    list_filter = ("status", "task")
+    search_fields = ("key", "task")
+    date_hierarchy = "created_at"
+    actions = ["send_again"]
+
+    def has_send_again_permission(self, request):
+        return request.user.is_superuser
+
+    @admin.action(description=_("Send again (given-up tasks)"), permissions=["send_again"])
+    def send_again(self, request, queryset):
+        count = durable_retry(task_ids=queryset.values_list("pk", flat=True))
+        self.message_user(
+            request,
+            ngettext("%(count)d task queued again.", "%(count)d tasks queued again.", count)
+            % {"count": count},
+            messages.SUCCESS,
+        )

@@ -114,3 +114,62 @@ class SecurityEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} · {self.get_secret_display()} · {self.target}"
+
+
+class ExpiringValue(models.Model):
+    """A short-lived value that must outlive a Redis outage (see `o2o.expiring`): a one-time
+    login code's hash, a replay nonce, WeChat's access token, the payment sandbox's paid trades.
+    """
+
+    key = models.CharField(_("key"), max_length=250, unique=True)
+    value = models.JSONField(_("value"))
+    expires_at = models.DateTimeField(_("expires"), db_index=True)
+
+    class Meta:
+        verbose_name = _("expiring value")
+        verbose_name_plural = _("expiring values")
+
+    def __str__(self):
+        return self.key
+
+
+class DurableTask(models.Model):
+    """A Celery task that must run: written in the transaction that asks for it, relayed to the
+    broker until a worker finished it (see `o2o.durable`)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for the broker")
+        SENT = "sent", _("With the broker")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed (given up)")
+
+    task = models.CharField(_("task"), max_length=200)
+    kwargs = models.JSONField(_("arguments"), default=dict)
+    # What the task is for ("notice:12"): asking twice for the same thing queues it once.
+    key = models.CharField(_("key"), max_length=200, unique=True)
+    status = models.CharField(
+        _("status"), max_length=8, choices=Status.choices, default=Status.PENDING
+    )
+    attempts = models.PositiveIntegerField(_("sends"), default=0)
+    runs = models.PositiveIntegerField(_("runs"), default=0)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # When the task was last sent to the broker or claimed by a worker: the relay sends it again
+    # when this is older than DURABLE_STALE_SECONDS and the task is not done.
+    touched_at = models.DateTimeField(_("last sent or started"), null=True, blank=True)
+    done_at = models.DateTimeField(_("done"), null=True, blank=True)
+    last_error = models.CharField(_("last error"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("durable task")
+        verbose_name_plural = _("durable tasks")
+        indexes = [
+            models.Index(
+                fields=["status", "touched_at"],
+                name="durable_open_idx",
+                condition=~models.Q(status__in=["done", "failed"]),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.task} [{self.key}] {self.status}"

@@ -115,11 +115,18 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
 
+# A cache that misses while Redis is down (o2o.cache_backend): nothing that must survive lives
+# in it. Seconds to connect, to wait for an answer, and to leave Redis alone after a failure.
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "o2o.cache_backend.TolerantRedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="o2o"),
+        "OPTIONS": {
+            "socket_connect_timeout": env.float("CACHE_CONNECT_TIMEOUT", default=0.5),
+            "socket_timeout": env.float("CACHE_TIMEOUT", default=0.5),
+            "retry_after": env.float("CACHE_RETRY_AFTER", default=5.0),
+        },
     }
 }
 # Sessions live in the database: web processes stay stateless and can scale out (DESIGN §6).
@@ -139,8 +146,39 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Deadlines are enforced by periodic sweeps, never by long ETAs (a Redis broker redelivers tasks
 # whose ETA exceeds the visibility timeout).
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 3600,
+    "socket_connect_timeout": env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=1.0),
+    "socket_timeout": env.float("CELERY_BROKER_SOCKET_TIMEOUT", default=2.0),
+}
+# A request that queues a task must not hang while the broker is down: one quick try, then the
+# task stays in the durable queue (o2o.durable) for the relay. Workers keep retrying to connect.
+CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=1.0)
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+CELERY_TASK_PUBLISH_RETRY = True
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": env.int("CELERY_PUBLISH_MAX_RETRIES", default=1),
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
+# A task whose worker process dies (SIGKILL, OOM) goes back to the queue, not to the bin.
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# Durable tasks (o2o.durable): rows not yet taken by the broker, or taken but not finished after
+# DURABLE_STALE_SECONDS (a worker killed mid-task), are sent again by the relay; after
+# DURABLE_MAX_ATTEMPTS sends a task is marked failed for HQ.
+DURABLE_STALE_SECONDS = env.int("DURABLE_STALE_SECONDS", default=10 * 60)
+DURABLE_MAX_ATTEMPTS = env.int("DURABLE_MAX_ATTEMPTS", default=10)
 CELERY_BEAT_SCHEDULE = {
+    "platform-relay-durable-tasks": {
+        "task": "o2o.tasks.relay_durable_tasks",
+        "schedule": 30.0,
+    },
+    "platform-purge-expiring-values": {
+        "task": "o2o.tasks.purge_expiring_values",
+        "schedule": crontab(minute="*/30"),
+    },
     "platform-heartbeat": {
         "task": "o2o.tasks.record_heartbeat",
         "schedule": 60.0,
@@ -343,6 +381,16 @@ WECHAT_TEMPLATE_NOTICE = env.str("WECHAT_TEMPLATE_NOTICE", default="")
 # The template message a store's staff get for a new delivery offer and its reminder (fields
 # first / keyword1 order number / keyword2 deadline / remark items); empty: no WeChat alert.
 WECHAT_TEMPLATE_NEW_OFFER = env.str("WECHAT_TEMPLATE_NEW_OFFER", default="")
+
+# Every call out (WeChat API and Pay, SMS, e-mail, webhooks; o2o.outgoing): seconds to connect
+# and to wait for the answer, and a circuit breaker per service: after OUTGOING_BREAKER_FAILURES
+# failures in a row the service is not called for OUTGOING_BREAKER_RESET seconds (callers get
+# "unavailable" at once), so a slow WeChat cannot hold every web worker.
+OUTGOING_CONNECT_TIMEOUT = env.float("OUTGOING_CONNECT_TIMEOUT", default=3.0)
+OUTGOING_READ_TIMEOUT = env.float("OUTGOING_READ_TIMEOUT", default=5.0)
+OUTGOING_BREAKER_FAILURES = env.int("OUTGOING_BREAKER_FAILURES", default=5)
+OUTGOING_BREAKER_RESET = env.float("OUTGOING_BREAKER_RESET", default=30.0)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 
 # --- Platform ----------------------------------------------------------------------------------
 

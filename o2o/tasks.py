@@ -37,3 +37,28 @@ def purge_throttle_records(event_days: int = 180) -> int:
     return throttle_counters_purge(now=now) + security_events_purge(
         before=now - timedelta(days=event_days)
     )
+
+
+@shared_task
+def relay_durable_tasks() -> dict:
+    """Send again the durable tasks the broker did not take or a worker did not finish
+    (`manage.py durable_relay` for cron)."""
+    from o2o.durable import durable_relay
+
+    return durable_relay()
+
+
+@shared_task
+def purge_expiring_values(done_task_days: int = 7) -> int:
+    """Expired short-lived values (login codes, nonces, tokens); durable tasks done a week ago."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from o2o.durable import durable_tasks_purge
+    from o2o.expiring import expiring_values_purge
+
+    now = timezone.now()
+    return expiring_values_purge(now=now) + durable_tasks_purge(
+        before=now - timedelta(days=done_task_days)
+    )

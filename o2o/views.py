@@ -7,19 +7,15 @@ from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET
 from django.views.static import serve
 
-from o2o.health import check_broker, check_database
+from o2o.health import health_report
 
 
 @never_cache
 @require_GET
 def healthz(request):
-    """200 when the database and the broker answer; 503 naming what is down."""
-    checks = {"database": check_database(), "broker": check_broker()}
-    down = [name for name, result in checks.items() if result != "ok"]
-    body = {"status": "ok" if not down else "down", "checks": checks}
-    if down:
-        body["down"] = down
-    return JsonResponse(body, status=200 if not down else 503)
+    """200 "ok" or "degraded" (broker or cache down, still selling), 503 "down" (database)."""
+    status, body = health_report()
+    return JsonResponse(body, status=status)
 
 
 @require_GET

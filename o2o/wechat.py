@@ -9,9 +9,10 @@ integration at a local fake server speaking the same protocol:
 - `WECHAT_OAUTH_BASE_URL` ("https://open.weixin.qq.com/connect/") for the authorize page the
   shopper's browser is sent to.
 
-The access token and the JS-SDK ticket are shared by every web process and worker through Redis
-(wechatpy's `RedisStorage`): WeChat allows 2,000 token fetches a day and a new token invalidates
-the previous one after five minutes, so each process fetching its own would soon break the others.
+The access token and the JS-SDK ticket are shared by every web process and worker through
+PostgreSQL (`ExpiringStorage` on `o2o.expiring`, so a Redis outage does not break them): WeChat
+allows 2,000 token fetches a day and a new token invalidates the previous one after five minutes,
+so each process fetching its own would soon break the others.
 """
 
 from __future__ import annotations
@@ -21,12 +22,9 @@ import logging
 import secrets
 import time
 from dataclasses import dataclass
-from functools import lru_cache
 
-import redis
 import requests
 from django.conf import settings
-from django.core.cache import cache
 from wechatpy import WeChatClient
 from wechatpy.client.api.qrcode import WeChatQRCode
 from wechatpy.crypto import WeChatCrypto
@@ -39,17 +37,22 @@ from wechatpy.messages import BaseMessage
 from wechatpy.oauth import WeChatOAuth
 from wechatpy.parser import parse_message
 from wechatpy.replies import TextReply
-from wechatpy.session.redisstorage import RedisStorage
+from wechatpy.session import SessionStorage
 from wechatpy.utils import check_signature
 
 from o2o.errors import DomainError
+from o2o.expiring import (
+    expiring_add,
+    expiring_delete,
+    expiring_delete_prefix,
+    expiring_get,
+    expiring_set,
+)
+from o2o.outgoing import outgoing_session
 from o2o.wechat_xml import WeChatXmlRejected, wechat_xml_parse
 
 logger = logging.getLogger(__name__)
 
-# Seconds before a call to WeChat gives up. A web request waiting on WeChat holds a worker; a
-# Celery task that times out is retried.
-REQUEST_TIMEOUT = 5
 JSAPI_LIST = ["getLocation", "openLocation", "scanQRCode", "chooseWXPay"]
 CLERK_SCENE_PREFIX = "clerk:"
 STORE_SCENE_PREFIX = "store:"
@@ -98,15 +101,6 @@ class CallbackMalformed(DomainError):
 # --- HTTP plumbing -----------------------------------------------------------------------------
 
 
-class _TimeoutSession(requests.Session):
-    """wechatpy passes `timeout=None` (or nothing) on several calls, the token fetch included."""
-
-    def request(self, method, url, **kwargs):
-        if kwargs.get("timeout") is None:
-            kwargs["timeout"] = REQUEST_TIMEOUT
-        return super().request(method, url, **kwargs)
-
-
 class _Client(WeChatClient):
     """WeChatClient whose token URL follows `API_BASE_URL`.
 
@@ -121,26 +115,43 @@ class _Client(WeChatClient):
         )
 
 
-@lru_cache(maxsize=4)
-def _redis(url: str) -> redis.Redis:
-    # One connection pool per process (and per URL, which tests may change).
-    return redis.Redis.from_url(url)
+class ExpiringStorage(SessionStorage):
+    """wechatpy's token/ticket storage on `o2o.expiring` (PostgreSQL), shared by every process.
+
+    Not Redis: with the cache down each process would fetch its own token, and every fetch
+    invalidates the others' within minutes (and counts against WeChat's 2,000 a day).
+    """
+
+    DEFAULT_TTL = 2 * 60 * 60  # WeChat's tokens and tickets live two hours
+
+    def __init__(self, prefix: str):
+        self.prefix = prefix
+
+    def key_name(self, key: str) -> str:
+        return f"{self.prefix}:{key}"
+
+    def get(self, key, default=None):
+        return expiring_get(self.key_name(key), default)
+
+    def set(self, key, value, ttl=None):
+        if value is None:
+            return
+        expiring_set(self.key_name(key), value, ttl=ttl or self.DEFAULT_TTL)
+
+    def delete(self, key):
+        expiring_delete(self.key_name(key))
 
 
-def session_storage() -> RedisStorage:
-    """wechatpy's token/ticket cache in Redis, under the cache's key prefix."""
+def session_storage() -> ExpiringStorage:
+    """wechatpy's token/ticket storage, under the cache's key prefix."""
     prefix = settings.CACHES["default"].get("KEY_PREFIX") or "o2o"
-    return RedisStorage(_redis(settings.REDIS_URL), prefix=f"{prefix}:wechatpy")
+    return ExpiringStorage(prefix=f"{prefix}:wechatpy")
 
 
 def session_storage_clear(app_id: str | None = None) -> int:
-    """Forget the cached access token, JS-SDK ticket and QR tickets of an app (tests, key reset)."""
+    """Forget the stored access token, JS-SDK ticket and QR tickets of an app (tests, key reset)."""
     storage = session_storage()
-    pattern = storage.key_name(f"{app_id or settings.WECHAT_APP_ID}_*")
-    keys = list(storage.redis.scan_iter(match=pattern))
-    if keys:
-        storage.redis.delete(*keys)
-    return len(keys)
+    return expiring_delete_prefix(storage.key_name(f"{app_id or settings.WECHAT_APP_ID}_"))
 
 
 def _sns_base_url() -> str:
@@ -165,17 +176,19 @@ def _unavailable(error: Exception, what: str) -> WeChatUnavailable:
 
 
 def wechat_client() -> WeChatClient:
-    """A WeChatClient on the configured app, base URL and the shared Redis token cache."""
+    """A WeChatClient on the configured app, base URL and the shared token storage."""
     _require_configured()
     client = _Client(
         settings.WECHAT_APP_ID,
         settings.WECHAT_APP_SECRET,
         session=session_storage(),
-        timeout=REQUEST_TIMEOUT,
+        # None: the session's timeouts from settings apply (o2o.outgoing).
+        timeout=None,
     )
     # An instance attribute, so a test's settings override never leaks into the class.
     client.API_BASE_URL = settings.WECHAT_API_BASE_URL
-    client._http = _TimeoutSession()
+    # Bounded in time, and cut off while WeChat keeps failing (o2o.outgoing).
+    client._http = outgoing_session("wechat")
     return client
 
 
@@ -191,7 +204,7 @@ def wechat_oauth(redirect_uri: str, scope: str = "snsapi_base", state: str = "")
     )
     oauth.API_BASE_URL = _sns_base_url()
     oauth.OAUTH_BASE_URL = settings.WECHAT_OAUTH_BASE_URL
-    oauth._http = _TimeoutSession()
+    oauth._http = outgoing_session("wechat")
     return oauth
 
 
@@ -296,8 +309,8 @@ def _callback_fresh(*, timestamp: str, nonce: str) -> None:
     """Refuse a signed request that is stale, from the future, or whose nonce was already used.
 
     Called after the signature verified, so only WeChat (or a replay of WeChat) takes a nonce.
-    The nonce is remembered atomically (`cache.add`) for twice the window, which covers every
-    timestamp still accepted.
+    The nonce is remembered atomically (`expiring_add`, in PostgreSQL: a Redis outage must not
+    reopen replays) for twice the window, which covers every timestamp still accepted.
     """
     try:
         sent_at = int(timestamp)
@@ -308,7 +321,7 @@ def _callback_fresh(*, timestamp: str, nonce: str) -> None:
     if not nonce or len(nonce) > 64:
         raise CallbackForged("missing or overlong nonce")
     digest = hashlib.sha256(f"{sent_at}:{nonce}".encode()).hexdigest()
-    if not cache.add(f"wechat-callback-nonce:{digest}", 1, 2 * CALLBACK_MAX_AGE_SECONDS):
+    if not expiring_add(f"wechat-callback-nonce:{digest}", 1, ttl=2 * CALLBACK_MAX_AGE_SECONDS):
         raise CallbackForged(f"nonce {nonce!r} replayed")
 
 

@@ -19,14 +19,16 @@ import hmac
 import secrets
 from datetime import datetime
 
+import requests
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from wechatpy.exceptions import InvalidSignatureException
+from wechatpy.exceptions import InvalidSignatureException, WeChatPayException
 from wechatpy.pay import WeChatPay
 from wechatpy.pay.utils import calculate_signature, dict_to_xml
 
 from o2o.errors import DomainError
+from o2o.outgoing import OutgoingSession
 from o2o.wechat_xml import WeChatXmlRejected, wechat_xml_parse
 
 # Used only while the sandbox is on and no API key is configured (demo and tests); never valid
@@ -72,14 +74,42 @@ def api_key() -> str:
     raise PaymentNotConfigured()
 
 
+class PaymentUnavailable(DomainError):
+    """WeChat Pay did not answer in time (or is failing): the shopper tries again shortly."""
+
+    code = "payment_unavailable"
+    http_status = 503
+
+    def __init__(self, detail: str = ""):
+        super().__init__(
+            str(_("Online payment is not available right now. Please try again later."))
+        )
+        self.detail = detail
+
+
+class _PaySession(OutgoingSession):
+    """WeChat Pay's HTTP: timeouts and breaker (o2o.outgoing); no answer reads as wechatpy's own
+    WeChatPayException, which every caller already handles (a refund stays requested, the query
+    sweep skips the trade)."""
+
+    def request(self, method, url, **kwargs):
+        try:
+            return super().request(method, url, **kwargs)
+        except requests.RequestException as error:
+            raise WeChatPayException(
+                return_code="UNREACHABLE", return_msg=f"{error.__class__.__name__}: {error}"
+            ) from error
+
+
 def pay_client() -> WeChatPay:
     client = WeChatPay(
         appid=settings.WECHAT_APP_ID or DEMO_APP_ID,
         api_key=api_key(),
         mch_id=settings.WECHAT_PAY_MCH_ID or DEMO_MCH_ID,
-        timeout=10,
     )
     client.API_BASE_URL = settings.WECHAT_PAY_BASE_URL
+    # Timeouts from settings and a breaker of its own (o2o.outgoing).
+    client._http = _PaySession("wechat-pay")
     return client
 
 
@@ -103,23 +133,30 @@ def unified_order(
     """
     if is_sandbox():
         return f"sandbox-{secrets.token_hex(12)}"
-    result = pay_client().order.create(
-        trade_type="JSAPI",
-        body=body[:120],
-        total_fee=amount,
-        notify_url=notify_url(),
-        client_ip=client_ip or "127.0.0.1",
-        user_id=openid,
-        out_trade_no=out_trade_no,
-        time_expire=timezone.localtime(expires_at),
-        sign_type="MD5",
-    )
+    try:
+        result = pay_client().order.create(
+            trade_type="JSAPI",
+            body=body[:120],
+            total_fee=amount,
+            notify_url=notify_url(),
+            client_ip=client_ip or "127.0.0.1",
+            user_id=openid,
+            out_trade_no=out_trade_no,
+            time_expire=timezone.localtime(expires_at),
+            sign_type="MD5",
+        )
+    except WeChatPayException as error:
+        # The shopper reads "try again"; the page answers within the timeout, never a 500.
+        raise PaymentUnavailable(str(error)) from error
     return result["prepay_id"]
 
 
 def jsapi_params(prepay_id: str) -> dict:
     """Parameters for `wx.chooseWXPay` (JS-SDK)."""
-    return pay_client().jsapi.get_jsapi_params(prepay_id, jssdk=True)
+    try:
+        return pay_client().jsapi.get_jsapi_params(prepay_id, jssdk=True)
+    except WeChatPayException as error:
+        raise PaymentUnavailable(str(error)) from error
 
 
 def order_query(out_trade_no: str) -> dict:

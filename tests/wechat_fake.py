@@ -13,6 +13,8 @@ Built in:
     GET  /sns/userinfo                   nickname / headimgurl (snsapi_userinfo only)
     GET  /connect/oauth2/authorize       what a shopper's "allow" does: 302 back with a code
 
+`fake.slow(30)` makes every answer 30 s late (the chaos tests' slow WeChat).
+
 Extending (e.g. WeChat Pay's XML endpoints under /pay/): `fake.add_route("POST", "/pay/pay/
 unifiedorder", handler)`; the handler gets a `FakeRequest` and returns a dict (JSON), or a
 `FakeResponse` for XML, another status or headers. Every request is recorded in `fake.requests`.
@@ -99,6 +101,9 @@ class WeChatFake:
         self.authorizing_user: OAuthUser | None = None
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
+        # A slow WeChat (`slow(seconds)`): every answer waits this long; stop() cuts the wait.
+        self.delay_seconds = 0.0
+        self._stopping = threading.Event()
         self._install_builtin_routes()
 
     # --- lifecycle -----------------------------------------------------------------------------
@@ -123,7 +128,12 @@ class WeChatFake:
         self._thread.start()
         return self
 
+    def slow(self, seconds: float) -> None:
+        """Answer every request `seconds` late (0: at once again), as a struggling WeChat does."""
+        self.delay_seconds = seconds
+
     def stop(self) -> None:
+        self._stopping.set()
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
@@ -217,6 +227,8 @@ class WeChatFake:
             result = FakeResponse(error(404, f"no fake route for {request.method} {request.path}"))
             result.status = 404
         response = result if isinstance(result, FakeResponse) else FakeResponse(result)
+        if self.delay_seconds and self._stopping.wait(self.delay_seconds):
+            return  # stopped while waiting: the caller has long given up
         payload = response.encoded()
         handler.send_response(response.status)
         handler.send_header("Content-Type", response.content_type)

@@ -174,7 +174,8 @@ def delivery_hand_over(
                 refund = refund_request(
                     order=order, lines=back, reason=RETURN_REASON, actor=staff.user
                 )
-                transaction.on_commit(lambda: execute_refund.delay(refund.pk))
+                # Broker down: logged, not raised (`retry_requested_refunds` executes it).
+                transaction.on_commit(lambda: execute_refund.delay(refund.pk), robust=True)
             delivery.delivered_at = now
             delivery.returned = [{"line": line.pk, "quantity": q} for line, q in back]
             delivery.refund_number = refund.out_refund_no if refund else ""

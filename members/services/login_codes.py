@@ -1,6 +1,7 @@
 """One-time login codes sent by SMS (手机验证码登录).
 
-Codes live only in the cache (Redis), hashed with the site's secret, for five minutes. Limits that
+Codes live in PostgreSQL (`o2o.expiring`, not the cache, so a Redis outage does not stop logins),
+hashed with the site's secret, for five minutes. Limits that
 keep the SMS bill and brute force in check, counted atomically by the platform's throttle
 (`o2o.throttle`, in the database): one send per phone per minute, a few per phone and per client
 address per hour, five tries per code, and a cap on tries per client address. Verifying deletes
@@ -12,13 +13,13 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 
-from django.core.cache import cache
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext
 
 from members.exceptions import MemberError
 from members.services.accounts import phone_normalize
 from members.sms import sms_send
+from o2o.expiring import expiring_delete, expiring_get, expiring_pop, expiring_set
 from o2o.models import SecurityEvent
 from o2o.throttle import (
     lockout_record,
@@ -114,7 +115,7 @@ def login_code_send(*, phone: str, client: str) -> LoginCodeSent:
         scope=SEND_PER_PHONE, key=phone, limit=SENDS_PER_PHONE_PER_HOUR, window=HOUR, client=client
     )
     code = f"{secrets.randbelow(10**6):06d}"
-    cache.set(_CODE_KEY.format(phone=phone), _code_hash(phone, code), timeout=CODE_TTL)
+    expiring_set(_CODE_KEY.format(phone=phone), _code_hash(phone, code), ttl=CODE_TTL)
     throttle_reset(scope=VERIFY_PER_PHONE, key=phone)
     sms_send(
         phone=phone,
@@ -144,10 +145,10 @@ def login_code_verify(*, phone: str, code: str, client: str = "") -> str:
         scope=VERIFY_PER_PHONE, key=phone, limit=MAX_WRONG_ATTEMPTS, window=CODE_TTL
     )
     if not attempt.allowed:
-        cache.delete(code_key)
+        expiring_delete(code_key)
         lockout_record(attempt, secret=SECRET, target=phone, client_ip=client)
         raise LoginCodeError("too many wrong codes", code=LoginCodeError.TOO_MANY_ATTEMPTS)
-    expected = cache.get(code_key)
+    expected = expiring_get(code_key)
     if expected is None:
         raise LoginCodeError("no pending code", code=LoginCodeError.EXPIRED)
     if not constant_time_compare(expected, _code_hash(phone, str(code).strip())):
@@ -155,9 +156,9 @@ def login_code_verify(*, phone: str, code: str, client: str = "") -> str:
             kind=SecurityEvent.Kind.FAILED, secret=SECRET, target=phone, client_ip=client
         )
         if attempt.count >= MAX_WRONG_ATTEMPTS:
-            cache.delete(code_key)
+            expiring_delete(code_key)
         raise LoginCodeError("wrong code", code=LoginCodeError.WRONG)
-    if not cache.delete(code_key):  # another request used it a moment ago
+    if expiring_pop(code_key) is None:  # another request used it a moment ago
         raise LoginCodeError("no pending code", code=LoginCodeError.EXPIRED)
     throttle_reset(scope=VERIFY_PER_PHONE, key=phone)
     throttle_give_back(client_hit)

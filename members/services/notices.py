@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import translation
 
 from members.models import Member, Notice
+from o2o.durable import durable_enqueue
 
 # Notices that market something (a new arrival, a promotion push), unlike order and account
 # notices: they go out only when every registered gate agrees (promotions registers the
@@ -35,7 +36,8 @@ def notice_send(
     Returns None when this notice was already sent, or when it markets something (a
     `MARKETING_KINDS` kind) that a registered gate holds back: she opted out, or had her share of
     such messages lately. Never raises because WeChat is slow or down: the message goes through a
-    Celery task after the surrounding transaction commits.
+    durable Celery task (o2o.durable), recorded in the surrounding transaction and sent after it
+    commits, so a broker outage delays it and loses nothing.
     """
     if not marketing_allowed(member, kind):
         return None
@@ -54,7 +56,8 @@ def notice_send(
     if settings.WECHAT_CONFIGURED and member.openid:
         from members.tasks import send_wechat_notice
 
-        transaction.on_commit(lambda: send_wechat_notice.delay(notice.pk))
+        # Durable: recorded with the notice, relayed if the broker is down or a worker dies.
+        durable_enqueue(send_wechat_notice, key=f"members.notice:{notice.pk}", notice_id=notice.pk)
     return notice
 
 

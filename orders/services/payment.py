@@ -8,7 +8,6 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -20,6 +19,7 @@ from inventory.models import Reservation
 from inventory.services import reservations_commit, stock_reserve
 from members.services.notices import notice_language, notice_send
 from o2o import wechat_pay
+from o2o.expiring import expiring_get, expiring_set
 from o2o.money import format_yuan
 from o2o.throttle import throttle_hit
 from orders.exceptions import InvalidTransition
@@ -256,7 +256,9 @@ def payment_apply(*, payment: Payment, transaction_id: str) -> str:
     if refund_id:
         from orders.tasks import execute_refund
 
-        transaction.on_commit(lambda: execute_refund.delay(refund_id))
+        # A head start only: with the broker down this is logged, not raised (the notification
+        # is still acknowledged), and `retry_requested_refunds` executes the refund later.
+        transaction.on_commit(lambda: execute_refund.delay(refund_id), robust=True)
     return outcome
 
 
@@ -343,14 +345,14 @@ def sandbox_pay(*, payment: Payment) -> str:
     """The sandbox pay page's "pay" button: remember the trade as paid (for the query sweep) and
     build the signed notification it posts to /wechat/pay/notify."""
     transaction_id = f"SBX{timezone.now():%Y%m%d%H%M%S}{payment.pk:08d}"
-    cache.set(f"sandbox:paid:{payment.out_trade_no}", transaction_id, 7 * 24 * 3600)
+    expiring_set(f"sandbox:paid:{payment.out_trade_no}", transaction_id, ttl=7 * 24 * 3600)
     return transaction_id
 
 
 def _query(payment: Payment) -> tuple[str, str]:
     """(trade_state, transaction_id) from WeChat, or from the sandbox's own record."""
     if payment.sandbox:
-        transaction_id = cache.get(f"sandbox:paid:{payment.out_trade_no}")
+        transaction_id = expiring_get(f"sandbox:paid:{payment.out_trade_no}")
         return ("SUCCESS", transaction_id) if transaction_id else ("NOTPAY", "")
     result = wechat_pay.order_query(payment.out_trade_no)
     if int(result.get("total_fee", -1)) != payment.amount:

@@ -12,6 +12,7 @@ from members.auth import SESSION_KEY
 from members.models import Member
 from members.services import login_codes
 from members.services.accounts import member_create
+from o2o.expiring import expiring_get
 from o2o.throttle import throttle_reset
 
 pytestmark = pytest.mark.django_db
@@ -156,7 +157,7 @@ def test_a_few_codes_per_hour_per_client_address(client):
 def test_codes_are_stored_hashed(client):
     send(client)
 
-    stored = cache.get(f"members:login-code:{PHONE}")
+    stored = expiring_get(f"members:login-code:{PHONE}")
 
     assert stored and sent_code() not in stored
 

@@ -1,4 +1,5 @@
-"""GET /healthz: 200 when the database and the broker answer, 503 naming what is down."""
+"""GET /healthz: "ok"; "degraded" (200) when the broker or the cache is down, still selling;
+"down" (503) when the database is."""
 
 import json
 import os
@@ -16,20 +17,59 @@ def test_healthz_reports_database_and_broker(client):
     response = client.get("/healthz")
 
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "checks": {"database": "ok", "broker": "ok"}}
+    assert response.json() == {
+        "status": "ok",
+        "checks": {"database": "ok", "broker": "ok", "cache": "ok"},
+    }
 
 
 @pytest.mark.django_db
-def test_healthz_503_names_the_broker_when_it_is_down(client, settings):
+def test_healthz_is_degraded_not_down_when_the_broker_is_down(client, settings):
     settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"  # nothing listens on port 1
 
     response = client.get("/healthz")
 
     body = response.json()
-    assert response.status_code == 503
-    assert body["down"] == ["broker"]
+    # Still selling: the load balancer keeps this process.
+    assert response.status_code == 200
+    assert body["status"] == "degraded"
+    assert body["failing"] == ["broker"]
     assert body["checks"]["database"] == "ok"
     assert body["checks"]["broker"].startswith("error:")
+
+
+@pytest.mark.django_db
+def test_healthz_is_degraded_when_the_cache_is_down(client, settings):
+    settings.CACHES = {
+        "default": {
+            **settings.CACHES["default"],
+            "LOCATION": "redis://127.0.0.1:1/0",
+        }
+    }
+
+    response = client.get("/healthz")
+
+    body = response.json()
+    assert response.status_code == 200
+    assert body["status"] == "degraded"
+    assert body["failing"] == ["cache"]
+
+
+@pytest.mark.django_db
+def test_healthz_names_an_open_outgoing_breaker(client, settings):
+    from o2o.outgoing import breaker, breakers_reset
+
+    settings.OUTGOING_BREAKER_FAILURES = 2
+    try:
+        for _ in range(2):
+            breaker("wechat").failed("timeout")
+
+        body = client.get("/healthz").json()
+    finally:
+        breakers_reset()
+
+    assert body["status"] == "degraded"
+    assert body["outgoing"] == {"wechat": "unavailable"}
 
 
 def test_healthz_503_names_the_database_when_it_is_down():
@@ -58,5 +98,6 @@ def test_healthz_503_names_the_database_when_it_is_down():
     assert result.returncode == 0, result.stderr
     outcome = json.loads(result.stdout.strip().splitlines()[-1])
     assert outcome["status"] == 503
+    assert outcome["body"]["status"] == "down"
     assert outcome["body"]["down"] == ["database"]
     assert outcome["body"]["checks"]["broker"] == "ok"
