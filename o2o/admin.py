@@ -108,3 +108,7 @@ class SecurityEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ("target", "client_ip", "user__username")
     list_select_related = ("user",)
     date_hierarchy = "created_at"
+
+
+# Registered from their own module; importing it here is what puts them in the admin.
+from o2o import admin_webhooks  # noqa: E402, F401

@@ -181,6 +181,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "orders.tasks.purge_payment_notifications",
         "schedule": crontab(hour=4, minute=20),
     },
+    "platform-relay-webhooks": {
+        "task": "o2o.tasks.relay_webhooks",
+        "schedule": 10.0,
+    },
+    "platform-purge-outbox": {
+        "task": "o2o.tasks.purge_outbox",
+        "schedule": crontab(hour=4, minute=30),
+    },
     "platform-purge-idempotency-records": {
         "task": "o2o.tasks.purge_idempotency_records",
         "schedule": crontab(hour=4, minute=10),
@@ -293,6 +301,15 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
 }
+
+# Webhooks (o2o.webhooks): each POST waits this long; a failed delivery is retried after base,
+# 2×base, 4×base... seconds (capped), and is dead after this many attempts (about a day with the
+# defaults); the relay takes this many deliveries per batch.
+WEBHOOK_TIMEOUT_SECONDS = env.int("WEBHOOK_TIMEOUT_SECONDS", default=10)
+WEBHOOK_RETRY_BASE_SECONDS = env.int("WEBHOOK_RETRY_BASE_SECONDS", default=30)
+WEBHOOK_RETRY_MAX_SECONDS = env.int("WEBHOOK_RETRY_MAX_SECONDS", default=6 * 60 * 60)
+WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=12)
+WEBHOOK_BATCH_SIZE = env.int("WEBHOOK_BATCH_SIZE", default=50)
 
 # --- WeChat ------------------------------------------------------------------------------------
 

@@ -33,6 +33,7 @@ from o2o.parsing import is_whole_number
 from orders import hooks
 from orders.exceptions import InvalidTransition, OrderError
 from orders.models import Order, OrderEvent, OrderLine, Payment, Refund, RefundLine
+from orders.services.outbound import refund_outbound_record
 from orders.services.status import order_event_add, order_transition
 from orders.status import SOLD
 
@@ -235,6 +236,7 @@ def _refund_succeeded(refund: Refund, refund_id: str) -> Refund:
             paid_fen=paid,
         )
     hooks.hooks_run(hooks.REFUND_SUCCEEDED, order=order, refund=refund)
+    refund_outbound_record(order=order, refund=refund)
     order_event_add(
         order=order,
         kind=OrderEvent.Kind.REFUNDED,
