@@ -45,7 +45,11 @@ def products_with_skus():
     ),
     retrieve=extend_schema(
         summary="One product by code",
-        responses={200: ProductSerializer, 404: OpenApiResponse(ERROR_SCHEMA)},
+        responses={
+            200: ProductSerializer,
+            400: OpenApiResponse(ERROR_SCHEMA, description="a malformed code"),
+            404: OpenApiResponse(ERROR_SCHEMA),
+        },
     ),
 )
 class ProductViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

@@ -7,11 +7,13 @@ from inventory.api import StockAdjustmentViewSet, StockCountViewSet, StockLevelV
 from members.api import MemberViewSet
 from orders.api import OrderViewSet
 from orders.pos_api import PosSaleViewSet
+from stores.api import StoreViewSet
 
 router = DefaultRouter()
 router.register("stock/adjustments", StockAdjustmentViewSet, basename="stock-adjustment")
 router.register("stock/counts", StockCountViewSet, basename="stock-count")
 router.register("stock", StockLevelViewSet, basename="stock")
+router.register("stores", StoreViewSet, basename="store")
 router.register("products", ProductViewSet, basename="product")
 router.register("orders", OrderViewSet, basename="order")
 router.register("members", MemberViewSet, basename="member")
