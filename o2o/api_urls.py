@@ -5,7 +5,8 @@ from rest_framework.routers import DefaultRouter
 from catalog.api import ProductViewSet
 from inventory.api import StockAdjustmentViewSet, StockCountViewSet, StockLevelViewSet
 from members.api import MemberViewSet
-from orders.api import OrderViewSet
+from members.ledger_api import FollowUpViewSet, PointsEntryViewSet
+from orders.api import OrderChangesViewSet, OrderViewSet
 from orders.pos_api import PosSaleViewSet
 from stores.api import StoreViewSet
 
@@ -15,8 +16,12 @@ router.register("stock/counts", StockCountViewSet, basename="stock-count")
 router.register("stock", StockLevelViewSet, basename="stock")
 router.register("stores", StoreViewSet, basename="store")
 router.register("products", ProductViewSet, basename="product")
+# Before "orders": its detail route would take "changes" for an order number.
+router.register("orders/changes", OrderChangesViewSet, basename="order-change")
 router.register("orders", OrderViewSet, basename="order")
 router.register("members", MemberViewSet, basename="member")
+router.register("points", PointsEntryViewSet, basename="points-entry")
+router.register("follow-ups", FollowUpViewSet, basename="follow-up")
 router.register("pos/sales", PosSaleViewSet, basename="pos-sale")
 
 urlpatterns = router.urls

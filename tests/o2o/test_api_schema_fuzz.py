@@ -94,6 +94,6 @@ def test_the_api_keeps_its_schema_under_fuzzing(erp_token, same_connection):
             except (Exception, BaseExceptionGroup) as error:  # noqa: BLE001 - report them all
                 failures.append(f"{operation.label} ({label}): {error}")
 
-    assert len(operations) == 15, [operation.label for operation in operations]
+    assert len(operations) == 18, [operation.label for operation in operations]
     assert len(sent) > len(operations) * MAX_EXAMPLES  # the requests were really made
     assert not failures, "\n\n".join(failures)
