@@ -328,6 +328,10 @@ WECHAT_OAUTH_BASE_URL = env.str(
     "WECHAT_OAUTH_BASE_URL", default="https://open.weixin.qq.com/connect/"
 )
 WECHAT_PAY_BASE_URL = env.str("WECHAT_PAY_BASE_URL", default="https://api.mch.weixin.qq.com/")
+# The merchant's API client certificate and key (apiclient_cert.pem, apiclient_key.pem): WeChat
+# Pay v2 refunds go over mutual TLS; outside the sandbox refunds are refused without them.
+WECHAT_PAY_CERT_PATH = env.str("WECHAT_PAY_CERT_PATH", default="")
+WECHAT_PAY_KEY_PATH = env.str("WECHAT_PAY_KEY_PATH", default="")
 WECHAT_CONFIGURED = bool(WECHAT_APP_ID and WECHAT_APP_SECRET)
 # Commission payouts through WeChat Pay's merchant transfer (API v3): the merchant's private key
 # and certificate serial sign requests; WeChat Pay's public key and its id verify the answers

@@ -119,7 +119,12 @@ def refund_request(
     actor=None,
     restock: bool = True,
 ) -> Refund:
-    """Record a refund of some lines (or, with lines=None, everything still refundable)."""
+    """Record a refund of some lines (or, with lines=None, everything still refundable).
+
+    Refused (RefundNotConfigured) before anything is written when the order was paid through
+    WeChat Pay and refunds cannot be sent (no merchant certificate outside the sandbox)."""
+    if order.payments.filter(status=Payment.Status.PAID, sandbox=False).exists():
+        wechat_pay.refunds_check_configured()
     order = Order.objects.select_for_update().get(pk=order.pk)
     if order.status not in REFUNDABLE:
         raise InvalidTransition(f"order {order.number} is {order.get_status_display()}")
