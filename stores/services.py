@@ -2,6 +2,7 @@
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from o2o.errors import Conflict, DomainError
 from stores.models import Region, Staff, Store
@@ -114,3 +115,25 @@ def store_update(*, store: Store, **fields) -> Store:
         setattr(store, name, value)
     store.save(update_fields=[*values, "updated_at"])
     return store
+
+
+@transaction.atomic
+def staff_wechat_link(*, staff: Staff, openid: str) -> Staff:
+    """Link a clerk's WeChat (the openid the back office's OAuth returned), so alerts and
+    template messages reach her. One WeChat belongs to one staff account: a colleague's account
+    that held the same openid (she moved to a new account) is unlinked."""
+    now = timezone.now()
+    Staff.objects.filter(wechat_openid=openid).exclude(pk=staff.pk).update(
+        wechat_openid="", wechat_linked_at=None
+    )
+    Staff.objects.filter(pk=staff.pk).update(wechat_openid=openid, wechat_linked_at=now)
+    staff.wechat_openid, staff.wechat_linked_at = openid, now
+    return staff
+
+
+def staff_wechat_unlink(*, staff: Staff) -> Staff:
+    """Stop sending her WeChat messages: she unlinked it herself, or she left and HQ unlinked
+    it (members.services.binding.staff_deactivate)."""
+    Staff.objects.filter(pk=staff.pk).update(wechat_openid="", wechat_linked_at=None)
+    staff.wechat_openid, staff.wechat_linked_at = "", None
+    return staff
