@@ -2,6 +2,9 @@
 HTTP receiver on this machine: order, signatures, retries with backoff, dead-letter and
 redelivery, a crashed relay, a rolled-back change."""
 
+import hashlib
+import hmac
+import time
 from datetime import timedelta
 
 import pytest
@@ -258,3 +261,17 @@ def test_hq_subscribes_in_the_admin(admin_client, receiver):
     assert subscription.event_types == [EventType.ORDER_PAID, EventType.STOCK_CHANGED]
     for page in ("o2o_webhookdelivery_changelist", "o2o_outboxevent_changelist"):
         assert admin_client.get(reverse(f"admin:{page}")).status_code == 200
+
+
+def test_the_readmes_three_lines_verify_a_delivery(receiver, subscription):
+    _record(step=1)
+    webhooks_relay()
+    received = receiver.delivered[0]
+    secret, body, headers = "s3cret", received.body, received.headers
+
+    # README "Webhooks": the receiver's check, as written there
+    t, v1 = (part.split("=", 1)[1] for part in headers["X-O2O-Signature"].split(","))
+    expected = hmac.new(secret.encode(), f"{t}.".encode() + body, hashlib.sha256).hexdigest()
+    ok = hmac.compare_digest(expected, v1) and abs(time.time() - int(t)) < 300
+
+    assert ok
