@@ -8,6 +8,7 @@ import time
 from datetime import timedelta
 
 import pytest
+from django.core.management import call_command
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -16,6 +17,7 @@ from inventory.exceptions import InsufficientStock
 from inventory.services import stock_adjust
 from o2o.models import OutboxEvent, WebhookDelivery, WebhookSubscription
 from o2o.outbox import EventType, outbox_event_record
+from o2o.tasks import relay_webhooks
 from o2o.webhooks import (
     SIGNATURE_HEADER,
     _deliveries_claim,
@@ -275,3 +277,13 @@ def test_the_readmes_three_lines_verify_a_delivery(receiver, subscription):
     ok = hmac.compare_digest(expected, v1) and abs(time.time() - int(t)) < 300
 
     assert ok
+
+
+def test_beat_and_cron_run_the_relay(settings, receiver, subscription, capsys):
+    assert settings.CELERY_BEAT_SCHEDULE["platform-relay-webhooks"]["schedule"] == 10.0
+    _record(step=1)
+    assert relay_webhooks() == 1
+    _record(step=2)
+    call_command("relay_webhooks")
+    assert "1 deliveries attempted" in capsys.readouterr().out
+    assert [r.document["data"]["step"] for r in receiver.delivered] == [1, 2]
