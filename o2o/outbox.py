@@ -25,6 +25,9 @@ from o2o.models import OutboxEvent
 class EventType:
     ORDER_PLACED = "order.placed"
     ORDER_PAID = "order.paid"
+    ORDER_ACCEPTED = "order.accepted"
+    ORDER_PACKED = "order.packed"
+    ORDER_OUT_FOR_DELIVERY = "order.out_for_delivery"
     ORDER_READY = "order.ready"
     ORDER_SHIPPED = "order.shipped"
     ORDER_COMPLETED = "order.completed"
@@ -45,6 +48,9 @@ class EventType:
 EVENT_TYPE_CHOICES = [
     (EventType.ORDER_PLACED, _("Order placed")),
     (EventType.ORDER_PAID, _("Order paid")),
+    (EventType.ORDER_ACCEPTED, _("Order accepted by the store")),
+    (EventType.ORDER_PACKED, _("Order packed")),
+    (EventType.ORDER_OUT_FOR_DELIVERY, _("Order out for delivery")),
     (EventType.ORDER_READY, _("Order ready for pickup")),
     (EventType.ORDER_SHIPPED, _("Order shipped")),
     (EventType.ORDER_COMPLETED, _("Order completed")),

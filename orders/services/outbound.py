@@ -14,6 +14,9 @@ from orders.models import Order
 # The event each status reached is reported as; `booked` and `pending_payment` only start.
 STATUS_EVENTS = {
     Order.Status.PAID: EventType.ORDER_PAID,
+    Order.Status.ACCEPTED: EventType.ORDER_ACCEPTED,
+    Order.Status.PACKED: EventType.ORDER_PACKED,
+    Order.Status.OUT_FOR_DELIVERY: EventType.ORDER_OUT_FOR_DELIVERY,
     Order.Status.READY: EventType.ORDER_READY,
     Order.Status.SHIPPED: EventType.ORDER_SHIPPED,
     Order.Status.COMPLETED: EventType.ORDER_COMPLETED,
