@@ -28,6 +28,7 @@ from backoffice.views import (
     scanner,
     stock,
     today,
+    wechat_link,
 )
 
 home_urls = [
@@ -56,6 +57,10 @@ order_urls = [
 member_urls = [
     path("scan/", members.scan, name="scan"),
     path("my-qr/", members.my_qr, name="my_qr"),
+    path("wechat/", wechat_link.page, name="wechat_link"),
+    path("wechat/link/", wechat_link.start, name="wechat_link_start"),
+    path("wechat/callback/", wechat_link.callback, name="wechat_link_callback"),
+    path("wechat/unlink/", wechat_link.unlink, name="wechat_unlink"),
 ]
 
 loyalty_urls = [

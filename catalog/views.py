@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET
 
 from catalog import qr, scanning, selectors, store_prices
 from catalog.presenters import product_page_context
+from o2o.security_headers import allows_wechat_jssdk
 from stores.models import Store
 
 CATEGORY_PAGE_SIZE = 20
@@ -65,6 +66,7 @@ def _chosen_store(code) -> Store | None:
 
 
 @require_GET
+@allows_wechat_jssdk  # inside WeChat, sharing the page carries the sharer's referral code
 def product(request, code):
     product = selectors.product_detail_get(code=code)
     if product is None:

@@ -8,14 +8,24 @@ from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.response import Response
 
+from catalog.models import SKU
 from inventory.models import StockLevel
 from inventory.serializers import (
     StockAdjustmentResultSerializer,
     StockAdjustmentSerializer,
+    StockCountResultSerializer,
+    StockCountSerializer,
     StockLevelFilterSerializer,
     StockLevelSerializer,
+    StockMovementSerializer,
 )
-from inventory.services import sku_resolve, stock_adjust, stock_count_set, store_resolve
+from inventory.services import (
+    sku_resolve,
+    stock_adjust,
+    stock_count_apply,
+    stock_count_set,
+    store_resolve,
+)
 from o2o.api import STOCK_ERROR_SCHEMA, query_filters
 from o2o.api_parsers import BoundedJSONParser
 from o2o.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
@@ -116,3 +126,66 @@ class StockAdjustmentViewSet(viewsets.GenericViewSet):
             level = stock_adjust(delta=data["delta"], reason=data["reason"], **common)
         level.store, level.sku = store, sku  # already loaded: no query per field presented
         return Response(StockAdjustmentResultSerializer(level).data, status=status.HTTP_201_CREATED)
+
+
+class StockCountViewSet(viewsets.GenericViewSet):
+    serializer_class = StockCountSerializer
+    parser_classes = [BoundedJSONParser]
+
+    @extend_schema(
+        summary="Apply a store's stocktake in one request",
+        description=(
+            "Each counted number becomes on-hand through a stocktake movement of the "
+            "difference; with `full`, the store's SKUs left out are counted as zero. All lines "
+            "or none. Applied once per (store, `reference`): a repeat answers the movements of "
+            "the first. Errors: 400 `invalid` / `unknown_store` / `unknown_sku` / "
+            "`inactive_store`; 409 `insufficient_stock` (a count below what shoppers have "
+            "reserved) with `shortages`."
+        ),
+        parameters=[IDEMPOTENCY_KEY_PARAMETER],
+        request=StockCountSerializer,
+        responses={
+            201: StockCountResultSerializer,
+            400: OpenApiResponse(STOCK_ERROR_SCHEMA, description="invalid input"),
+            409: OpenApiResponse(
+                STOCK_ERROR_SCHEMA, description="insufficient_stock, idempotency_key_reused"
+            ),
+        },
+        examples=[
+            OpenApiExample(
+                "Full count",
+                value={
+                    "store": "sh01",
+                    "reference": "ST-2026-12-05",
+                    "full": False,
+                    "lines": [{"sku": "wom-01-1", "count": 9}],
+                },
+                request_only=True,
+            )
+        ],
+    )
+    @idempotent
+    def create(self, request):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        store = store_resolve(data["store"])
+        skus = {line["sku"]: sku_resolve(line["sku"]) for line in data["lines"]}
+        movements = stock_count_apply(
+            store=store,
+            counts={skus[line["sku"]].pk: line["count"] for line in data["lines"]},
+            reference=data["reference"],
+            full=data["full"],
+            actor=request.user,
+        )
+        codes = dict(
+            SKU.objects.filter(pk__in={m.sku_id for m in movements}).values_list("pk", "code")
+        )
+        body = {
+            "store": store.code,
+            "reference": data["reference"],
+            "movements": [
+                {**StockMovementSerializer(m).data, "sku": codes[m.sku_id]} for m in movements
+            ],
+        }
+        return Response(body, status=status.HTTP_201_CREATED)

@@ -4,22 +4,10 @@ from rest_framework import serializers
 
 from inventory.models import StockLevel, StockMovement
 from inventory.services.stock import ADJUSTMENT_REASONS
-from o2o.parsing import is_whole_number
+from o2o.api_fields import StrictIntegerField
 
 # The level columns are 32-bit; a bound far below that keeps a typo from reaching the database.
 MAX_UNITS = 1_000_000
-
-
-class StrictIntegerField(serializers.IntegerField):
-    """A JSON integer only: "5", 5.0 and true are refused rather than coerced, so a unit count
-    never comes from a guess about what the client meant."""
-
-    default_error_messages = {"invalid": "A whole number (JSON integer) is required."}
-
-    def to_internal_value(self, data):
-        if not is_whole_number(data):
-            self.fail("invalid")
-        return super().to_internal_value(data)
 
 
 class StockLevelSerializer(serializers.ModelSerializer):
@@ -120,3 +108,43 @@ class StockAdjustmentResultSerializer(StockLevelSerializer):
     class Meta(StockLevelSerializer.Meta):
         fields = StockLevelSerializer.Meta.fields + ["movement"]
         read_only_fields = fields
+
+
+class StockCountLineSerializer(serializers.Serializer):
+    sku = serializers.CharField(max_length=64, help_text="SKU code.")
+    count = StrictIntegerField(min_value=0, max_value=MAX_UNITS, help_text="Units counted.")
+
+
+class StockCountSerializer(serializers.Serializer):
+    """A store's stocktake in one request."""
+
+    store = serializers.CharField(max_length=32, help_text="Store code.")
+    reference = serializers.CharField(
+        max_length=64, help_text="Your stocktake sheet number; a count is applied once per store."
+    )
+    full = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="A full count: SKUs of the store left out were counted as zero.",
+    )
+    lines = StockCountLineSerializer(many=True, max_length=5000)
+
+    def validate_lines(self, lines):
+        codes = [line["sku"] for line in lines]
+        if len(set(codes)) != len(codes):
+            raise serializers.ValidationError("Each SKU once.")
+        return lines
+
+
+class CountedMovementSerializer(StockMovementSerializer):
+    sku = serializers.CharField(source="sku.code", help_text="SKU code.")
+
+    class Meta(StockMovementSerializer.Meta):
+        fields = ["sku", *StockMovementSerializer.Meta.fields]
+        read_only_fields = fields
+
+
+class StockCountResultSerializer(serializers.Serializer):
+    store = serializers.CharField()
+    reference = serializers.CharField()
+    movements = CountedMovementSerializer(many=True, help_text="The differences written.")

@@ -7,7 +7,8 @@ the ranges.
 """
 
 from rest_framework import serializers
-from rest_framework.pagination import LimitOffsetPagination
+from rest_framework.exceptions import NotFound
+from rest_framework.pagination import CursorPagination, LimitOffsetPagination
 
 from o2o.parsing import whole_number
 
@@ -43,4 +44,39 @@ class CheckedLimitOffsetPagination(LimitOffsetPagination):
                 parameter["schema"].update(minimum=1, maximum=self.max_limit)
             elif parameter["name"] == self.offset_query_param:
                 parameter["schema"].update(minimum=0)
+        return parameters
+
+
+class KeysetCursorPagination(CursorPagination):
+    """Paging by an opaque cursor over a unique, never-changing order (the row id): each row is
+    returned exactly once across the pages, however rows change meanwhile (DESIGN §5, every new
+    list). `limit` is checked as above; a cursor that was not made here is a 400 `invalid`,
+    not a 404."""
+
+    ordering = "id"
+    page_size_query_param = "limit"
+    max_page_size = MAX_LIMIT
+
+    def get_page_size(self, request):
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        value = whole_number(raw, minimum=1, maximum=self.max_page_size)
+        if value is None:
+            raise serializers.ValidationError(
+                {self.page_size_query_param: [f"A whole number, 1-{self.max_page_size}."]}
+            )
+        return value
+
+    def decode_cursor(self, request):
+        try:
+            return super().decode_cursor(request)
+        except NotFound as error:
+            raise serializers.ValidationError({self.cursor_query_param: [str(error)]}) from error
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"].update(minimum=1, maximum=self.max_page_size)
         return parameters

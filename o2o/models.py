@@ -1,3 +1,6 @@
+import secrets
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -173,3 +176,117 @@ class DurableTask(models.Model):
 
     def __str__(self):
         return f"{self.task} [{self.key}] {self.status}"
+
+
+def webhook_secret_new() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class OutboxEvent(models.Model):
+    """Something another system cares about, written in the same transaction as the change
+    (DESIGN §4 "Outbound events"): the row exists exactly when the change committed.
+
+    `event_id` is what receivers de-duplicate on; `id` orders the events, and the events of one
+    aggregate (an order, a stock level, a member) are in the order their changes committed,
+    because each change locks its aggregate's row before writing here. The relay fans an event
+    out to the subscriptions that want it (`fanned_out_at`), then delivers (`WebhookDelivery`).
+    """
+
+    event_id = models.UUIDField(_("event id"), default=uuid.uuid4, unique=True, editable=False)
+    event_type = models.CharField(_("event type"), max_length=40)
+    aggregate = models.CharField(_("aggregate"), max_length=120)
+    payload = models.JSONField(_("data"))
+    created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
+    fanned_out_at = models.DateTimeField(_("fanned out"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("outbox event")
+        verbose_name_plural = _("outbox events")
+        indexes = [
+            models.Index(
+                fields=["id"],
+                condition=models.Q(fanned_out_at__isnull=True),
+                name="outbox_event_not_fanned_out",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.event_type} {self.aggregate} ({self.event_id})"
+
+
+class WebhookSubscription(models.Model):
+    """An endpoint of the chain's systems (ERP, tills) that HQ subscribes to event types."""
+
+    name = models.CharField(_("name"), max_length=80)
+    url = models.URLField(_("URL"), max_length=500)
+    secret = models.CharField(
+        _("signing secret"),
+        max_length=128,
+        default=webhook_secret_new,
+        help_text=_("Shared with the receiver, which checks the HMAC-SHA256 signature with it."),
+    )
+    # Empty: every event type.
+    event_types = models.JSONField(_("event types"), default=list, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("webhook subscription")
+        verbose_name_plural = _("webhook subscriptions")
+
+    def __str__(self):
+        return f"{self.name} → {self.url}"
+
+    def wants(self, event_type: str) -> bool:
+        return not self.event_types or event_type in self.event_types
+
+
+class WebhookDelivery(models.Model):
+    """One event on its way to one subscription: tried until delivered or dead (dead-letter)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        DELIVERED = "delivered", _("Delivered")
+        DEAD = "dead", _("Dead (gave up)")
+
+    event = models.ForeignKey(
+        OutboxEvent, on_delete=models.CASCADE, related_name="deliveries", verbose_name=_("event")
+    )
+    subscription = models.ForeignKey(
+        WebhookSubscription,
+        on_delete=models.CASCADE,
+        related_name="deliveries",
+        verbose_name=_("subscription"),
+    )
+    # The event's aggregate, copied so the relay can keep each aggregate's order per subscription.
+    aggregate = models.CharField(_("aggregate"), max_length=120)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.PENDING
+    )
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"))
+    last_attempt_at = models.DateTimeField(_("last attempt"), null=True, blank=True)
+    last_response_status = models.PositiveSmallIntegerField(
+        _("last response status"), null=True, blank=True
+    )
+    last_error = models.CharField(_("last error"), max_length=300, blank=True)
+    delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "subscription"], name="webhook_delivery_once_per_subscription"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["subscription", "aggregate", "event"],
+                condition=models.Q(status="pending"),
+                name="webhook_delivery_pending",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.event} → {self.subscription.name}: {self.get_status_display()}"

@@ -55,3 +55,9 @@ class ContentSecurityPolicyMiddleware:
         if policy and HEADER not in response:
             response[HEADER] = policy_header(policy, getattr(response, "csp_extra", None))
         return response
+
+
+# WeChat's JS-SDK (jweixin) is served from WeChat's host only; pages that use it
+# (templates/includes/wechat_jssdk.html) allow that one source.
+WECHAT_JS_SDK_HOST = "https://res.wx.qq.com"
+allows_wechat_jssdk = csp_allow(script_src=[WECHAT_JS_SDK_HOST])

@@ -227,6 +227,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "orders.tasks.purge_payment_notifications",
         "schedule": crontab(hour=4, minute=20),
     },
+    "platform-relay-webhooks": {
+        "task": "o2o.tasks.relay_webhooks",
+        "schedule": 10.0,
+    },
+    "platform-purge-outbox": {
+        "task": "o2o.tasks.purge_outbox",
+        "schedule": crontab(hour=4, minute=30),
+    },
     "platform-purge-idempotency-records": {
         "task": "o2o.tasks.purge_idempotency_records",
         "schedule": crontab(hour=4, minute=10),
@@ -350,6 +358,15 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
+# Webhooks (o2o.webhooks): each POST waits this long; a failed delivery is retried after base,
+# 2×base, 4×base... seconds (capped), and is dead after this many attempts (about a day with the
+# defaults); the relay takes this many deliveries per batch.
+WEBHOOK_TIMEOUT_SECONDS = env.int("WEBHOOK_TIMEOUT_SECONDS", default=10)
+WEBHOOK_RETRY_BASE_SECONDS = env.int("WEBHOOK_RETRY_BASE_SECONDS", default=30)
+WEBHOOK_RETRY_MAX_SECONDS = env.int("WEBHOOK_RETRY_MAX_SECONDS", default=6 * 60 * 60)
+WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=12)
+WEBHOOK_BATCH_SIZE = env.int("WEBHOOK_BATCH_SIZE", default=50)
+
 # --- WeChat ------------------------------------------------------------------------------------
 
 WECHAT_APP_ID = env.str("WECHAT_APP_ID", default="")
@@ -367,6 +384,10 @@ WECHAT_OAUTH_BASE_URL = env.str(
     "WECHAT_OAUTH_BASE_URL", default="https://open.weixin.qq.com/connect/"
 )
 WECHAT_PAY_BASE_URL = env.str("WECHAT_PAY_BASE_URL", default="https://api.mch.weixin.qq.com/")
+# The merchant's API client certificate and key (apiclient_cert.pem, apiclient_key.pem): WeChat
+# Pay v2 refunds go over mutual TLS; outside the sandbox refunds are refused without them.
+WECHAT_PAY_CERT_PATH = env.str("WECHAT_PAY_CERT_PATH", default="")
+WECHAT_PAY_KEY_PATH = env.str("WECHAT_PAY_KEY_PATH", default="")
 WECHAT_CONFIGURED = bool(WECHAT_APP_ID and WECHAT_APP_SECRET)
 # Commission payouts through WeChat Pay's merchant transfer (API v3): the merchant's private key
 # and certificate serial sign requests; WeChat Pay's public key and its id verify the answers

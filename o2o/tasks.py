@@ -62,3 +62,23 @@ def purge_expiring_values(done_task_days: int = 7) -> int:
     return expiring_values_purge(now=now) + durable_tasks_purge(
         before=now - timedelta(days=done_task_days)
     )
+
+
+@shared_task
+def relay_webhooks() -> int:
+    """Deliver the outbox to the webhooks (o2o.webhooks); overlapping runs are harmless."""
+    from o2o.webhooks import webhooks_relay
+
+    return webhooks_relay()
+
+
+@shared_task
+def purge_outbox(days: int = 30) -> int:
+    """Delivered events are kept a month for HQ to look into, then go; dead ones stay."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from o2o.webhooks import outbox_purge
+
+    return outbox_purge(before=timezone.now() - timedelta(days=days))

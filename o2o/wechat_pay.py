@@ -52,6 +52,13 @@ class PaymentNotConfigured(DomainError):
         )
 
 
+class RefundNotConfigured(DomainError):
+    """Refunds need the merchant certificate and key files (WeChat Pay v2 mutual TLS)."""
+
+    code = "refund_not_configured"
+    http_status = 503
+
+
 class NotificationMalformed(ValueError):
     """The notification is not WeChat Pay's XML (unverifiable)."""
 
@@ -101,11 +108,28 @@ class _PaySession(OutgoingSession):
             ) from error
 
 
+def refunds_check_configured() -> None:
+    """Raise RefundNotConfigured unless refunds can be sent: in the sandbox, or with the
+    merchant certificate and key files (checked before a refund is recorded)."""
+    if is_sandbox():
+        return
+    if not (settings.WECHAT_PAY_CERT_PATH and settings.WECHAT_PAY_KEY_PATH):
+        raise RefundNotConfigured(
+            "WeChat Pay refunds need WECHAT_PAY_CERT_PATH and WECHAT_PAY_KEY_PATH"
+        )
+
+
 def pay_client() -> WeChatPay:
+    """wechatpy's v2 client (XML, MD5 signatures) at WECHAT_PAY_BASE_URL, with the merchant
+    certificate for the calls that need it (refunds). The one place v2 is spoken: a v3 backend
+    (JSON, RSA signatures, platform certificates) would be a second implementation of the
+    functions of this module."""
     client = WeChatPay(
         appid=settings.WECHAT_APP_ID or DEMO_APP_ID,
         api_key=api_key(),
         mch_id=settings.WECHAT_PAY_MCH_ID or DEMO_MCH_ID,
+        mch_cert=settings.WECHAT_PAY_CERT_PATH or None,
+        mch_key=settings.WECHAT_PAY_KEY_PATH or None,
     )
     client.API_BASE_URL = settings.WECHAT_PAY_BASE_URL
     # Timeouts from settings and a breaker of its own (o2o.outgoing).
@@ -170,6 +194,7 @@ def refund_apply(
     """Ask WeChat to refund; returns WeChat's refund id (the sandbox answers at once)."""
     if is_sandbox():
         return f"sandbox-refund-{secrets.token_hex(8)}"
+    refunds_check_configured()
     result = pay_client().refund.apply(
         total_fee=total,
         refund_fee=amount,

@@ -10,8 +10,31 @@ from rest_framework import mixins, viewsets
 
 from inventory.services import store_resolve
 from o2o.api import ERROR_SCHEMA, query_filters
+from o2o.api_pagination import KeysetCursorPagination
 from orders.models import Order, OrderEvent, OrderLine
 from orders.serializers import OrderDetailSerializer, OrderFilterSerializer, OrderSerializer
+
+
+def orders_listed():
+    return Order.objects.select_related(
+        "fulfilling_store", "credited_store", "credited_clerk", "assisted_by", "member"
+    ).prefetch_related(
+        Prefetch("lines", queryset=OrderLine.objects.select_related("sku").order_by("id"))
+    )
+
+
+def orders_filtered(request, orders=None):
+    """The orders of the list filters in `request` (store, status, updated_since)."""
+    orders = orders_listed() if orders is None else orders
+    data = query_filters(OrderFilterSerializer, request)
+    if "store" in data:
+        orders = orders.filter(fulfilling_store=store_resolve(data["store"]))
+    if "status" in data:
+        orders = orders.filter(status=data["status"])
+    if "updated_since" in data:
+        # Inclusive, so an order changed in the same instant as the last sync is seen.
+        orders = orders.filter(updated_at__gte=data["updated_since"])
+    return orders
 
 
 @extend_schema_view(
@@ -46,21 +69,37 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         return OrderDetailSerializer if self.action == "retrieve" else OrderSerializer
 
     def get_queryset(self):
-        orders = Order.objects.select_related(
-            "fulfilling_store", "credited_store", "credited_clerk", "assisted_by", "member"
-        ).prefetch_related(
-            Prefetch("lines", queryset=OrderLine.objects.select_related("sku").order_by("id"))
-        )
+        orders = orders_listed()
         if self.action == "retrieve":
             return orders.prefetch_related(
                 Prefetch("events", queryset=OrderEvent.objects.order_by("created_at", "id"))
             )
-        data = query_filters(OrderFilterSerializer, self.request)
-        if "store" in data:
-            orders = orders.filter(fulfilling_store=store_resolve(data["store"]))
-        if "status" in data:
-            orders = orders.filter(status=data["status"])
-        if "updated_since" in data:
-            # Inclusive, so an order changed in the same instant as the last sync is seen.
-            orders = orders.filter(updated_at__gte=data["updated_since"])
-        return orders.order_by("updated_at", "id")
+        return orders_filtered(self.request, orders).order_by("updated_at", "id")
+
+
+class OrderChangeSerializer(OrderSerializer):
+    """The order list's rows; its own name gives the cursor page its own schema component."""
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Orders changed since a time, paged by cursor",
+        description=(
+            "The orders of the filters (as the order list), paged by an opaque `cursor` over "
+            "the order id: each order comes once however orders change while a client pages "
+            "(one changed again after it was read comes back in the next sync from the latest "
+            "`updated_at` seen). Keep the filters the same on every page."
+        ),
+        parameters=[OrderFilterSerializer],
+        responses={
+            200: OrderChangeSerializer(many=True),
+            400: OpenApiResponse(ERROR_SCHEMA, description="invalid filter, unknown_store"),
+        },
+    )
+)
+class OrderChangesViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    serializer_class = OrderChangeSerializer
+    pagination_class = KeysetCursorPagination
+
+    def get_queryset(self):
+        return orders_filtered(self.request)

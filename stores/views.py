@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from o2o.geo import amap_marker_url, position_from_query
+from o2o.security_headers import allows_wechat_jssdk
 from stores.selectors import (
     cities_with_districts,
     stores_in_city,
@@ -16,6 +17,7 @@ FINDER_LIMIT = 10
 
 
 @require_GET
+@allows_wechat_jssdk
 def finder(request):
     return render(request, "stores/finder.html", {"cities": cities_with_districts()})
 

@@ -7,7 +7,6 @@ QR verifies the pickup, a member card opens her page, an item label shows its st
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -18,23 +17,20 @@ from backoffice.access import access_assisted_cart, check_assisted_cart, staff_r
 from backoffice.forms import ScanForm
 from backoffice.recognisers import ScanContext, ScanOutcome, problem, scan_dispatch
 from o2o.parsing import whole_number
-
-
-def _in_wechat(request) -> bool:
-    """Inside WeChat with the JS-SDK configured, the page loads WeChat's scanner."""
-    return settings.WECHAT_CONFIGURED and "MicroMessenger" in request.headers.get("User-Agent", "")
+from o2o.security_headers import allows_wechat_jssdk
 
 
 def _page(request, *, form, cart, outcome: ScanOutcome | None = None, status: int = 200):
     return TemplateResponse(
         request,
         "backoffice/scanner/page.html",
-        {"form": form, "cart": cart, "outcome": outcome, "wechat_sdk": _in_wechat(request)},
+        {"form": form, "cart": cart, "outcome": outcome},
         status=status,
     )
 
 
 @staff_required
+@allows_wechat_jssdk  # inside WeChat the page scans with wx.scanQRCode
 def scanner(request):
     """The scanner page; `?cart=<id>` scans items into the clerk's assisted cart."""
     cart_id = whole_number(request.GET.get("cart"), minimum=1)

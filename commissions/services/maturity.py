@@ -20,6 +20,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from commissions.models import CommissionEntry, CommissionPolicy, Wallet
+from o2o.outbox import EventType, outbox_events_record
 from orders.models import Order
 
 MATURED_ORDERS_SQL = """
@@ -68,6 +69,32 @@ class MaturityResult:
         return f"{self.entries} entries of {self.orders} orders confirmed"
 
 
+def _confirmed_outbound_record(*, orders: list[int], now) -> None:
+    """One `commission.confirmed` event per matured order, in the batch's transaction; its
+    aggregate is the order's, whose row the batch holds locked."""
+    by_order: dict[int, list[dict]] = {}
+    entries = CommissionEntry.objects.filter(
+        order_id__in=orders, status=CommissionEntry.Status.CONFIRMED, confirmed_at=now
+    ).order_by("order_id", "id")
+    for entry in entries.values("order_id", "id", "wallet_id", "level", "kind", "amount"):
+        by_order.setdefault(entry.pop("order_id"), []).append(entry)
+    numbers = dict(Order.objects.filter(pk__in=list(by_order)).values_list("pk", "number"))
+    outbox_events_record(
+        [
+            (
+                EventType.COMMISSION_CONFIRMED,
+                f"order:{numbers[order_id]}",
+                {
+                    "order": numbers[order_id],
+                    "total": sum(entry["amount"] for entry in confirmed),
+                    "entries": confirmed,
+                },
+            )
+            for order_id, confirmed in sorted(by_order.items())
+        ]
+    )
+
+
 def commissions_mature(*, now=None, batch_size: int = 2000) -> MaturityResult:
     """Confirm the pending entries of every matured order; returns what moved."""
     now = now or timezone.now()
@@ -92,4 +119,5 @@ def commissions_mature(*, now=None, batch_size: int = 2000) -> MaturityResult:
             cursor.execute(CONFIRM_SQL.format(**tables), {"orders": orders, "now": now})
             result.entries += int(cursor.fetchone()[0])
             result.orders += len(orders)
+            _confirmed_outbound_record(orders=orders, now=now)
             after = orders[-1]

@@ -18,6 +18,7 @@ from dispatch.models import Dispatch, DispatchEvent, DispatchOffer, DispatchPoli
 from dispatch.selectors import transfer_sources
 from dispatch.services.alerts import offers_alert_queue
 from dispatch.services.holds import order_stock_follow
+from dispatch.services.outbound import offers_outbound_record
 from dispatch.services.transitions import (
     actor_label_of,
     dispatch_event_add,
@@ -99,6 +100,7 @@ def offers_announce(
         )
         for offer in offers
     )
+    offers_outbound_record(offers=offers, status=OfferStatus.OFFERED)
     for offer in offers:
         hooks.offer_made.send(order=offer.order, offer=offer)
     if offers:

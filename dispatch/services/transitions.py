@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from dispatch.exceptions import InvalidDispatchTransition, InvalidOfferTransition
 from dispatch.models import Dispatch, DispatchEvent, DispatchOffer
+from dispatch.services.outbound import offers_outbound_record
 from dispatch.status import dispatch_can_move, offer_can_move
 
 
@@ -115,6 +116,7 @@ def offers_transition(
         )
         for offer in offers
     )
+    offers_outbound_record(offers=offers, status=to)
     return offers
 
 

@@ -9,7 +9,7 @@ from inventory.services.reservations import (
     reservations_release,
     stock_reserve,
 )
-from inventory.services.stock import stock_adjust, stock_count_set, stock_sell
+from inventory.services.stock import stock_adjust, stock_count_apply, stock_count_set, stock_sell
 from inventory.services.transfers import (
     transfer_approve,
     transfer_cancel,
@@ -27,6 +27,7 @@ __all__ = [
     "reservations_release",
     "sku_resolve",
     "stock_adjust",
+    "stock_count_apply",
     "stock_count_set",
     "stock_reserve",
     "stock_sell",

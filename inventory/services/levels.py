@@ -24,6 +24,7 @@ from inventory.exceptions import (
     UnknownStore,
 )
 from inventory.models import Reservation, StockLevel
+from o2o.outbox import EventType, outbox_events_record
 from o2o.parsing import is_whole_number
 from stores.models import Store
 
@@ -107,6 +108,37 @@ def levels_apply(changes: dict[LevelKey, tuple[int, int]]) -> None:
             failed.append(key)
     if failed:
         raise InsufficientStock(shortages=_shortages(failed, changes))
+    _on_hand_outbound_record({key: change[0] for key, change in changes.items() if change[0]})
+
+
+def _on_hand_outbound_record(deltas: dict[LevelKey, int]) -> None:
+    """Tell the chain's systems the new on-hand of every level whose on-hand changed (receipts,
+    counts, sales, returns, transfers, reservations taken). Reserving and releasing do not: they
+    are short holds, on the checkout's hot path; `GET /api/v1/stock/` has the available count."""
+    if not deltas:
+        return
+    levels = (
+        StockLevel.objects.filter(
+            store_id__in={store_id for store_id, _ in deltas},
+            sku_id__in={sku_id for _, sku_id in deltas},
+        )
+        .select_related("store", "sku")
+        .only("store_id", "sku_id", "on_hand", "reserved", "store__code", "sku__code")
+    )
+    by_key = {(level.store_id, level.sku_id): level for level in levels}
+    events = []
+    for key in sorted(deltas):
+        level = by_key[key]
+        data = {
+            "store": level.store.code,
+            "sku": level.sku.code,
+            "delta": deltas[key],
+            "on_hand": level.on_hand,
+            "reserved": level.reserved,
+            "available": level.on_hand - level.reserved,
+        }
+        events.append((EventType.STOCK_CHANGED, f"stock:{level.store.code}:{level.sku.code}", data))
+    outbox_events_record(events)
 
 
 def levels_reserve(

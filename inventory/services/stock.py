@@ -115,3 +115,51 @@ def stock_sell(*, store, lines, reference: str, actor=None) -> list[StockMovemen
             for sku_id, quantity in sorted(merged.items())
         ]
     )
+
+
+@transaction.atomic
+def stock_count_apply(
+    *, store, counts: dict[int, int], reference: str, full: bool = False, actor=None
+) -> list[StockMovement]:
+    """A store's stocktake in one go: {sku_id: counted} becomes on-hand, each difference a
+    stocktake movement; with `full`, levels of the store not counted are counted as zero.
+
+    All or nothing: a count below what is reserved for shoppers raises InsufficientStock naming
+    every such line. Applied once per `reference`: the store's row is locked first, so a second
+    count with a reference that already moved stock writes nothing and returns those movements.
+    """
+    for count in counts.values():
+        if not is_whole_number(count, minimum=0):
+            raise InvalidQuantity("a counted quantity is a whole number, zero or more")
+    store_check_active(store)
+    type(store).objects.select_for_update().filter(pk=store.pk).first()
+    done = list(
+        StockMovement.objects.filter(
+            store=store, reason=StockMovement.Reason.STOCKTAKE, reference=reference
+        ).order_by("id")
+    )
+    if reference and done:
+        return done
+    levels_ensure([(store.pk, sku_id) for sku_id in counts])
+    levels = StockLevel.objects.select_for_update().filter(store=store).order_by("sku_id")
+    if not full:
+        levels = levels.filter(sku_id__in=list(counts))
+    differences = {
+        level.sku_id: counts.get(level.sku_id, 0) - level.on_hand
+        for level in levels
+        if counts.get(level.sku_id, 0) != level.on_hand
+    }
+    levels_apply({(store.pk, sku_id): (delta, 0) for sku_id, delta in differences.items()})
+    return StockMovement.objects.bulk_create(
+        [
+            StockMovement(
+                store=store,
+                sku_id=sku_id,
+                delta=delta,
+                reason=StockMovement.Reason.STOCKTAKE,
+                reference=reference,
+                actor=actor,
+            )
+            for sku_id, delta in sorted(differences.items())
+        ]
+    )

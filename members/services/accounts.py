@@ -12,6 +12,7 @@ from members.exceptions import DuplicateMember, InvalidPhone, MemberError
 from members.models import Member
 from members.services.binding import home_store_set_if_missing
 from o2o.errors import Conflict
+from o2o.outbox import EventType, outbox_event_record
 
 PHONE_PATTERN = re.compile(r"^1[3-9]\d{9}$")
 _REFERRAL_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud at a counter
@@ -37,14 +38,38 @@ def _new_referral_code() -> str:
     return "".join(secrets.choice(_REFERRAL_ALPHABET) for _ in range(8))
 
 
+def member_payload(member: Member) -> dict:
+    """A member as the outbound events carry her (`o2o.outbox`)."""
+    return {
+        "id": member.pk,
+        "member_code": member.member_code,
+        "phone": member.phone,
+        "external_id": member.external_id,
+        "nickname": member.nickname,
+        "home_store_id": member.home_store_id,
+        "tier": member.tier,
+        "points_balance": member.points_balance,
+        "is_active": member.is_active,
+    }
+
+
+def member_outbound_record(*, member: Member, event_type: str) -> None:
+    outbox_event_record(
+        event_type=event_type, aggregate=f"member:{member.pk}", data=member_payload(member)
+    )
+
+
 def member_create(**fields) -> Member:
-    """Create a member with fresh member and referral codes (retrying the rare collision)."""
+    """Create a member with fresh member and referral codes (retrying the rare collision), and
+    tell the chain's systems (`member.created`)."""
     for _attempt in range(5):
         try:
             with transaction.atomic():
-                return Member.objects.create(
+                member = Member.objects.create(
                     member_code=_new_member_code(), referral_code=_new_referral_code(), **fields
                 )
+                member_outbound_record(member=member, event_type=EventType.MEMBER_CREATED)
+                return member
         except IntegrityError as error:
             message = str(error)
             if "member_code" in message or "referral_code" in message:
@@ -129,9 +154,10 @@ def member_upsert(
                 )
             except DuplicateMember:
                 continue  # created concurrently: read her again and update her
-            home_store_set_if_missing(member=member, store=home_store, source="api:upsert")
+            if home_store_set_if_missing(member=member, store=home_store, source="api:upsert"):
+                member_outbound_record(member=member, event_type=EventType.MEMBER_UPDATED)
             return member, True
-        _member_update(
+        changed = _member_update(
             member,
             other=by_phone,
             phone=phone,
@@ -139,11 +165,15 @@ def member_upsert(
             nickname=nickname,
             home_store=home_store,
         )
+        if changed:
+            member_outbound_record(member=member, event_type=EventType.MEMBER_UPDATED)
         return member, False
     raise DuplicateMember("the member changed while being upserted; try again")
 
 
-def _member_update(member, *, other, phone, external_id, nickname, home_store) -> None:
+def _member_update(member, *, other, phone, external_id, nickname, home_store) -> bool:
+    """Apply the upsert to a matched member; returns whether anything changed."""
+    changed = False
     if other is not None and other.pk != member.pk:
         raise DuplicateMember(
             f"phone {phone} belongs to member {other.member_code}, "
@@ -160,7 +190,10 @@ def _member_update(member, *, other, phone, external_id, nickname, home_store) -
                 code="identity_mismatch",
             )
         _identity_take(member, field, value)
+        changed = True
     if nickname and nickname != member.nickname:
         member.nickname = nickname
         member.save(update_fields=["nickname"])
-    home_store_set_if_missing(member=member, store=home_store, source="api:upsert")
+        changed = True
+    home_set = home_store_set_if_missing(member=member, store=home_store, source="api:upsert")
+    return changed or home_set

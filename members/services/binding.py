@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from members.models import BindingChange, LoyaltyPolicy, Member
 from stores.models import Staff
+from stores.services import staff_wechat_unlink
 
 
 @dataclass
@@ -140,7 +141,8 @@ def member_home_store_change(
 
 @transaction.atomic
 def staff_deactivate(*, staff: Staff, actor=None) -> int:
-    """A clerk leaves: she is deactivated and her members go to her store's manager.
+    """A clerk leaves: she is deactivated, her WeChat is unlinked (no more store alerts reach
+    her phone) and her members go to her store's manager.
 
     Returns how many members were handed over. With no active manager at the store the members
     stay unbound (and HQ redistributes them); the history says so either way.
@@ -151,6 +153,7 @@ def staff_deactivate(*, staff: Staff, actor=None) -> int:
         staff.save(update_fields=["is_active"])
         staff.user.is_active = False
         staff.user.save(update_fields=["is_active"])
+    staff_wechat_unlink(staff=staff)
     manager = (
         Staff.objects.filter(store=staff.store_id, role=Staff.Role.MANAGER, is_active=True)
         .exclude(pk=staff.pk)

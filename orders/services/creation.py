@@ -6,9 +6,11 @@ from __future__ import annotations
 from django.db import transaction
 
 from o2o.money import allocate_pro_rata
+from o2o.outbox import EventType
 from orders import hooks
 from orders.models import Order, OrderEvent, OrderLine
 from orders.services.numbers import order_number_next, pickup_code_assign
+from orders.services.outbound import order_outbound_record
 from orders.services.status import actor_label_for
 
 # Orders collected at the counter get the 6-digit code typed when the QR cannot be scanned.
@@ -95,8 +97,11 @@ def order_create(
         actor_label=actor_label or actor_label_for(actor),
         note=event_note[:300],
     )
+    order_outbound_record(order=order, event_type=EventType.ORDER_PLACED)
     if order.paid_at is not None:
+        order_outbound_record(order=order, event_type=EventType.ORDER_PAID)
         hooks.hooks_run(hooks.ORDER_PAID, order=order)
         if status == Order.Status.COMPLETED:
+            order_outbound_record(order=order, event_type=EventType.ORDER_COMPLETED)
             hooks.hooks_run(hooks.ORDER_COMPLETED, order=order)
     return order

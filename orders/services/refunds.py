@@ -33,6 +33,7 @@ from o2o.parsing import is_whole_number
 from orders import hooks
 from orders.exceptions import InvalidTransition, OrderError
 from orders.models import Order, OrderEvent, OrderLine, Payment, Refund, RefundLine
+from orders.services.outbound import refund_outbound_record
 from orders.services.status import order_event_add, order_transition
 from orders.status import SOLD
 
@@ -118,7 +119,12 @@ def refund_request(
     actor=None,
     restock: bool = True,
 ) -> Refund:
-    """Record a refund of some lines (or, with lines=None, everything still refundable)."""
+    """Record a refund of some lines (or, with lines=None, everything still refundable).
+
+    Refused (RefundNotConfigured) before anything is written when the order was paid through
+    WeChat Pay and refunds cannot be sent (no merchant certificate outside the sandbox)."""
+    if order.payments.filter(status=Payment.Status.PAID, sandbox=False).exists():
+        wechat_pay.refunds_check_configured()
     order = Order.objects.select_for_update().get(pk=order.pk)
     if order.status not in REFUNDABLE:
         raise InvalidTransition(f"order {order.number} is {order.get_status_display()}")
@@ -238,6 +244,7 @@ def _refund_succeeded(refund: Refund, refund_id: str) -> Refund:
             paid_fen=paid,
         )
     hooks.hooks_run(hooks.REFUND_SUCCEEDED, order=order, refund=refund)
+    refund_outbound_record(order=order, refund=refund)
     order_event_add(
         order=order,
         kind=OrderEvent.Kind.REFUNDED,

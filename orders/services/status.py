@@ -8,6 +8,7 @@ from orders.exceptions import InvalidTransition
 from orders.models import Order, OrderEvent
 from orders.models.order import PICKUP_CODE_OPEN_STATUSES
 from orders.services.numbers import is_pickup_code_clash, pickup_code_assign
+from orders.services.outbound import order_status_outbound_record
 from orders.status import can_move
 
 
@@ -54,7 +55,8 @@ def order_transition(
 
     A guarded UPDATE (`WHERE status = <current>`): of two concurrent callers exactly one wins;
     the other gets InvalidTransition. Extra `fields` (paid_at, completed_at...) are written in
-    the same statement. Writes an OrderEvent, then runs the hooks of the point reached
+    the same statement. Writes an OrderEvent and the outbound event of the status reached
+    (`orders.services.outbound`), then runs the hooks of the point reached
     (`orders.hooks`): paid, or completed after being paid (a try-in-store booking completing
     by its visit sold nothing itself: its kept items are a new order).
     """
@@ -77,6 +79,7 @@ def order_transition(
     order.status = to
     for name, value in fields.items():
         setattr(order, name, value)
+    order_status_outbound_record(order=order)
     if to == Order.Status.PAID:
         hooks.hooks_run(hooks.ORDER_PAID, order=order)
     elif to == Order.Status.COMPLETED and order.paid_at is not None:

@@ -190,5 +190,33 @@
     });
   }
 
+  // Inside WeChat (includes/wechat_jssdk.html configured the SDK): WeChat's own share menu sends
+  // the same link as the share button, with the sharer's referral code once the order actions
+  // fragment has brought it.
+  function wechatShareSet() {
+    if (typeof window.wx.updateAppMessageShareData !== "function") return;
+    var shared = new URL(window.location.href);
+    shared.hash = "";
+    var referral = document.querySelector("[data-share-referral]");
+    if (referral && referral.dataset.shareReferral) {
+      shared.searchParams.set("r", referral.dataset.shareReferral);
+    }
+    var image = document.querySelector(".gallery img");
+    var data = {
+      title: document.title,
+      desc: (document.querySelector(".product-name") || {}).textContent || "",
+      link: shared.href,
+      imgUrl: image ? new URL(image.getAttribute("src"), window.location.href).href : ""
+    };
+    window.wx.updateAppMessageShareData(data);
+    window.wx.updateTimelineShareData({ title: data.title, link: data.link, imgUrl: data.imgUrl });
+  }
+  if (window.wx && typeof window.wx.ready === "function") {
+    window.wx.ready(function () {
+      wechatShareSet();
+      document.body.addEventListener("htmx:afterSwap", wechatShareSet);
+    });
+  }
+
   if (statusEl) render();
 })();

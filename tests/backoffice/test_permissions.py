@@ -121,6 +121,11 @@ PAGES: dict[str, Page] = {
     # members and loyalty
     "members_backoffice:scan": Page(),
     "members_backoffice:my_qr": Page(),
+    "members_backoffice:wechat_link": Page(),
+    "members_backoffice:wechat_link_start": Page(method="post"),
+    # Without the state its own "link" POST left in the session, it only sends back to the page.
+    "members_backoffice:wechat_link_callback": Page(hq_get=302),
+    "members_backoffice:wechat_unlink": Page(method="post"),
     "loyalty_backoffice:follow_ups": Page(),
     "loyalty_backoffice:follow_up_outcome": Page(method="post", kwargs=task),
     "loyalty_backoffice:gift_verify": Page(hq_get=403),  # handing over gifts is counter work

@@ -44,9 +44,13 @@ def test_the_page_has_the_camera_the_typed_fallback_and_the_htmx_post(counter):
 def test_inside_wechat_the_page_loads_wechats_scanner(counter, settings):
     settings.WECHAT_CONFIGURED = True
 
-    html = counter.get(PAGE, HTTP_USER_AGENT="Mozilla/5.0 MicroMessenger/8.0.49").content.decode()
+    response = counter.get(PAGE, HTTP_USER_AGENT="Mozilla/5.0 MicroMessenger/8.0.49")
+    html = response.content.decode()
 
-    assert "jweixin-1.6.0.js" in html and "backoffice/wechat_scan.js" in html
+    assert "jweixin-1.6.0.js" in html and "js/wechat_jssdk.js" in html
+    assert 'data-apis="scanQRCode"' in html
+    # WeChat's script host is allowed on this page, or the browser would refuse the SDK
+    assert "https://res.wx.qq.com" in response["Content-Security-Policy"]
 
 
 def test_a_scanned_order_qr_verifies_with_htmx(counter, shop):

@@ -16,6 +16,7 @@ from commissions.services.withdrawals import (
     withdrawal_payout,
     withdrawal_request,
 )
+from o2o.models import OutboxEvent
 from orders.services.checkout import Line
 from orders.services.fulfilment import order_hand_over
 from orders.services.refunds import refund_execute, refund_request
@@ -178,4 +179,20 @@ def test_commissions_check_exits_non_zero_on_a_mismatch(chain):
         call_command("commissions_check")
     assert [str(m) for m in commissions_check()] == [
         f"wallet {wallet(chain.b).pk}: pending is 1 fen, its entries say 1797"
+    ]
+
+
+def test_confirmed_commission_is_reported_once_per_order(chain):
+    done = completed(chain)
+
+    commissions_mature(now=timezone.now() + LATER)
+    commissions_mature(now=timezone.now() + LATER)
+
+    events = OutboxEvent.objects.filter(event_type="commission.confirmed")
+    assert [(e.aggregate, e.payload["total"], len(e.payload["entries"])) for e in events] == [
+        (
+            f"order:{done.number}",
+            sum(E.objects.filter(order=done).values_list("amount", flat=True)),
+            3,
+        )
     ]

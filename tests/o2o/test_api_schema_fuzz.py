@@ -23,7 +23,7 @@ from schemathesis import GenerationMode
 from inventory.services import stock_adjust
 from members.services.accounts import member_get_or_create_by_phone
 from stores.models import Staff
-from tests.catalog.factories import SKUFactory
+from tests.catalog.factories import CategoryFactory, SKUFactory
 from tests.stores.factories import StaffFactory, StoreFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -51,6 +51,7 @@ def erp_token(chain):
     stock_adjust(store=store, sku=sku, delta=50, reason="receipt")
     StaffFactory(store=store, staff_code="SH01-C1", role=Staff.Role.CLERK)
     member_get_or_create_by_phone(phone="13800000001")
+    CategoryFactory(slug="women")
     token, _ = Token.objects.get_or_create(user=UserFactory(username="erp", is_staff=True))
     return token.key
 
@@ -93,6 +94,6 @@ def test_the_api_keeps_its_schema_under_fuzzing(erp_token, same_connection):
             except (Exception, BaseExceptionGroup) as error:  # noqa: BLE001 - report them all
                 failures.append(f"{operation.label} ({label}): {error}")
 
-    assert len(operations) == 8, [operation.label for operation in operations]
+    assert len(operations) == 19, [operation.label for operation in operations]
     assert len(sent) > len(operations) * MAX_EXAMPLES  # the requests were really made
     assert not failures, "\n\n".join(failures)

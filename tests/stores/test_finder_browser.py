@@ -1,5 +1,7 @@
 """The store finder in a phone browser: located by GPS, and by the city picker when refused."""
 
+import hashlib
+import secrets
 from decimal import Decimal
 
 import pytest
@@ -138,6 +140,7 @@ class TestLocationRefused:
 # record of openLocation calls instead of opening WeChat's map.
 FAKE_WX = """
 window.wx = {
+  config: function () {},
   ready: function (callback) { setTimeout(callback, 0); },
   error: function () {},
   getLocation: function (options) {
@@ -162,6 +165,10 @@ class TestInsideWeChat:
         make_stores()
         # wx.getLocation answers in GCJ-02: a point right at the "decoy" store (no shift).
         page.add_init_script(FAKE_WX % {"lat": GPS["latitude"], "lng": GPS["longitude"]})
+        # The page loads and configures the SDK itself (TestWeChatJsSdk checks how): here both
+        # are stubbed, only what the finder does with it is looked at.
+        page.route("https://res.wx.qq.com/**", lambda route: route.fulfill(body=""))
+        page.route("**/wechat/jssdk/config?**", lambda route: route.fulfill(json={}))
 
         page.goto("/stores/")
         first = page.locator(".store-card").first
@@ -174,3 +181,97 @@ class TestInsideWeChat:
         assert opened["name"] == "上海静安寺店"
         assert opened["latitude"] == pytest.approx(GPS["latitude"])
         assert opened["longitude"] == pytest.approx(GPS["longitude"])
+
+
+# WeChat's jweixin as the page loads it, faked: records wx.config and the calls after it, and
+# runs wx.ready callbacks only once wx.config was called (as the real SDK does).
+FAKE_JWEIXIN = """
+window.__wxCalls = [];
+window.wx = (function () {
+  var configured = false, waiting = [];
+  return {
+    config: function (config) {
+      window.__wxCalls.push(["config", config]);
+      configured = true;
+      waiting.forEach(function (callback) { setTimeout(callback, 0); });
+    },
+    ready: function (callback) { configured ? setTimeout(callback, 0) : waiting.push(callback); },
+    error: function () {},
+    getLocation: function (options) {
+      window.__wxCalls.push(["getLocation", options.type]);
+      options.success({ latitude: %(lat)f, longitude: %(lng)f });
+    },
+    openLocation: function (options) { window.__wxCalls.push(["openLocation", options.name]); }
+  };
+})();
+"""
+
+
+class TestWeChatJsSdk:
+    @pytest.fixture
+    def browser_context_options(self):
+        return {
+            "user_agent": "Mozilla/5.0 (iPhone) AppleWebKit/605.1.15 MicroMessenger/8.0.50",
+            "permissions": [],
+        }
+
+    @pytest.fixture
+    def wechat(self, settings):
+        from o2o.wechat import session_storage_clear
+        from tests.wechat_fake import WeChatFake
+
+        fake = WeChatFake(app_id=f"wxtest{secrets.token_hex(6)}", secret=secrets.token_hex(16))
+        fake.start()
+        settings.WECHAT_APP_ID, settings.WECHAT_APP_SECRET = fake.app_id, fake.secret
+        settings.WECHAT_API_BASE_URL = fake.api_base_url
+        settings.WECHAT_CONFIGURED = True
+        session_storage_clear(fake.app_id)
+        try:
+            yield fake
+        finally:
+            session_storage_clear(fake.app_id)
+            fake.stop()
+
+    def test_the_page_signs_wx_config_with_the_servers_ticket(
+        self, page, wechat, live_server, settings
+    ):
+        settings.SITE_URL = live_server.url
+        make_stores()
+        script = FAKE_JWEIXIN % {"lat": GPS["latitude"], "lng": GPS["longitude"]}
+        page.route(
+            "https://res.wx.qq.com/**",
+            lambda route: route.fulfill(body=script, content_type="application/javascript"),
+        )
+
+        page.goto("/stores/")
+        page.locator(".store-card").first.wait_for()
+
+        calls = page.evaluate("window.__wxCalls")
+        assert [name for name, _ in calls[:2]] == ["config", "getLocation"]
+        config = calls[0][1]
+        assert config["appId"] == wechat.app_id
+        assert config["jsApiList"] == ["getLocation", "openLocation"]
+        (ticket,) = wechat.jsapi_tickets
+        signed = (
+            f"jsapi_ticket={ticket}&noncestr={config['nonceStr']}"
+            f"&timestamp={config['timestamp']}&url={live_server.url}/stores/"
+        )
+        assert config["signature"] == hashlib.sha1(signed.encode()).hexdigest()
+        assert calls[1][1] == "gcj02"
+
+    def test_when_the_signature_cannot_be_had_the_browser_locates(self, page, settings):
+        settings.WECHAT_CONFIGURED = True  # but no WeChat server answers: config fails
+        settings.WECHAT_API_BASE_URL = "http://127.0.0.1:9/"
+        make_stores()
+        page.route(
+            "https://res.wx.qq.com/**",
+            lambda route: route.fulfill(
+                body=FAKE_JWEIXIN % {"lat": 0, "lng": 0}, content_type="application/javascript"
+            ),
+        )
+
+        page.goto("/stores/")
+
+        # no location from WeChat and none from the browser: the city picker, not a hang
+        page.locator("#city-picker").wait_for(state="visible", timeout=15000)
+        assert [name for name, _ in page.evaluate("window.__wxCalls")] == []

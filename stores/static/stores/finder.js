@@ -13,8 +13,8 @@
   var districtSelect = document.getElementById("picker-district");
   var cities = JSON.parse(document.getElementById("finder-cities").textContent);
   var inWeChat = /MicroMessenger/i.test(navigator.userAgent);
-  // The JS-SDK (wx.config) is set up by the page once the signature endpoint exists; until then
-  // window.wx is absent and the browser's geolocation is used even inside WeChat.
+  // Inside WeChat the page loads the JS-SDK and wx.config runs (includes/wechat_jssdk.html);
+  // outside it, or when WeChat is not configured, window.wx is absent and the browser locates.
   var useWeChat = inWeChat && root.dataset.wechat === "1" && window.wx && typeof window.wx.getLocation === "function";
 
   function load(params) {
@@ -57,8 +57,16 @@
   function locate() {
     status.textContent = msg.msgLocating;
     if (useWeChat) {
-      // A failed wx.config (bad signature) never fires wx.ready; fall back to the browser.
-      window.wx.error(function () { useWeChat = false; locateWithBrowser(); });
+      // A failed wx.config (bad signature) never fires wx.ready; fall back to the browser, as
+      // when the configuration could not even be fetched.
+      var fallBack = function () {
+        if (!useWeChat) return;
+        useWeChat = false;
+        locateWithBrowser();
+      };
+      window.wx.error(fallBack);
+      document.addEventListener("wechat:unavailable", fallBack);
+      if (window.o2oWeChatUnavailable) { fallBack(); return; }
       window.wx.ready(function () {
         window.wx.getLocation({
           type: "gcj02",
