@@ -356,6 +356,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Several models have a `kind` or a `reason`: each choice set keeps a name of its own.
+    "ENUM_NAME_OVERRIDES": {
+        "StoreKindEnum": "stores.models.Store.Kind",
+        "StockMovementReasonEnum": "inventory.models.StockMovement.Reason",
+    },
 }
 
 # Webhooks (o2o.webhooks): each POST waits this long; a failed delivery is retried after base,
