@@ -31,25 +31,40 @@ def test_qr_image_decodes_to_the_sku_url_with_and_without_store(sku, store):
     assert decode(sku_qr_image(sku, store)) == ["https://shop.example.cn/q/knit-01-2?s=sh-001"]
 
 
+CANONICAL = '<link rel="canonical" href="http://testserver/p/knit-01/?sku=knit-01-2" data-landing>'
+
+
 def test_scanning_with_a_store_opens_the_product_with_the_sku_and_remembers_the_store(
     client, sku, store
 ):
     response = client.get(f"/q/{sku.code}", {"s": store.code})
 
-    assert response.status_code == 302
-    assert response["Location"] == "/p/knit-01/?sku=knit-01-2"
+    # The product page itself, no redirect: its script shows the canonical address.
+    assert response.status_code == 200
+    assert CANONICAL in response.content.decode()
+    assert response.context["selected_sku"] == sku
+    assert response.context["scanned_store"] == store
     assert client.session[SESSION_KEY]["code"] == "sh-001"
-    page = client.get(response["Location"])
-    assert page.context["selected_sku"] == sku
-    assert page.context["scanned_store"] == store
+    assert 'hx-get="/p/knit-01/order-actions/?sku=knit-01-2"' in response.content.decode()
+
+
+def test_the_product_page_after_a_scan_shows_the_store_from_the_cached_body(client, sku, store):
+    client.get(f"/q/{sku.code}", {"s": store.code})
+
+    page = client.get("/p/knit-01/", {"sku": sku.code})
+
+    html = page.content.decode()
+    assert 'data-value="M" aria-pressed="true"' in html
+    assert "Scanned in" in html and store.name in html
+    assert '<link rel="canonical" href="http://testserver/p/knit-01/">' in html
 
 
 @pytest.mark.parametrize("query", [{}, {"s": ""}])
 def test_scanning_without_a_store_opens_the_product_and_remembers_nothing(client, sku, query):
     response = client.get(f"/q/{sku.code}", query)
 
-    assert response.status_code == 302
-    assert response["Location"] == "/p/knit-01/?sku=knit-01-2"
+    assert response.status_code == 200
+    assert CANONICAL in response.content.decode()
     assert SESSION_KEY not in client.session
 
 
