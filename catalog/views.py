@@ -120,8 +120,11 @@ def _product_fragments_render(*, code: str, selected_code: str):
     return fragments, not selected_code or (selected is not None and selected.code == selected_code)
 
 
-def _product_page(request, *, code: str, selected_code: str, actions_query: str, landing=False):
-    store = scanning.scanned_store_get(request)
+def _product_page(
+    request, *, code: str, selected_code: str, actions_query: str, landing=False, scanned_store=None
+):
+    # The store just scanned (QR landing), else the one remembered from an earlier scan.
+    store = scanned_store or scanning.scanned_store_get(request)
     if not selectors.code_is_plausible(selected_code):
         selected_code = ""
     page = page_fragments(
@@ -198,24 +201,26 @@ def qr_landing(request, sku_code):
         return _not_sold(request, status=404)
     if not (sku.is_active and sku.product.is_active):
         return _not_sold(request, status=410)
+    store = None
     store_code = request.GET.get("s", "")
     if store_code:
-        store = None
         if selectors.code_is_plausible(store_code):
             store = Store.objects.filter(code=store_code, is_active=True).first()
         if store is None:
             messages.warning(
                 request, _("We could not recognise the store on this label; showing the item.")
             )
-        else:
-            scanning.scanned_store_remember(request, store)
-    return _product_page(
+    response = _product_page(
         request,
         code=sku.product.code,
         selected_code=sku.code,
         actions_query=urlencode({"sku": sku.code}),
         landing=True,
+        scanned_store=store,
     )
+    if store is not None:
+        scanning.scanned_store_remember(response, store)
+    return response
 
 
 @staff_member_required

@@ -258,7 +258,7 @@ STATICFILES_MANIFEST = env.bool("STATICFILES_MANIFEST", default=not DEBUG)
 if DEBUG:
     _static_backend = "django.contrib.staticfiles.storage.StaticFilesStorage"
 elif STATICFILES_MANIFEST:
-    _static_backend = "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    _static_backend = "o2o.storage.HashedStaticStorage"
 else:
     _static_backend = "whitenoise.storage.CompressedStaticFilesStorage"
 STORAGES = {

@@ -11,6 +11,7 @@ from pathlib import PurePosixPath
 
 from django.core.files import File
 from django.core.files.storage import FileSystemStorage
+from whitenoise.storage import CompressedManifestStaticFilesStorage
 
 HASH_LENGTH = 16
 # A name this storage produced: the stem ends in "-" and 16 hex digits.
@@ -46,3 +47,13 @@ class ContentAddressedStorage(FileSystemStorage):
         if self.exists(hashed):
             return hashed
         return super().save(hashed, content, max_length=max_length)
+
+
+class HashedStaticStorage(CompressedManifestStaticFilesStorage):
+    """Static files under content-hashed names (WhiteNoise serves them for a year), without
+    rewriting source-map comments: the vendored minified files name maps we do not ship."""
+
+    patterns = tuple(
+        (extension, tuple(p for p in rules if "sourceMappingURL" not in str(p)))
+        for extension, rules in CompressedManifestStaticFilesStorage.patterns
+    )
