@@ -71,6 +71,37 @@ def _versions(keys: list[str]) -> list[int]:
     return [found[key] for key in keys]
 
 
+def _key(name: str, parts: Iterable[object], *, reviews_of: str | None = None) -> str:
+    version_keys = [CATALOG_VERSION_KEY]
+    if reviews_of is not None:
+        version_keys.append(_reviews_version_key(reviews_of))
+    return ":".join(
+        str(part)
+        for part in (
+            PAGE_KEY_PREFIX,
+            name,
+            *_versions(version_keys),
+            translation.get_language(),
+            *parts,
+        )
+    )
+
+
+def catalog_value(*, name: str, parts: Iterable[object], compute: Callable[[], object]):
+    """A small read of the catalog or the stores (a scanned SKU's product, a store), kept under
+    the catalog version like the pages. None (nothing found) is never kept, so made-up codes
+    cannot fill the cache."""
+    if settings.CATALOG_PAGE_CACHE_SECONDS <= 0:
+        return compute()
+    key = _key(name, parts)
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        if value is not None:
+            cache.set(key, value, settings.CATALOG_PAGE_CACHE_SECONDS)
+    return value
+
+
 def page_fragments(
     *,
     page: str,
@@ -89,19 +120,7 @@ def page_fragments(
     seconds = settings.CATALOG_PAGE_CACHE_SECONDS
     if seconds <= 0:
         return render()[0]
-    version_keys = [CATALOG_VERSION_KEY]
-    if reviews_of is not None:
-        version_keys.append(_reviews_version_key(reviews_of))
-    key = ":".join(
-        str(part)
-        for part in (
-            PAGE_KEY_PREFIX,
-            page,
-            *_versions(version_keys),
-            translation.get_language(),
-            *parts,
-        )
-    )
+    key = _key(page, parts, reviews_of=reviews_of)
     fragments = cache.get(key)
     if fragments is not None:
         return fragments

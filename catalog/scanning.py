@@ -14,6 +14,7 @@ import time
 from django.conf import settings
 from django.core import signing
 
+from catalog.page_cache import catalog_value
 from stores.models import Store
 
 COOKIE_NAME = "scanned_store"
@@ -70,4 +71,14 @@ def scanned_store_get(request) -> Store | None:
     code = _code_from_cookie(request) or _code_from_session(request)
     if code is None:
         return None
-    return Store.objects.filter(code=code, is_active=True).first()
+    return store_active_get(code=code)
+
+
+def store_active_get(*, code: str) -> Store | None:
+    """The active store with this code; read once per catalog version, as every shopper page
+    of a scanned store needs it."""
+    return catalog_value(
+        name="store",
+        parts=[code],
+        compute=lambda: Store.objects.filter(code=code, is_active=True).first(),
+    )

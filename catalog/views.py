@@ -18,8 +18,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from catalog import qr, scanning, selectors
-from catalog.page_cache import page_fragments
+from catalog import page_cache, qr, scanning, selectors
 from catalog.presenters import product_page_context
 from stores.models import Store
 
@@ -57,7 +56,7 @@ def home(request):
         return {"body": render_to_string("catalog/includes/home_body.html", context)}, True
 
     # New arrivals are those of the last days: the date is part of the key.
-    page = page_fragments(
+    page = page_cache.page_fragments(
         page="home", parts=[_store_key(store), timezone.localdate()], render=render_body
     )
     return render(request, "catalog/home.html", {"page": page})
@@ -87,7 +86,7 @@ def category(request, slug):
         # A page number out of range shows another page: not kept under the asked number.
         return {"title": node.category.name, "body": body}, str(page_obj.number) == page_key
 
-    page = page_fragments(
+    page = page_cache.page_fragments(
         page="category",
         parts=[_store_key(store), _slug_key(slug), page_key],
         render=render_body,
@@ -127,7 +126,7 @@ def _product_page(
     store = scanned_store or scanning.scanned_store_get(request)
     if not selectors.code_is_plausible(selected_code):
         selected_code = ""
-    page = page_fragments(
+    page = page_cache.page_fragments(
         page="product",
         parts=[_store_key(store), code, selected_code or "-"],
         render=lambda: _product_fragments_render(code=code, selected_code=selected_code),
@@ -183,6 +182,14 @@ def _not_sold(request, *, status):
     return render(request, "catalog/not_sold.html", status=status)
 
 
+def _scan_target(sku_code: str) -> tuple[str, bool] | None:
+    """(product code, still on sale) for a label's SKU code; None for a code never issued."""
+    sku = selectors.sku_for_scan_get(code=sku_code)
+    if sku is None:
+        return None
+    return sku.product.code, sku.is_active and sku.product.is_active
+
+
 @require_GET
 def qr_landing(request, sku_code):
     """Where a shelf label's QR code leads: the product page with this SKU picked.
@@ -196,25 +203,28 @@ def qr_landing(request, sku_code):
     opens the product (the shopper wants to see the item) but is not remembered, since sales
     would otherwise be credited to a store that does not exist.
     """
-    sku = selectors.sku_for_scan_get(code=sku_code)
-    if sku is None:
+    target = page_cache.catalog_value(
+        name="scan", parts=[sku_code], compute=lambda: _scan_target(sku_code)
+    )
+    if target is None:
         return _not_sold(request, status=404)
-    if not (sku.is_active and sku.product.is_active):
+    product_code, on_sale = target
+    if not on_sale:
         return _not_sold(request, status=410)
     store = None
     store_code = request.GET.get("s", "")
     if store_code:
         if selectors.code_is_plausible(store_code):
-            store = Store.objects.filter(code=store_code, is_active=True).first()
+            store = scanning.store_active_get(code=store_code)
         if store is None:
             messages.warning(
                 request, _("We could not recognise the store on this label; showing the item.")
             )
     response = _product_page(
         request,
-        code=sku.product.code,
-        selected_code=sku.code,
-        actions_query=urlencode({"sku": sku.code}),
+        code=product_code,
+        selected_code=sku_code,
+        actions_query=urlencode({"sku": sku_code}),
         landing=True,
         scanned_store=store,
     )
