@@ -18,6 +18,7 @@ p95 ≤ 100 ms).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import shutil
 import socket
@@ -118,6 +119,16 @@ def wrk(url: str, *, seconds: int, connections: int, script: str) -> dict:
     }
 
 
+def server_stop(server: subprocess.Popen | None) -> None:
+    if server is None:
+        return
+    server.terminate()
+    try:
+        server.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        server.kill()
+
+
 def demo_targets() -> dict[str, str]:
     """Paths of the pages to measure, taken from the demo data."""
     from catalog.models import SKU
@@ -138,32 +149,34 @@ def demo_targets() -> dict[str, str]:
     }
 
 
-def main() -> int:
-    args = parse_args()
-    if shutil.which("wrk") is None:
-        print("wrk is missing: apt-get install wrk")
-        return 1
+@contextlib.contextmanager
+def demo_server(
+    name: str, *, source: Path = ROOT, workers: int = 2, threads: int = 4, extra_env=None
+):
+    """A scratch database with the demo data and gunicorn serving it (DEBUG=false, collected
+    static files) on a free port; yields (base URL, server process, the pages to measure).
+    Everything is stopped and dropped at the end, the server before its database."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "o2o.settings")
     os.environ.setdefault("SECRET_KEY", "bench-only-secret-key")
-    work = Path(tempfile.mkdtemp(prefix="bench-pages-"))
-    script = work / "report.lua"
-    script.write_text(WRK_REPORT)
+    work = Path(tempfile.mkdtemp(prefix=f"bench-{name}-"))
     server = None
     try:
-        with scratch_database("pages"):
+        with scratch_database(name), contextlib.ExitStack() as stop:
+            stop.callback(lambda: server_stop(server))
             env = {
                 **os.environ,
                 "DEBUG": "false",
                 "ALLOWED_HOSTS": "127.0.0.1,localhost",
                 "SECURE_SSL_REDIRECT": "false",
+                "SESSION_COOKIE_SECURE": "false",
+                "CSRF_COOKIE_SECURE": "false",
                 "STATIC_ROOT": str(work / "static"),
                 "MEDIA_ROOT": str(work / "media"),
-                "CACHE_KEY_PREFIX": f"bench-pages-{os.getpid()}",
+                "CACHE_KEY_PREFIX": f"bench-{name}-{os.getpid()}",
                 "LOG_LEVEL": "WARNING",
-                "PYTHONPATH": str(args.source),
+                "PYTHONPATH": str(source),
+                **(extra_env or {}),
             }
-            if args.cache_off:
-                env["CATALOG_PAGE_CACHE_SECONDS"] = "0"
             os.environ.update({key: env[key] for key in ("MEDIA_ROOT", "CACHE_KEY_PREFIX")})
             import django
 
@@ -181,7 +194,7 @@ def main() -> int:
             python = str(ROOT / ".venv" / "bin" / "python")
             subprocess.run(
                 [python, "manage.py", "collectstatic", "--no-input", "-v", "0"],
-                cwd=args.source,
+                cwd=source,
                 env=env,
                 check=True,
             )
@@ -194,14 +207,36 @@ def main() -> int:
                     "--bind",
                     f"127.0.0.1:{port}",
                     "--workers",
-                    str(args.workers),
+                    str(workers),
                     "--threads",
-                    str(args.threads),
+                    str(threads),
                 ],
-                cwd=args.source,
+                cwd=source,
                 env=env,
             )
             wait_until_up(base, server)
+            yield base, server, targets
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def main() -> int:
+    args = parse_args()
+    if shutil.which("wrk") is None:
+        print("wrk is missing: apt-get install wrk")
+        return 1
+    script_dir = Path(tempfile.mkdtemp(prefix="bench-wrk-"))
+    script = script_dir / "report.lua"
+    script.write_text(WRK_REPORT)
+    extra_env = {"CATALOG_PAGE_CACHE_SECONDS": "0"} if args.cache_off else {}
+    try:
+        with demo_server(
+            "pages",
+            source=args.source,
+            workers=args.workers,
+            threads=args.threads,
+            extra_env=extra_env,
+        ) as (base, _server, targets):
             with open("/proc/loadavg") as loadavg:
                 load = loadavg.read().split()[:3]
             print(
@@ -246,13 +281,7 @@ def main() -> int:
             )
             return 1 if failed else 0
     finally:
-        if server is not None:
-            server.terminate()
-            try:
-                server.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                server.kill()
-        shutil.rmtree(work, ignore_errors=True)
+        shutil.rmtree(script_dir, ignore_errors=True)
 
 
 if __name__ == "__main__":
