@@ -163,6 +163,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "dispatch.tasks.expire_offers",
         "schedule": 30.0,
     },
+    "dispatch-alert-offers": {
+        "task": "dispatch.tasks.alert_offers",
+        "schedule": 30.0,
+    },
     "orders-reconcile-payments": {
         "task": "orders.tasks.reconcile_payments",
         "schedule": 120.0,
@@ -224,6 +228,8 @@ TRANSFER_HOLD_HOURS = env.int("TRANSFER_HOLD_HOURS", default=72)
 DISPATCH_HOLD_GRACE_MINUTES = env.int("DISPATCH_HOLD_GRACE_MINUTES", default=30)
 DISPATCH_QUEUE_HOLD_HOURS = env.int("DISPATCH_QUEUE_HOLD_HOURS", default=24)
 DISPATCH_SWEEP_BATCH_SIZE = env.int("DISPATCH_SWEEP_BATCH_SIZE", default=100)
+# A store is reminded of a delivery offer this long before its accept deadline.
+DISPATCH_REMIND_BEFORE_MINUTES = env.int("DISPATCH_REMIND_BEFORE_MINUTES", default=15)
 
 # --- Auth and passwords ------------------------------------------------------------------------
 
@@ -331,6 +337,9 @@ WECHAT_PAY_PUBLIC_KEY = env.str("WECHAT_PAY_PUBLIC_KEY", default="", multiline=T
 WECHAT_PAY_PUBLIC_KEY_ID = env.str("WECHAT_PAY_PUBLIC_KEY_ID", default="")
 COMMISSION_PAYOUT_BACKEND = env.str("COMMISSION_PAYOUT_BACKEND", default="")
 WECHAT_TEMPLATE_NOTICE = env.str("WECHAT_TEMPLATE_NOTICE", default="")
+# The template message a store's staff get for a new delivery offer and its reminder (fields
+# first / keyword1 order number / keyword2 deadline / remark items); empty: no WeChat alert.
+WECHAT_TEMPLATE_NEW_OFFER = env.str("WECHAT_TEMPLATE_NEW_OFFER", default="")
 
 # --- Platform ----------------------------------------------------------------------------------
 

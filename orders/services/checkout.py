@@ -3,6 +3,7 @@ transaction (DESIGN §4 "Orders", "Attribution")."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -94,6 +95,8 @@ def order_place(
     address: dict | None = None,
     note: str = "",
     points_to_use: int = 0,
+    shipping_amount: int = 0,
+    held_skus: Collection[int] | None = None,
     now: datetime | None = None,
 ) -> Order:
     """Place an order and hold its stock at `store`.
@@ -104,10 +107,18 @@ def order_place(
     limits (BookingRefused otherwise). Attribution (credited store and clerk) is computed
     here and frozen. Points used as a discount are spent now and restored if the order lapses.
     Raises InsufficientStock (nothing written) when the store lacks a line.
+
+    A delivery order (网订店送) is placed by dispatch once it has routed the basket: `store` is
+    the routed store, `address` carries the map point, `shipping_amount` the delivery fee, and
+    `held_skus` the lines that store holds (the others come by transfer after payment).
     """
     now = now or timezone.now()
-    if fulfillment == F.DELIVERY:
-        raise InvalidCheckout("delivery orders are routed to a store by dispatch")
+    if fulfillment == F.DELIVERY and not (
+        address and address.get("address") and "latitude" in address and "longitude" in address
+    ):
+        raise InvalidCheckout("a delivery needs an address with its place on the map")
+    if shipping_amount < 0:
+        raise InvalidCheckout("a fee cannot be negative")
     merged = _check_lines(lines)
     _check_store(store, fulfillment)
     if fulfillment == F.TRY_IN_STORE:
@@ -141,6 +152,7 @@ def order_place(
         actor_label=assisted_by.display_name if assisted_by else OrderEvent.ACTOR_SHOPPER,
         event_note=f"{Order.Fulfillment(fulfillment).label} @ {store.name}",
         points_discount_amount=points_discount,
+        shipping_amount=shipping_amount,
         member=member,
         credited_store=credited_store_for(member=member, fulfilling_store=store, channel=channel),
         credited_clerk=credited_clerk_for(member=member, assisting=assisted_by),
@@ -152,9 +164,10 @@ def order_place(
         note=note[:200],
         expires_at=expires_at,
     )
+    held = ordered if held_skus is None else [x for x in ordered if x.sku.pk in set(held_skus)]
     stock_reserve(
         store=store,
-        lines=[(line.sku.pk, line.quantity) for line in ordered],
+        lines=[(line.sku.pk, line.quantity) for line in held],
         expires_at=expires_at,
         owner=order.reservation_owner,
     )
