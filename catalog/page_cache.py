@@ -20,11 +20,13 @@ A bump happens at once and again when the transaction commits, so a request that
 rows while the write was still open cannot leave them cached under the new version.
 """
 
+import threading
 import time
 from collections.abc import Callable, Iterable
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.signals import request_finished, request_started
 from django.db import transaction
 from django.utils import translation
 
@@ -32,11 +34,32 @@ CATALOG_VERSION_KEY = "catalog:v"
 PAGE_KEY_PREFIX = "catalog:page"
 
 
+# Versions read during one request are read once: a QR landing asks for the scanned SKU, the
+# store and the page, each keyed by the catalog version. Only inside a request, so a long-lived
+# process (a worker, a shell) never keeps an old version.
+_request_versions = threading.local()
+
+
+def _request_versions_start(**kwargs):
+    _request_versions.values = {}
+
+
+def _request_versions_end(**kwargs):
+    _request_versions.values = None
+
+
+request_started.connect(_request_versions_start, dispatch_uid="catalog-page-cache-start")
+request_finished.connect(_request_versions_end, dispatch_uid="catalog-page-cache-end")
+
+
 def _reviews_version_key(product_code: str) -> str:
     return f"catalog:reviews:v:{product_code}"
 
 
 def _bump(key: str) -> None:
+    memo = getattr(_request_versions, "values", None)
+    if memo:
+        memo.pop(key, None)
     try:
         cache.incr(key)
     except ValueError:
@@ -63,11 +86,16 @@ def product_reviews_version_bump(*, product_codes: Iterable[str]) -> None:
 
 
 def _versions(keys: list[str]) -> list[int]:
-    found = cache.get_many(keys)
-    for key in keys:
+    memo = getattr(_request_versions, "values", None)
+    missing = [key for key in keys if memo is None or key not in memo]
+    found = cache.get_many(missing) if missing else {}
+    for key in missing:
         if key not in found:
             cache.add(key, time.time_ns(), timeout=None)
             found[key] = cache.get(key)
+    if memo is not None:
+        memo.update(found)
+        found = {**memo, **found}
     return [found[key] for key in keys]
 
 
