@@ -2,10 +2,10 @@
 
 Each topic keeps its URL namespace (`backoffice:`, `orders_backoffice:`, `members_backoffice:`,
 `loyalty_backoffice:`, `commissions_backoffice:`, the store desk's `today_backoffice:`,
-`scanner_backoffice:`, `customers_backoffice:`, and `stock_backoffice:`,
-`deliveries_backoffice:`, `manager_backoffice:`, `hq_backoffice:`), so the names used in
-templates, redirects and tests stay as they were. Every
-page here must have a row in tests/backoffice/test_permissions.py, which walks these patterns.
+`scanner_backoffice:`, `customers_backoffice:`, `stock_backoffice:`, `deliveries_backoffice:`,
+`events_backoffice:`, `manager_backoffice:`, `hq_backoffice:`), so the names used in templates,
+redirects and tests stay as they were. Every page here must have a row in
+tests/backoffice/test_permissions.py, which walks these patterns.
 """
 
 from django.urls import include, path
@@ -16,6 +16,7 @@ from backoffice.views import (
     commissions,
     customers,
     deliveries,
+    events,
     home,
     hq,
     loyalty,
@@ -124,6 +125,14 @@ manager_urls = [
     path("", manager.manager, name="desk"),
 ]
 
+event_urls = [
+    path("", events.event_list, name="list"),
+    path("new/", events.event_create, name="create"),
+    path("<int:pk>/", events.event_detail, name="detail"),
+    path("<int:pk>/check-in/", events.check_in, name="check_in"),
+    path("<int:pk>/no-shows/", events.no_shows, name="no_shows"),
+]
+
 hq_urls = [
     path("stores/", hq.stores, name="stores"),
 ]
@@ -138,6 +147,7 @@ urlpatterns = [
     path("commissions/", include((commission_urls, "commissions_backoffice"))),
     path("stock/", include((stock_urls, "stock_backoffice"))),
     path("deliveries/", include((delivery_urls, "deliveries_backoffice"))),
+    path("events/", include((event_urls, "events_backoffice"))),
     path("manager/", include((manager_urls, "manager_backoffice"))),
     path("hq/", include((hq_urls, "hq_backoffice"))),
     path("", include((home_urls, "backoffice"))),

@@ -26,10 +26,16 @@ def _review_changed(sender, instance, **kwargs):
     product_reviews_version_bump(product_codes=products.values_list("code", flat=True))
 
 
+def catalog_model_watch(model) -> None:
+    """Cached catalog pages go stale when rows of `model` change. Apps above catalog whose rows
+    change what the pages show (a store's own prices and range) register theirs here."""
+    post_save.connect(_catalog_changed, sender=model, dispatch_uid=f"page-cache-{model}")
+    post_delete.connect(_catalog_changed, sender=model, dispatch_uid=f"page-cache-d-{model}")
+
+
 def connect() -> None:
     for model in CATALOG_MODELS:
-        post_save.connect(_catalog_changed, sender=model, dispatch_uid=f"page-cache-{model}")
-        post_delete.connect(_catalog_changed, sender=model, dispatch_uid=f"page-cache-d-{model}")
+        catalog_model_watch(model)
     m2m_changed.connect(
         _catalog_changed,
         sender=Product.goes_well_with.through,

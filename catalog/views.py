@@ -18,7 +18,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from catalog import page_cache, qr, scanning, selectors
+from catalog import page_cache, qr, scanning, selectors, store_prices
 from catalog.presenters import product_page_context
 from stores.models import Store
 
@@ -77,7 +77,10 @@ def category(request, slug):
         node, ancestors = selectors.category_node_find(selectors.category_tree(), slug)
         if node is None:
             return None, False
-        products = selectors.product_tiles().filter(category_id__in=node.descendant_ids())
+        # A shopper in a store sees the store's range (its assortment, 千店千面).
+        products = store_prices.products_offered_at(
+            selectors.product_tiles().filter(category_id__in=node.descendant_ids()), store
+        )
         page_obj = Paginator(products.order_by("-created_at", "code"), CATEGORY_PAGE_SIZE).get_page(
             raw_page
         )
@@ -96,7 +99,15 @@ def category(request, slug):
     return render(request, "catalog/category.html", {"page": page})
 
 
-def _product_fragments_render(*, code: str, selected_code: str):
+def _chosen_store(code) -> Store | None:
+    if not selectors.code_is_plausible(code):
+        return None
+    return (
+        Store.objects.filter(code=code, is_active=True).exclude(kind=Store.Kind.WAREHOUSE).first()
+    )
+
+
+def _product_fragments_render(*, code: str, selected_code: str, price_store: Store | None):
     """The cached parts of the product page, or None when no active product has this code."""
     product = selectors.product_detail_get(code=code)
     if product is None:
@@ -106,7 +117,9 @@ def _product_fragments_render(*, code: str, selected_code: str):
         selected_code=selected_code,
         rating=selectors.product_rating_summary(product=product),
         reviews=selectors.product_reviews_visible(product=product),
+        prices=store_prices.sku_prices_at(product.skus.all(), price_store) if price_store else None,
     )
+    context["price_store"] = price_store
     selected = context["selected_sku"]
     fragments = {
         "code": product.code,
@@ -124,12 +137,17 @@ def _product_page(
 ):
     # The store just scanned (QR landing), else the one remembered from an earlier scan.
     store = scanned_store or scanning.scanned_store_get(request)
+    # 千店千面: the prices of the store she scanned in, else of the store whose page she came
+    # from (?store=<code>, shown only: it is not remembered and credits nothing).
+    price_store = store or (None if landing else _chosen_store(request.GET.get("store")))
     if not selectors.code_is_plausible(selected_code):
         selected_code = ""
     page = page_cache.page_fragments(
         page="product",
-        parts=[_store_key(store), code, selected_code or "-"],
-        render=lambda: _product_fragments_render(code=code, selected_code=selected_code),
+        parts=[_store_key(price_store), code, selected_code or "-"],
+        render=lambda: _product_fragments_render(
+            code=code, selected_code=selected_code, price_store=price_store
+        ),
         reviews_of=code,
     )
     if page is None:

@@ -159,6 +159,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "orders.tasks.expire_orders",
         "schedule": 30.0,
     },
+    "promotions-release-stale-flash-claims": {
+        "task": "promotions.tasks.release_stale_flash_claims",
+        "schedule": 60.0,
+    },
     "dispatch-expire-offers": {
         "task": "dispatch.tasks.expire_offers",
         "schedule": 30.0,

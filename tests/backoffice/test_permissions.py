@@ -34,6 +34,7 @@ from tests.backoffice.stock_fixtures import staff_make
 from tests.dispatch.offer_helpers import delivery_offer_make
 from tests.members.loyalty_factories import task_make
 from tests.orders.placing import F, pay, place
+from tests.promotions.event_fixtures import store_event_make
 
 pytestmark = pytest.mark.django_db
 STAFF_PREFIX = "staff/"
@@ -82,6 +83,10 @@ def withdrawal(world):
 
 def offer(world):
     return {"pk": world.offer.pk}
+
+
+def store_event(world):
+    return {"pk": world.event.pk}
 
 
 def member_task(world):
@@ -152,6 +157,12 @@ PAGES: dict[str, Page] = {
     "deliveries_backoffice:pack": Page(method="post", kwargs=delivery, outsider=403),
     "deliveries_backoffice:assign": Page(method="post", kwargs=delivery, outsider=403),
     "deliveries_backoffice:hand_over": Page(method="post", kwargs=delivery, outsider=403),
+    # store events (their bookings and check-in at the door)
+    "events_backoffice:list": Page(),
+    "events_backoffice:create": Page(roles="manager", insider="manager"),
+    "events_backoffice:detail": Page(kwargs=store_event),
+    "events_backoffice:check_in": Page(method="post", kwargs=store_event),
+    "events_backoffice:no_shows": Page(method="post", kwargs=store_event),
     # manager and HQ
     "manager_backoffice:desk": Page(roles="manager", insider="manager"),
     "hq_backoffice:stores": Page(roles="hq"),
@@ -195,8 +206,8 @@ def test_every_staff_url_has_a_row():
 def world(nearby):
     """One object of each kind at sh01: a paid pickup, a cart built by its clerk, a customer of
     the store with a follow-up task for the clerk, a transfer sh02 → sh01, a withdrawal
-    request of the clerk and a delivery order offered to sh01; sh03's clerk is the outsider; HQ
-    looks at sh01."""
+    request of the clerk, a delivery order offered to sh01 and a store event; sh03's clerk is the
+    outsider; HQ looks at sh01."""
     nearby.member.home_store = nearby.store
     nearby.member.save(update_fields=["home_store"])
     nearby.order = pay(place(nearby, F.PICKUP, lines=[Line(nearby.sku_m, 1)]))
@@ -208,6 +219,7 @@ def world(nearby):
     )
     nearby.hq = staff_make("HQ-1", nearby.warehouse, role=Staff.Role.HQ)
     nearby.offer = delivery_offer_make(store=nearby.store, lines=[(nearby.sku_l, 1)])
+    nearby.event = store_event_make(nearby.store)
     nearby.withdrawal = Withdrawal.objects.create(
         wallet=Wallet.objects.create(staff=nearby.clerk), amount=1000, out_bill_no="CW-PERM-1"
     )
