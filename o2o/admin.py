@@ -133,5 +133,7 @@ class DurableTaskAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             % {"count": count},
             messages.SUCCESS,
         )
+
+
 # Registered from their own module; importing it here is what puts them in the admin.
 from o2o import admin_webhooks  # noqa: E402, F401
