@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "commissions",
     "dispatch",
     "promotions",
+    "reports",
     "backoffice",
 ]
 
@@ -204,6 +205,10 @@ CELERY_BEAT_SCHEDULE = {
     "commissions-sweep-withdrawals": {
         "task": "commissions.tasks.sweep_withdrawals",
         "schedule": crontab(minute="*/10"),
+    },
+    "reports-daily-facts": {
+        "task": "reports.tasks.rebuild_daily_facts",
+        "schedule": crontab(hour=1, minute=30),
     },
 }
 

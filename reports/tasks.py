@@ -1,0 +1,19 @@
+"""Reports' background jobs: thin, idempotent (each rebuilds or re-imports a whole day)."""
+
+from datetime import timedelta
+
+from celery import shared_task
+from django.utils import timezone
+
+from reports.services.facts import facts_rebuild
+
+
+@shared_task
+def rebuild_daily_facts(days_back: int = 2) -> str:
+    """Nightly: rebuild the facts of the last `days_back` days up to yesterday (the day before
+    is redone too, so a refund completed just after midnight lands; `manage.py reports_facts`
+    for cron and for any older range)."""
+    yesterday = timezone.localdate() - timedelta(days=1)
+    return facts_rebuild(
+        first_day=yesterday - timedelta(days=days_back - 1), last_day=yesterday
+    ).message
