@@ -135,6 +135,9 @@ PAGES: dict[str, Page] = {
     # manager and HQ
     "manager_backoffice:desk": Page(roles="manager", insider="manager"),
     "hq_backoffice:stores": Page(roles="hq"),
+    # HQ's reports (reports/urls.py, mounted under /staff/ by the URL root)
+    "reports_backoffice:dashboard": Page(roles="hq"),
+    "reports_backoffice:export": Page(roles="hq", kwargs=lambda world: {"table": "days"}),
 }
 
 

@@ -1,0 +1,85 @@
+"""On HQ's phone (390×844): the dashboard filtered to one region, its charts drawn, a CSV
+downloaded."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from orders.models import Order
+from reports.services.facts import facts_rebuild
+from stores.models import Region, Staff, Store
+from tests.backoffice.stock_fixtures import staff_make
+from tests.reports.synthetic import at, order_make
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def log_in(page, username):
+    page.goto(f"{page.base_url}/staff/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", "pw")
+    page.locator(".bo-login button[type=submit]").click()
+    page.wait_for_url(f"{page.base_url}/staff/")
+
+
+def painted(page, name: str) -> int:
+    return page.evaluate(
+        """(name) => {
+            const canvas = document.querySelector(`canvas[data-chart="${name}"]`);
+            const pixels = canvas.getContext('2d')
+                .getImageData(0, 0, canvas.width, canvas.height).data;
+            let painted = 0;
+            for (let i = 3; i < pixels.length; i += 4) { if (pixels[i] > 0) painted++; }
+            return painted;
+        }""",
+        name,
+    )
+
+
+def test_hq_filters_the_dashboard_to_a_region_and_downloads_a_csv(shop, page, screenshot):
+    staff_make("HQ-1", shop.store, role=Staff.Role.HQ)
+    north = Region.objects.create(code="bj", name="北京")
+    Store.objects.filter(pk=shop.other_store.pk).update(region=north)
+    today = timezone.localdate()
+    for offset in range(1, 8):
+        day = today - timedelta(days=offset)
+        order_make(shop, paid_at=at(day, 11), amount=10000 * offset, clerk=shop.clerk)
+        order_make(
+            shop,
+            paid_at=at(day, 15),
+            amount=30000,
+            channel=Order.Channel.H5,
+            fulfillment=Order.Fulfillment.PICKUP,
+            credited_store=shop.other_store,
+        )
+    facts_rebuild(first_day=today - timedelta(days=7), last_day=today)
+
+    log_in(page, "hq-1")
+    page.goto(f"{page.base_url}/staff/hq/reports/")
+    page.select_option("select[name=region]", str(north.pk))
+    page.locator("#report-filters button[type=submit]").click()
+    page.wait_for_url(f"**region={north.pk}**")
+    page.wait_for_function(
+        "() => window.Chart && Chart.getChart(document.querySelector('canvas[data-chart=day]'))"
+    )
+
+    expect(page.locator(".rp-totals")).to_contain_text("¥2,100.00")
+    stores_shown = page.locator("#by-store table").inner_text()
+    assert "sh02" in stores_shown and "sh01" not in stores_shown
+    assert painted(page, "day") > 1000 and painted(page, "store") > 1000
+    assert page.locator("canvas[data-chart=day]").get_attribute("data-drawn") == "yes"
+    wide = page.evaluate(
+        """() => Array.from(document.querySelectorAll('body *'))
+            .filter(el => el.getBoundingClientRect().right > 391)
+            .map(el => el.tagName + '.' + el.className + ' ' + el.getBoundingClientRect().right)
+            .slice(0, 8)"""
+    )
+    assert wide == [], wide
+    screenshot(page, "dashboard")
+    with page.expect_download() as download_info:
+        page.locator("#by-store .rp-csv").click()
+    content = open(download_info.value.path(), encoding="utf-8-sig").read()
+    assert content.splitlines()[0].startswith("store,name,kind,credited_net_fen")
+    assert "sh02" in content and "sh01" not in content
