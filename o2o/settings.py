@@ -220,6 +220,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reports.tasks.rebuild_daily_facts",
         "schedule": crontab(hour=1, minute=30),
     },
+    # WeChat Pay publishes the previous day's bill from 10:00 (Beijing time).
+    "reports-reconcile-payments": {
+        "task": "reports.tasks.reconcile_payments",
+        "schedule": crontab(hour=10, minute=30),
+    },
 }
 
 # Orders: the payment window equals WeChat Pay's time_expire; try-in-store holds until the

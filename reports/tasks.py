@@ -6,6 +6,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from reports.services.facts import facts_rebuild
+from reports.services.reconciliation import bill_fetch, differences_alert
 
 
 @shared_task
@@ -17,3 +18,11 @@ def rebuild_daily_facts(days_back: int = 2) -> str:
     return facts_rebuild(
         first_day=yesterday - timedelta(days=days_back - 1), last_day=yesterday
     ).message
+
+
+@shared_task
+def reconcile_payments() -> str:
+    """Nightly: fetch yesterday's WeChat Pay bill, match it, alert HQ of any difference
+    (`manage.py reports_reconcile` for cron)."""
+    bill = bill_fetch(bill_date=timezone.localdate() - timedelta(days=1))
+    return f"{bill.bill_date}: {bill.matched} matched, {differences_alert(bill)} open"

@@ -2,5 +2,12 @@
 franchise settlement statements. Nothing below this app imports it."""
 
 from reports.models.facts import ClerkDay, ProductDay, StoreDay
+from reports.models.reconciliation import PaymentBill, PaymentDifference
 
-__all__ = ["ClerkDay", "ProductDay", "StoreDay"]
+__all__ = [
+    "ClerkDay",
+    "PaymentBill",
+    "PaymentDifference",
+    "ProductDay",
+    "StoreDay",
+]
