@@ -22,11 +22,13 @@ from datetime import date
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from commissions.models import Wallet, Withdrawal
 from inventory.services import transfer_request
 from orders.services.assisted import assisted_cart_create
 from orders.services.checkout import Line
+from reports.models import PaymentBill, PaymentDifference
 from stores.models import Staff
 from tests.backoffice.stock_fixtures import staff_make
 from tests.members.loyalty_factories import task_make
@@ -71,6 +73,16 @@ def member(world):
 
 def withdrawal(world):
     return {"pk": world.withdrawal.pk}
+
+
+def payment_difference(world):
+    bill, _ = PaymentBill.objects.get_or_create(
+        bill_date=date(2030, 1, 1), defaults={"source": "upload", "imported_at": timezone.now()}
+    )
+    difference, _ = PaymentDifference.objects.get_or_create(
+        bill=bill, record="payment", reference="P-PERM-1", defaults={"kind": "missing_here"}
+    )
+    return {"pk": difference.pk}
 
 
 def member_task(world):
@@ -138,6 +150,12 @@ PAGES: dict[str, Page] = {
     # HQ's reports (reports/urls.py, mounted under /staff/ by the URL root)
     "reports_backoffice:dashboard": Page(roles="hq"),
     "reports_backoffice:export": Page(roles="hq", kwargs=lambda world: {"table": "days"}),
+    "reports_backoffice:reconciliation": Page(roles="hq"),
+    "reports_backoffice:bill_fetch": Page(method="post", roles="hq"),
+    "reports_backoffice:bill_upload": Page(method="post", roles="hq"),
+    "reports_backoffice:difference_resolve": Page(
+        method="post", roles="hq", kwargs=payment_difference
+    ),
 }
 
 
