@@ -3,11 +3,15 @@ franchise settlement statements. Nothing below this app imports it."""
 
 from reports.models.facts import ClerkDay, ProductDay, StoreDay
 from reports.models.reconciliation import PaymentBill, PaymentDifference
+from reports.models.settlement import SettlementEvent, SettlementPolicy, SettlementStatement
 
 __all__ = [
     "ClerkDay",
     "PaymentBill",
     "PaymentDifference",
     "ProductDay",
+    "SettlementEvent",
+    "SettlementPolicy",
+    "SettlementStatement",
     "StoreDay",
 ]
