@@ -225,6 +225,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reports.tasks.reconcile_payments",
         "schedule": crontab(hour=10, minute=30),
     },
+    "reports-prepare-statements": {
+        "task": "reports.tasks.prepare_statements",
+        "schedule": crontab(day_of_month=1, hour=6, minute=0),
+    },
 }
 
 # Orders: the payment window equals WeChat Pay's time_expire; try-in-store holds until the

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from reports.services.facts import facts_rebuild
 from reports.services.reconciliation import bill_fetch, differences_alert
+from reports.services.settlement import statements_prepare
 
 
 @shared_task
@@ -26,3 +27,11 @@ def reconcile_payments() -> str:
     (`manage.py reports_reconcile` for cron)."""
     bill = bill_fetch(bill_date=timezone.localdate() - timedelta(days=1))
     return f"{bill.bill_date}: {bill.matched} matched, {differences_alert(bill)} open"
+
+
+@shared_task
+def prepare_statements() -> int:
+    """Monthly: draft franchise statements of last month for HQ to check and issue
+    (`manage.py reports_settle`)."""
+    last_month = (timezone.localdate().replace(day=1) - timedelta(days=1)).replace(day=1)
+    return len(statements_prepare(month=last_month))

@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from reports import reconciliation_views, views
+from reports import reconciliation_views, settlement_views, views
 
 dashboard_urls = [
     path("", views.dashboard, name="dashboard"),
@@ -17,6 +17,23 @@ dashboard_urls = [
     ),
 ]
 
+dashboard_urls += [
+    path("settlements/", settlement_views.settlements, name="settlements"),
+    path(
+        "settlements/prepare/",
+        settlement_views.settlements_prepare_view,
+        name="settlements_prepare",
+    ),
+    path("settlements/<int:pk>/move/", settlement_views.statement_move_view, name="statement_move"),
+]
+
+statement_urls = [
+    path("", settlement_views.store_statements, name="list"),
+    path("<int:pk>/", settlement_views.store_statement, name="detail"),
+    path("<int:pk>/export.csv", settlement_views.store_statement_export, name="export"),
+]
+
 urlpatterns = [
     path("hq/reports/", include((dashboard_urls, "reports_backoffice"))),
+    path("statements/", include((statement_urls, "statements_backoffice"))),
 ]

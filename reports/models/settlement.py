@@ -101,6 +101,11 @@ class SettlementStatement(models.Model):
     def credited_net(self) -> int:
         return self.credited_sales - self.credited_refunds
 
+    @property
+    def coupon_refund(self) -> int:
+        """The part of the discounts on its sales that HQ pays back to the store."""
+        return self.discounts - self.coupon_cost
+
 
 class SettlementEvent(models.Model):
     """A statement's timeline: prepared, recomputed, issued, settled (typed, translated)."""

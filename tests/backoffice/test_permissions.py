@@ -28,8 +28,8 @@ from commissions.models import Wallet, Withdrawal
 from inventory.services import transfer_request
 from orders.services.assisted import assisted_cart_create
 from orders.services.checkout import Line
-from reports.models import PaymentBill, PaymentDifference
-from stores.models import Staff
+from reports.models import PaymentBill, PaymentDifference, SettlementStatement
+from stores.models import Staff, Store
 from tests.backoffice.stock_fixtures import staff_make
 from tests.members.loyalty_factories import task_make
 from tests.orders.placing import F, pay, place
@@ -83,6 +83,23 @@ def payment_difference(world):
         bill=bill, record="payment", reference="P-PERM-1", defaults={"kind": "missing_here"}
     )
     return {"pk": difference.pk}
+
+
+def statement(world):
+    """An issued statement of sh01 (made a franchise store for it)."""
+    Store.objects.filter(pk=world.store.pk).update(kind=Store.Kind.FRANCHISE)
+    issued, _ = SettlementStatement.objects.get_or_create(
+        store=world.store,
+        month=date(2026, 1, 1),
+        defaults={
+            "state": "confirmed",
+            "platform_fee_bp": 500,
+            "fulfilment_fee_bp": 1000,
+            "coupon_store_share_bp": 5000,
+            "computed_at": timezone.now(),
+        },
+    )
+    return {"pk": issued.pk}
 
 
 def member_task(world):
@@ -156,6 +173,13 @@ PAGES: dict[str, Page] = {
     "reports_backoffice:difference_resolve": Page(
         method="post", roles="hq", kwargs=payment_difference
     ),
+    "reports_backoffice:settlements": Page(roles="hq"),
+    "reports_backoffice:settlements_prepare": Page(method="post", roles="hq"),
+    "reports_backoffice:statement_move": Page(method="post", roles="hq", kwargs=statement),
+    # the franchise store's statements: its manager (and HQ looking at the store)
+    "statements_backoffice:list": Page(roles="manager", insider="manager"),
+    "statements_backoffice:detail": Page(roles="manager", insider="manager", kwargs=statement),
+    "statements_backoffice:export": Page(roles="manager", insider="manager", kwargs=statement),
 }
 
 

@@ -83,3 +83,35 @@ def test_hq_filters_the_dashboard_to_a_region_and_downloads_a_csv(shop, page, sc
     content = open(download_info.value.path(), encoding="utf-8-sig").read()
     assert content.splitlines()[0].startswith("store,name,kind,credited_net_fen")
     assert "sh02" in content and "sh01" not in content
+
+
+def test_the_manager_of_a_franchise_store_reads_her_months_statement(shop, page, screenshot):
+    from datetime import date
+
+    from reports.services.settlement import statement_issue, statement_prepare
+
+    Store.objects.filter(pk=shop.store.pk).update(kind=Store.Kind.FRANCHISE)
+    shop.store.refresh_from_db()
+    march = date(2026, 3, 1)
+    order_make(shop, paid_at=at(march, 10), amount=59900, discount=999)
+    order_make(
+        shop,
+        paid_at=at(date(2026, 3, 9), 18),
+        amount=30000,
+        channel=Order.Channel.H5,
+        fulfillment=Order.Fulfillment.DELIVERY,
+        fulfilling_store=shop.other_store,
+    )
+    statement = statement_issue(statement=statement_prepare(store=shop.store, month=march))
+
+    log_in(page, "sh01-m")
+    page.get_by_role("link", name="Monthly statements").click()
+    page.get_by_role("link", name="2026-03").click()
+
+    expect(page.locator("#net-due")).to_have_text(f"¥{statement.net_due / 100:,.2f}")
+    expect(page.locator("#statement")).to_contain_text("Issued")
+    screenshot(page, "statement")
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Export (CSV)").click()
+    content = open(download_info.value.path(), encoding="utf-8-sig").read()
+    assert f"summary,net_due_fen,,,,{statement.net_due}" in content

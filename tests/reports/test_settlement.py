@@ -137,3 +137,26 @@ def test_preparing_twice_gives_the_same_statement(franchise):
     assert first.pk == second.pk and first.net_due == second.net_due
     assert SettlementStatement.objects.count() == 1
     assert first.events.count() == 1  # nothing changed: no recompute event
+
+
+def test_hq_prepares_issues_and_settles_through_the_pages(client, franchise):
+    from django.urls import reverse
+
+    from stores.models import Staff
+    from tests.backoffice.stock_fixtures import staff_make
+
+    client.force_login(staff_make("HQ-1", franchise.store, role=Staff.Role.HQ).user)
+    client.post(reverse("reports_backoffice:settlements_prepare"), {"month": "2026-03"})
+    statement = SettlementStatement.objects.get(store=franchise.store, month=MARCH)
+    move = reverse("reports_backoffice:statement_move", args=[statement.pk])
+
+    client.post(move, {"to": "confirmed"})
+    client.post(move, {"to": "paid", "note": "bank ref 42"})
+    bad = client.post(move, {"to": "draft"}, follow=True)
+
+    statement.refresh_from_db()
+    assert statement.state == State.PAID
+    assert statement.events.last().note == "bank ref 42"
+    assert "Choose what to do with the statement." in bad.content.decode()
+    page = client.get(reverse("reports_backoffice:settlements"), {"month": "2026-03"})
+    assert page.context["statements"] == [statement]
