@@ -113,10 +113,8 @@ def _bench() -> int:
 def _reports(first_day: date, last_day: date) -> dict:
     """The same two reports two ways: {(key): net fen} from the facts and from raw lines."""
     from django.db import connection
-    from django.db.models import Sum
 
-    from reports.models import StoreDay
-    from reports.selectors import ReportFilter, sales_by_day
+    from reports.selectors import ReportFilter, sales_by_day, sales_by_store
     from reports.services.facts import local_bounds
     from stores.models import Store
 
@@ -164,16 +162,9 @@ def _reports(first_day: date, last_day: date) -> dict:
         return {row["day"]: row["net_amount"] for row in sales_by_day(report) if row["net_amount"]}
 
     def every_store():
-        rows = (
-            StoreDay.objects.filter(basis="credited", day__gte=first_day, day__lte=last_day)
-            .values("store_id")
-            .annotate(paid=Sum("sales_amount"), refunded=Sum("refund_amount"))
-            .order_by()
-        )
+        report = ReportFilter(first_day=first_day, last_day=last_day)
         return {
-            row["store_id"]: row["paid"] - row["refunded"]
-            for row in rows
-            if row["paid"] - row["refunded"]
+            row["store"].pk: row["credited"] for row in sales_by_store(report) if row["credited"]
         }
 
     return {

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from django.db import connections
 from django.db.models import Count, Q, Sum
@@ -19,7 +19,7 @@ from catalog.models import Product
 from dispatch.models import DispatchOffer, DispatchPolicy
 from members.models import Member
 from orders.models import Order, OrderLine
-from reports.models import ClerkDay, ProductDay, StoreDay
+from reports.models import ClerkDay, ProductDay, StoreDay, StoreMonth
 from reports.routers import report_database
 from reports.services.facts import facts_live, local_bounds
 from stores.models import Region, Staff, Store
@@ -84,18 +84,32 @@ def _summed(
     match = match or {}
     today = timezone.localdate()
     groups: dict[tuple, Totals] = {}
-    past = (
-        model.objects.using(report_database())
-        .filter(day__gte=report.first_day, day__lte=min(report.last_day, today), **match)
-        .exclude(day=today)
-        .filter(report.store_q())
-        .values(*keys)
-        .annotate(**{f"sum_{name}": Sum(name) for name in sums})
-        .order_by()
-    )
-    for row in past:
-        key = tuple(row[name] for name in keys)
-        groups.setdefault(key, Totals()).add({name: row[f"sum_{name}"] for name in sums})
+    last = min(report.last_day, today)
+    sources = [(model, Q(day__gte=report.first_day, day__lte=last))]
+    if model is StoreDay and "day" not in keys:
+        # Whole past months from the monthly rollup, the days around them from the day table.
+        months = _whole_months(report.first_day, last, today)
+        if months:
+            before = Q(day__gte=report.first_day, day__lt=months[0])
+            after = Q(day__gt=_month_end(months[-1]), day__lte=last)
+            sources = [
+                (StoreDay, before | after),
+                (StoreMonth, Q(month__gte=months[0], month__lte=months[-1])),
+            ]
+    for source, period in sources:
+        past = (
+            source.objects.using(report_database())
+            .filter(period, **match)
+            .filter(report.store_q())
+            .values(*keys)
+            .annotate(**{f"sum_{name}": Sum(name) for name in sums})
+            .order_by()
+        )
+        if source is not StoreMonth:
+            past = past.exclude(day=today)
+        for row in past:
+            key = tuple(row[name] for name in keys)
+            groups.setdefault(key, Totals()).add({name: row[f"sum_{name}"] for name in sums})
     if report.first_day <= today <= report.last_day:
         allowed = set(report.stores().values_list("pk", flat=True)) if report.narrowed else None
         for fact in facts_live(model, day=today):
@@ -106,6 +120,20 @@ def _summed(
             key = tuple(getattr(fact, name) for name in keys)
             groups.setdefault(key, Totals()).add({name: getattr(fact, name) for name in sums})
     return groups
+
+
+def _month_end(month: date) -> date:
+    return (month.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+
+
+def _whole_months(first: date, last: date, today: date) -> list[date]:
+    """First days of the calendar months lying wholly in [first, last] and before today."""
+    month = first if first.day == 1 else _month_end(first) + timedelta(days=1)
+    months = []
+    while _month_end(month) <= last and _month_end(month) < today:
+        months.append(month)
+        month = _month_end(month) + timedelta(days=1)
+    return months
 
 
 SALES = ["orders", "sales_amount", "refund_amount"]

@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db import connection, transaction
 
-from reports.models import ClerkDay, ProductDay, StoreDay
+from reports.models import ClerkDay, ProductDay, StoreDay, StoreMonth
 
 # Both bases of one order in one scan: its credited store and its fulfilling store.
 _BASES = """CROSS JOIN LATERAL (VALUES ('credited', x.credited_store_id),
@@ -126,6 +126,12 @@ FACT_TABLES = (
     (ClerkDay, CLERK_DAY_COLUMNS, CLERK_DAY_SELECT),
     (ProductDay, PRODUCT_DAY_COLUMNS, PRODUCT_DAY_SELECT),
 )
+STORE_MONTH_SUMS = (
+    "orders, goods_amount, discount_amount, points_discount_amount, shipping_amount, "
+    "sales_amount, refunds, refund_amount, points_used, commission_amount, customers_new, "
+    "customers_returning"
+)
+
 # Any fixed number: serialises rebuilds (nightly beat, a command, a catch-up) with each other.
 REBUILD_LOCK_KEY = 7_013_001
 
@@ -176,7 +182,30 @@ def facts_rebuild(*, first_day: date, last_day: date) -> FactsRebuilt:
             )
             cursor.execute(f"INSERT INTO {table} ({columns}) {select}", parameters)
             rows[model._meta.model_name] = cursor.rowcount
+        rows["storemonth"] = _months_rebuild(cursor, first_day, last_day)
     return FactsRebuilt(first_day=first_day, last_day=last_day, rows=rows)
+
+
+def _months_rebuild(cursor, first_day: date, last_day: date) -> int:
+    """Re-sum every month the range touches from its (already rebuilt) store days."""
+    first_month = first_day.replace(day=1)
+    after_last = (last_day.replace(day=28) + timedelta(days=4)).replace(day=1)
+    month_table, day_table = StoreMonth._meta.db_table, StoreDay._meta.db_table
+    cursor.execute(
+        f"DELETE FROM {month_table} WHERE month >= %(first)s AND month < %(after)s",  # noqa: S608
+        {"first": first_month, "after": after_last},
+    )
+    sums = ", ".join(f"SUM({name.strip()})" for name in STORE_MONTH_SUMS.split(","))
+    cursor.execute(
+        f"""
+        INSERT INTO {month_table} (month, store_id, basis, channel, fulfillment, {STORE_MONTH_SUMS})
+        SELECT date_trunc('month', day)::date, store_id, basis, channel, fulfillment, {sums}
+        FROM {day_table} WHERE day >= %(first)s AND day < %(after)s
+        GROUP BY 1, 2, 3, 4, 5
+        """,  # noqa: S608 - table and column names from this module, values are parameters
+        {"first": first_month, "after": after_last},
+    )
+    return cursor.rowcount
 
 
 def facts_live(model, *, day: date) -> list:

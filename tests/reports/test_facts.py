@@ -155,3 +155,26 @@ def test_live_figures_equal_what_the_rebuild_would_store(shop):
         for r in StoreDay.objects.filter(day=FIRST)
     }
     assert live == stored
+
+
+def test_whole_months_come_from_the_monthly_rollup_and_add_up_to_the_days(shop):
+    from reports.models import StoreMonth
+    from reports.selectors import ReportFilter, sales_by_channel, sales_by_store
+
+    ledgers_make(shop, first_day=date(2026, 1, 20), days=80, seed=5)
+    facts_rebuild(first_day=date(2026, 1, 1), last_day=date(2026, 4, 30))
+    report = ReportFilter(first_day=date(2026, 1, 25), last_day=date(2026, 4, 3))
+
+    by_store = {row["store"].pk: row["credited"] for row in sales_by_store(report)}
+    by_channel = sum(row["net_amount"] for row in sales_by_channel(report))
+
+    days = StoreDay.objects.filter(day__gte=report.first_day, day__lte=report.last_day)
+    expected = {}
+    for row in days.filter(basis="credited"):
+        expected[row.store_id] = expected.get(row.store_id, 0) + row.net_amount
+    assert by_store == {k: v for k, v in expected.items() if k in by_store}
+    assert set(expected) <= set(by_store)
+    assert by_channel == sum(expected.values())
+    months = StoreMonth.objects.aggregate(paid=Sum("sales_amount"))["paid"]
+    assert months == StoreDay.objects.aggregate(paid=Sum("sales_amount"))["paid"]
+    assert StoreMonth.objects.filter(month=date(2026, 2, 1)).exists()
