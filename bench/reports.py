@@ -205,8 +205,8 @@ INSERT INTO orders_order (number, member_id, channel, fulfillment, status, fulfi
     paid_at, completed_at, created_at, updated_at)
 SELECT 'B' || g.n, m.ids[1 + floor(g.r * array_length(m.ids, 1))::int],
        c.channel, c.fulfillment, 'completed',
-       s.ids[1 + ((g.n * 7919) %% array_length(s.ids, 1))],
-       s.ids[1 + ((g.n * 7919) %% array_length(s.ids, 1))],
+       s.ids[1 + ((g.n::bigint * 7919) %% array_length(s.ids, 1))::int],
+       s.ids[1 + ((g.n::bigint * 7919) %% array_length(s.ids, 1))::int],
        NULL, NULL, NULL,
        p.price1 + p.price2, 0, 0, 0, 0, p.price1 + p.price2, 0, '{}', NULL, '', NULL, '', NULL,
        g.paid_at, g.paid_at, g.paid_at, g.paid_at
