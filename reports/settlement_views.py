@@ -13,6 +13,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from backoffice.access import MANAGERS_AND_HQ, staff_required
@@ -88,7 +89,11 @@ def settlements_prepare_view(request):
     except DomainError as error:
         messages.error(request, str(error))
         return redirect(HQ_PAGE)
-    messages.success(request, _("%(n)s statements prepared.") % {"n": len(prepared)})
+    messages.success(
+        request,
+        ngettext("%(n)s statement prepared.", "%(n)s statements prepared.", len(prepared))
+        % {"n": len(prepared)},
+    )
     return redirect(f"{reverse(HQ_PAGE)}?month={month:%Y-%m}")
 
 

@@ -115,3 +115,63 @@ def test_the_manager_of_a_franchise_store_reads_her_months_statement(shop, page,
         page.get_by_role("link", name="Export (CSV)").click()
     content = open(download_info.value.path(), encoding="utf-8-sig").read()
     assert f"summary,net_due_fen,,,,{statement.net_due}" in content
+
+
+def test_hq_resolves_a_reconciliation_difference_and_sees_the_statements(
+    shop, page, screenshot, tmp_path
+):
+    from datetime import date
+
+    from orders.models import Payment
+    from reports.wechat_bill import BillPayment, bill_write
+
+    staff_make("HQ-1", shop.store, role=Staff.Role.HQ)
+    Store.objects.filter(pk=shop.store.pk).update(kind=Store.Kind.FRANCHISE)
+    day = date(2026, 4, 8)
+    order = order_make(shop, paid_at=at(day, 12), amount=9900)
+    Payment.objects.create(
+        order=order,
+        out_trade_no="P-1",
+        amount=9900,
+        transaction_id="4200-1",
+        status=Payment.Status.PAID,
+        paid_at=at(day, 12),
+        expires_at=at(day, 12),
+    )
+    bill = tmp_path / "bill.csv"
+    bill.write_text(
+        bill_write(
+            app_id="wx",
+            mch_id="1900000109",
+            payments=[
+                BillPayment("4200-1", "P-1", 9900, "2026-04-08 12:00:00"),
+                BillPayment("4200-2", "P-GHOST", 4500, "2026-04-08 13:00:00"),
+            ],
+            refunds=[],
+        ),
+        encoding="utf-8",
+    )
+
+    log_in(page, "hq-1")
+    page.get_by_role("link", name="HQ reports").click()
+    page.get_by_role("link", name="Payment reconciliation").click()
+    upload = page.locator("form[enctype]")
+    upload.locator("input[name=bill_date]").fill("2026-04-08")
+    upload.locator("input[name=bill]").set_input_files(str(bill))
+    upload.get_by_role("button", name="Upload and match").click()
+
+    expect(page.locator(".messages")).to_contain_text("1 matched, 1 differences")
+    expect(page.locator("#differences")).to_contain_text("P-GHOST")
+    screenshot(page, "reconciliation")
+    page.fill("#differences input[name=note]", "Duplicate payment, refunded by hand")
+    page.get_by_role("button", name="Resolve").click()
+    expect(page.locator("#differences")).to_contain_text("Nothing to resolve.")
+
+    page.get_by_role("link", name="Franchise statements").click()
+    page.fill("input[name=month]", "2026-04")
+    page.get_by_role("button", name="Show").click()
+    page.get_by_role("button", name="Prepare or recompute the drafts of this month").click()
+    expect(page.locator(".messages")).to_contain_text("1 statement prepared.")
+    expect(page.locator(".rp-differences")).to_contain_text("sh01")
+    expect(page.locator(".rp-differences")).to_contain_text("Draft")
+    screenshot(page, "settlements")
