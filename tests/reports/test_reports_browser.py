@@ -11,6 +11,7 @@ from orders.models import Order
 from reports.services.facts import facts_rebuild
 from stores.models import Region, Staff, Store
 from tests.backoffice.stock_fixtures import staff_make
+from tests.o2o.test_tap_targets_browser import too_small
 from tests.reports.synthetic import at, order_make
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -77,6 +78,7 @@ def test_hq_filters_the_dashboard_to_a_region_and_downloads_a_csv(shop, page, sc
             .slice(0, 8)"""
     )
     assert wide == [], wide
+    assert too_small(page) == []
     screenshot(page, "dashboard")
     with page.expect_download() as download_info:
         page.locator("#by-store .rp-csv").click()
@@ -110,6 +112,7 @@ def test_the_manager_of_a_franchise_store_reads_her_months_statement(shop, page,
 
     expect(page.locator("#net-due")).to_have_text(f"¥{statement.net_due / 100:,.2f}")
     expect(page.locator("#statement")).to_contain_text("Issued")
+    assert too_small(page) == []
     screenshot(page, "statement")
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Export (CSV)").click()
@@ -162,6 +165,7 @@ def test_hq_resolves_a_reconciliation_difference_and_sees_the_statements(
 
     expect(page.locator(".messages")).to_contain_text("1 matched, 1 differences")
     expect(page.locator("#differences")).to_contain_text("P-GHOST")
+    assert too_small(page) == []
     screenshot(page, "reconciliation")
     page.fill("#differences input[name=note]", "Duplicate payment, refunded by hand")
     page.get_by_role("button", name="Resolve").click()
@@ -174,4 +178,5 @@ def test_hq_resolves_a_reconciliation_difference_and_sees_the_statements(
     expect(page.locator(".messages")).to_contain_text("1 statement prepared.")
     expect(page.locator(".rp-differences")).to_contain_text("sh01")
     expect(page.locator(".rp-differences")).to_contain_text("Draft")
+    assert too_small(page) == []
     screenshot(page, "settlements")
