@@ -30,6 +30,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
 from backoffice.responses import forbidden
+from dispatch.models import DispatchOffer
 from inventory.models import Transfer
 from inventory.selectors import transfer_get
 from members.models import FollowUpTask, Member
@@ -182,6 +183,15 @@ def check_store_order(staff: Staff, number: str, *, lock: bool = False) -> Order
     except NotYourStore as other:
         raise StoreForbidden(_("This order belongs to another store.")) from other
     return order
+
+
+def access_store_offer(staff: Staff, offer_id: int) -> DispatchOffer:
+    """A delivery offer made to the staff member's store, to answer; 404 otherwise: another
+    store's offers do not exist for her (HQ answers from the admin, or at its own store)."""
+    offer = DispatchOffer.objects.select_related("order").filter(pk=offer_id).first()
+    if offer is None or offer.store_id != staff.store_id:
+        raise Http404
+    return offer
 
 
 # ---- carts built for a customer (导购代下单) ----------------------------------------------------

@@ -43,6 +43,8 @@ from orders.services.fulfilment import (
     WrongPickupCode,
     pickup_verify,
 )
+from promotions.selectors import event_booking_by_voucher
+from promotions.services.events import VOUCHER_PATTERN, event_check_in
 from stores.models import Staff
 
 logger = logging.getLogger(__name__)
@@ -272,6 +274,32 @@ def _add_to_cart(context: ScanContext, sku) -> ScanOutcome:
     return ScanOutcome(
         template=RESULTS + "item_added.html",
         context={"sku": sku, "line": line, "cart": cart},
+    )
+
+
+# ---- store events: the voucher of a booking, shown at the door ------------------------------
+
+
+@recogniser("event_voucher", matches=lambda text: bool(VOUCHER_PATTERN.match(text)))
+def event_voucher(context: ScanContext, text: str) -> ScanOutcome:
+    """A store event's voucher on the shopper's phone: she is checked in, once, at her store."""
+    booking = event_booking_by_voucher(code=text)
+    if booking is None:
+        return problem(_("No booking of this event has that voucher."), status=404)
+    if booking.event.store_id != context.staff.store_id:
+        return problem(
+            _("This voucher is for an event of %(store)s.") % {"store": booking.event.store.name},
+            status=403,
+        )
+    try:
+        booking = event_check_in(event=booking.event, voucher_code=text, staff=context.staff)
+    except DomainError as error:
+        return problem(
+            _("This voucher cannot be checked in: %(detail)s") % {"detail": error}, status=409
+        )
+    return ScanOutcome(
+        template=RESULTS + "event_checked_in.html",
+        context={"booking": booking, "event": booking.event},
     )
 
 

@@ -7,6 +7,12 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from dispatch.exceptions import (
+    DeclineReasonRequired,
+    InvalidOfferTransition,
+    NotYourOffer,
+    OfferExpired,
+)
 from inventory.exceptions import InactiveStore, InsufficientStock
 from inventory.exceptions import InvalidState as InventoryInvalidState
 from members.card import CardTokenError
@@ -37,6 +43,16 @@ ERROR_MESSAGES = {
         "Someone has already shipped, received or cancelled this. Reload to see where it stands."
     ),
     InactiveStore: gettext_lazy("That store is not open for business."),
+    DeclineReasonRequired: gettext_lazy(
+        "Say why the store declines (for example: a size is missing): the order was not declined."
+    ),
+    OfferExpired: gettext_lazy(
+        "The time to accept this delivery order has passed; it goes to the next store."
+    ),
+    InvalidOfferTransition: gettext_lazy(
+        "This delivery order was already answered or has moved on. The list shows where it stands."
+    ),
+    NotYourOffer: gettext_lazy("This delivery order was offered to another store."),
 }
 # Refusals whose detail helps the clerk (which line, which status).
 ERROR_MESSAGES_WITH_DETAIL = {

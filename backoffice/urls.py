@@ -2,9 +2,10 @@
 
 Each topic keeps its URL namespace (`backoffice:`, `orders_backoffice:`, `members_backoffice:`,
 `loyalty_backoffice:`, `commissions_backoffice:`, the store desk's `today_backoffice:`,
-`scanner_backoffice:`, `customers_backoffice:`, and `stock_backoffice:`, `manager_backoffice:`,
-`hq_backoffice:`), so the names used in templates, redirects and tests stay as they were. Every
-page here must have a row in tests/backoffice/test_permissions.py, which walks these patterns.
+`scanner_backoffice:`, `customers_backoffice:`, `stock_backoffice:`, `deliveries_backoffice:`,
+`events_backoffice:`, `manager_backoffice:`, `hq_backoffice:`), so the names used in templates,
+redirects and tests stay as they were. Every page here must have a row in
+tests/backoffice/test_permissions.py, which walks these patterns.
 """
 
 from django.urls import include, path
@@ -14,11 +15,14 @@ from backoffice.views import (
     bookings,
     commissions,
     customers,
+    deliveries,
+    events,
     home,
     hq,
     loyalty,
     manager,
     members,
+    offers,
     orders,
     scanner,
     stock,
@@ -61,6 +65,8 @@ loyalty_urls = [
 
 today_urls = [
     path("", today.board, name="board"),
+    path("offers/<int:pk>/accept/", offers.offer_accept, name="offer_accept"),
+    path("offers/<int:pk>/decline/", offers.offer_decline, name="offer_decline"),
 ]
 
 scanner_urls = [
@@ -107,8 +113,24 @@ stock_urls = [
     path("transfers/<int:pk>/cancel/", stock.cancel, name="cancel"),
 ]
 
+delivery_urls = [
+    path("", deliveries.delivery_list, name="list"),
+    path("<str:number>/", deliveries.delivery_detail, name="detail"),
+    path("<str:number>/pack/", deliveries.delivery_pack_view, name="pack"),
+    path("<str:number>/courier/", deliveries.delivery_assign_view, name="assign"),
+    path("<str:number>/hand-over/", deliveries.delivery_hand_over_view, name="hand_over"),
+]
+
 manager_urls = [
     path("", manager.manager, name="desk"),
+]
+
+event_urls = [
+    path("", events.event_list, name="list"),
+    path("new/", events.event_create, name="create"),
+    path("<int:pk>/", events.event_detail, name="detail"),
+    path("<int:pk>/check-in/", events.check_in, name="check_in"),
+    path("<int:pk>/no-shows/", events.no_shows, name="no_shows"),
 ]
 
 hq_urls = [
@@ -124,6 +146,8 @@ urlpatterns = [
     path("customers/", include((customer_urls, "customers_backoffice"))),
     path("commissions/", include((commission_urls, "commissions_backoffice"))),
     path("stock/", include((stock_urls, "stock_backoffice"))),
+    path("deliveries/", include((delivery_urls, "deliveries_backoffice"))),
+    path("events/", include((event_urls, "events_backoffice"))),
     path("manager/", include((manager_urls, "manager_backoffice"))),
     path("hq/", include((hq_urls, "hq_backoffice"))),
     path("", include((home_urls, "backoffice"))),

@@ -31,11 +31,12 @@ def selected_sku_pick(active_skus, code: str):
     return selected
 
 
-def product_page_context(*, product, selected_code, rating, reviews) -> dict:
+def product_page_context(*, product, selected_code, rating, reviews, prices=None) -> dict:
     """Pickers, prices, gallery order and the SKU blob for product.js.
 
     Every SKU is listed, inactive ones too, so the pickers can show a withdrawn combination as
-    crossed out instead of silently dropping a color the shopper saw on the shelf.
+    crossed out instead of silently dropping a color the shopper saw on the shelf. `prices`
+    {sku_id: fen} are the shopper's store's own (catalog.store_prices); the chain price otherwise.
     """
     skus = list(product.skus.all())
     for sku in skus:
@@ -55,7 +56,10 @@ def product_page_context(*, product, selected_code, rating, reviews) -> dict:
         sku.size for sku in active if not selected_color or sku.color == selected_color
     }
 
-    prices = [sku.price for sku in active] or [product.base_price]
+    prices = prices or {}
+    for sku in skus:
+        sku.store_price = prices.get(sku.pk, sku.price)
+    range_prices = [sku.store_price for sku in active] or [product.base_price]
     images = list(product.images.all())
     if selected_color:
         # Images of the picked color first; stable sort keeps the editors' order otherwise.
@@ -68,8 +72,8 @@ def product_page_context(*, product, selected_code, rating, reviews) -> dict:
                 "code": sku.code,
                 "color": sku.color,
                 "size": sku.size,
-                "price": sku.price,
-                "price_display": format_yuan(sku.price),
+                "price": sku.store_price,
+                "price_display": format_yuan(sku.store_price),
                 "active": sku.is_active,
             }
             for sku in skus
@@ -77,8 +81,8 @@ def product_page_context(*, product, selected_code, rating, reviews) -> dict:
         "selected_sku": selected,
         "colors": _options(colors, selected=selected_color, available=color_available),
         "sizes": _options(sizes, selected=selected_size, available=size_available),
-        "min_price": min(prices),
-        "max_price": max(prices),
+        "min_price": min(range_prices),
+        "max_price": max(range_prices),
         "images": images,
         "matching": product.matching_tiles,
         "rating": rating,

@@ -10,7 +10,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from catalog import qr, scanning, selectors
+from catalog import qr, scanning, selectors, store_prices
 from catalog.presenters import product_page_context
 from stores.models import Store
 
@@ -41,7 +41,11 @@ def category(request, slug):
     node, ancestors = selectors.category_node_find(selectors.category_tree(), slug)
     if node is None:
         raise Http404
-    products = selectors.product_tiles().filter(category_id__in=node.descendant_ids())
+    # A shopper in a store sees the store's range (its assortment, 千店千面).
+    products = store_prices.products_offered_at(
+        selectors.product_tiles().filter(category_id__in=node.descendant_ids()),
+        scanning.scanned_store_get(request),
+    )
     page = Paginator(products.order_by("-created_at", "code"), CATEGORY_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -52,18 +56,32 @@ def category(request, slug):
     )
 
 
+def _chosen_store(code) -> Store | None:
+    if not selectors.code_is_plausible(code):
+        return None
+    return (
+        Store.objects.filter(code=code, is_active=True).exclude(kind=Store.Kind.WAREHOUSE).first()
+    )
+
+
 @require_GET
 def product(request, code):
     product = selectors.product_detail_get(code=code)
     if product is None:
         raise Http404
+    # 千店千面: the prices of the store she scanned in, else of the store whose page she came
+    # from (?store=<code>, shown only: it is not remembered and credits nothing).
+    scanned_store = scanning.scanned_store_get(request)
+    shown_store = scanned_store or _chosen_store(request.GET.get("store"))
     context = product_page_context(
         product=product,
         selected_code=request.GET.get("sku", ""),
         rating=selectors.product_rating_summary(product=product),
         reviews=selectors.product_reviews_visible(product=product),
+        prices=store_prices.sku_prices_at(product.skus.all(), shown_store) if shown_store else None,
     )
-    context["scanned_store"] = scanning.scanned_store_get(request)
+    context["scanned_store"] = scanned_store
+    context["price_store"] = shown_store
     # Cart, "buy here now", favorite and share link come from the order flow as an htmx
     # fragment (orders:product_actions), like the stock partial from inventory.
     return render(request, "catalog/product.html", context)

@@ -1,30 +1,41 @@
 """HQ's view of delivery dispatch: every routing decision with its reason, every order's offers
 and timeline, the HQ queue (orders no store took) with assignment by hand, and the policy.
 
+"HQ dispatch desk" (`hq/` on the dispatch list) puts on one page what HQ watches: orders waiting
+for a store to accept with the time left, the queue, reassigned orders with their chain of offers,
+and per store the offers received, accepted, declined and expired with the median time to accept
+against the response target.
+
 Nothing here is edited directly: offers and states change only through dispatch.services; the
 "Assign to a store" page calls `dispatch_assign` with the admin user as actor. A domain error
 becomes a message and changes nothing.
 """
 
+from datetime import timedelta
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from catalog.models import SKU
+from dispatch.hq_selectors import dispatches_reassigned, offer_stats_by_store, offers_waiting
 from dispatch.models import (
+    Delivery,
     Dispatch,
     DispatchEvent,
     DispatchOffer,
     DispatchPolicy,
     RouteDecision,
 )
-from dispatch.selectors import dispatches_with_current_store
+from dispatch.selectors import dispatch_queue, dispatches_with_current_store
 from dispatch.services import dispatch_assign
 from o2o.admin_readonly import ReadOnlyAdminMixin
 from o2o.errors import DomainError
@@ -40,6 +51,8 @@ class DispatchPolicyAdmin(admin.ModelAdmin):
         "accept_timeout_minutes",
         "response_target_minutes",
         "max_stores_tried",
+        "delivery_fee",
+        "free_delivery_from",
         "updated_at",
     ]
 
@@ -243,6 +256,7 @@ class DispatchAdmin(admin.ModelAdmin):
 
     def get_urls(self):
         return [
+            path("hq/", self.admin_site.admin_view(self.hq_view), name="dispatch_dispatch_hq"),
             path(
                 "<int:dispatch_id>/assign/",
                 self.admin_site.admin_view(self.assign_view),
@@ -290,6 +304,57 @@ class DispatchAdmin(admin.ModelAdmin):
         }
         return render(request, "admin/dispatch/assign.html", context)
 
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "hq_url": reverse("admin:dispatch_dispatch_hq")}
+        return super().changelist_view(request, extra_context)
+
+    def hq_view(self, request):
+        """What HQ watches, on one page; `?days=` sets the period of the figures (default 7)."""
+        if not request.user.has_perm("dispatch.view_dispatch"):
+            raise PermissionDenied
+        days = _period_days(request.GET.get("days"))
+        now = timezone.now()
+        since = now - timedelta(days=days)
+        policy = DispatchPolicy.current()
+        waiting = list(offers_waiting()[:HQ_ROWS])
+        for offer in waiting:
+            offer.seconds_left = int((offer.deadline - now).total_seconds())
+        stats = offer_stats_by_store(
+            since=since, until=now, target_minutes=policy.response_target_minutes
+        )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("HQ dispatch desk"),
+            "now": now,
+            "days": days,
+            "period_choices": PERIOD_CHOICES,
+            "policy": policy,
+            "waiting": waiting,
+            "queue": list(dispatch_queue().annotate(offer_count=Count("offers"))[:HQ_ROWS]),
+            "reassigned": list(dispatches_reassigned(since=since)[:HQ_ROWS]),
+            "stats": stats,
+            "totals": _stats_totals(stats),
+        }
+        return render(request, "admin/dispatch/hq.html", context)
+
+
+HQ_ROWS = 200  # per list; the changelists page through the rest
+PERIOD_CHOICES = [1, 7, 30, 90]
+
+
+def _period_days(raw) -> int:
+    try:
+        days = int(raw)
+    except (TypeError, ValueError):
+        return 7
+    return min(max(days, 1), 366)
+
+
+def _stats_totals(stats) -> dict:
+    fields = ["received", "accepted", "declined", "expired", "withdrawn", "within_target"]
+    return {field: sum(getattr(row, field) for row in stats) for field in fields}
+
 
 class AssignForm(forms.Form):
     store = forms.ModelChoiceField(
@@ -315,3 +380,27 @@ class DispatchOfferAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ["order__number", "store__code"]
     list_select_related = ["order", "store", "actor"]
     date_hierarchy = "created_at"
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Deliveries by store staff: who delivers, for which credited store, and what came back."""
+
+    list_display = [
+        "order",
+        "store",
+        "credited_store",
+        "courier",
+        "accepted_at",
+        "packed_at",
+        "out_at",
+        "delivered_at",
+    ]
+    list_filter = ["store"]
+    list_select_related = ["order__credited_store", "store", "courier"]
+    search_fields = ["order__number"]
+    exclude = ["code"]
+
+    @admin.display(description=_("credited store"))
+    def credited_store(self, delivery):
+        return delivery.order.credited_store

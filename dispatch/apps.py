@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class DispatchConfig(AppConfig):
     name = "dispatch"
     verbose_name = _("Delivery dispatch")
+
+    def ready(self):
+        from dispatch.services.receivers import receivers_connect
+
+        receivers_connect()

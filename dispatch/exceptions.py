@@ -63,3 +63,35 @@ class NoTransferSource(DispatchError):
 
     code = "no_transfer_source"
     http_status = 409
+
+
+class NotYourDelivery(DispatchError):
+    """Only active staff of the delivering store act on its delivery."""
+
+    code = "delivery_not_yours"
+    http_status = 403
+
+
+class WrongDeliveryCode(DispatchError):
+    """The code the shopper gave does not match this order's."""
+
+    code = "wrong_delivery_code"
+
+
+class TooManyCodeAttempts(DispatchError):
+    """Too many wrong delivery codes: the store manager confirms by hand."""
+
+    code = "delivery_code_locked"
+    http_status = 429
+
+
+class InvalidHandOver(DispatchError):
+    """What the courier recorded at the door does not match the order's lines."""
+
+    code = "invalid_hand_over"
+
+
+class InvalidCourier(DispatchError):
+    """The courier must be an active clerk or manager of the delivering store."""
+
+    code = "invalid_courier"

@@ -47,6 +47,17 @@ class DispatchPolicy(models.Model):
         default=24,
         help_text=_("Expected time for a transfer to reach the delivering store."),
     )
+    # HQ's delivery fee (DESIGN §4 "Money": fen): flat, free from an amount of goods.
+    delivery_fee = models.PositiveIntegerField(
+        _("delivery fee (fen)"),
+        default=800,
+        help_text=_("Added to a delivery order's total; 800 is ¥8."),
+    )
+    free_delivery_from = models.PositiveIntegerField(
+        _("free delivery from (fen)"),
+        default=19900,
+        help_text=_("Goods worth at least this much are delivered free; 0: never free."),
+    )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
@@ -60,6 +71,12 @@ class DispatchPolicy(models.Model):
     def current(cls) -> "DispatchPolicy":
         policy, _created = cls.objects.get_or_create(pk=1)
         return policy
+
+    def fee_for(self, goods_fen: int) -> int:
+        """The delivery fee for goods worth `goods_fen`."""
+        if self.free_delivery_from and goods_fen >= self.free_delivery_from:
+            return 0
+        return self.delivery_fee
 
 
 class RouteDecision(models.Model):
@@ -241,6 +258,10 @@ class DispatchOffer(models.Model):
     )
     responded_at = models.DateTimeField(_("answered"), null=True, blank=True)
     created_at = models.DateTimeField(_("offered at"), default=timezone.now)
+    # Set once by the guarded update that claims the store's alert (dispatch.services.alerts),
+    # so a duplicated task or two sweeps never alert or remind twice.
+    alerted_at = models.DateTimeField(_("store alerted"), null=True, blank=True)
+    reminded_at = models.DateTimeField(_("store reminded"), null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -326,3 +347,44 @@ class DispatchEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.from_state}→{self.to_state}"
+
+
+class Delivery(models.Model):
+    """The accepted order's way to the door: packed, the courier (a clerk of the delivering
+    store), the 6-digit code the shopper gives at hand-over, and what she kept (try at home)."""
+
+    order = models.OneToOneField(
+        "orders.Order", on_delete=models.PROTECT, related_name="delivery", verbose_name=_("order")
+    )
+    store = models.ForeignKey(
+        "stores.Store",
+        on_delete=models.PROTECT,
+        related_name="deliveries",
+        verbose_name=_("delivering store"),
+    )
+    courier = models.ForeignKey(
+        "stores.Staff",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="deliveries",
+        verbose_name=_("courier"),
+    )
+    code = models.CharField(_("delivery code"), max_length=6)
+    failed_attempts = models.PositiveSmallIntegerField(_("wrong codes typed"), default=0)
+    accepted_at = models.DateTimeField(_("accepted"), default=timezone.now)
+    packed_at = models.DateTimeField(_("packed"), null=True, blank=True)
+    out_at = models.DateTimeField(_("out for delivery"), null=True, blank=True)
+    delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
+    # [{"line": id, "quantity": n}, ...]: what came back at the door (refunded by line).
+    returned = models.JSONField(_("returned at the door"), default=list, blank=True)
+    refund_number = models.CharField(_("refund"), max_length=32, blank=True)
+
+    class Meta:
+        ordering = ["-accepted_at", "-id"]
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+        indexes = [models.Index(fields=["store", "delivered_at"], name="delivery_store_idx")]
+
+    def __str__(self):
+        return f"{self.order_id} by {self.store_id}"

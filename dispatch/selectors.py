@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from django.db import connection
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 
-from dispatch.models import Dispatch, DispatchOffer
+from dispatch.models import Delivery, Dispatch, DispatchOffer
 from inventory.models import Reservation, StockLevel
 from o2o.geo import haversine_km
 from stores.models import Store
@@ -289,3 +289,37 @@ def offer_response_summary(
         expired=Count("pk", filter=Q(status=DispatchOffer.Status.EXPIRED)),
     )
     return ResponseSummary(target_minutes=target_minutes, **counts)
+
+
+# ---- delivery by store staff -------------------------------------------------------------------
+
+DELIVERY_OPEN_STATUSES = ["accepted", "packed", "out_for_delivery"]
+
+
+def store_deliveries(store: Store):
+    """The store's accepted delivery orders still to deliver, oldest accepted first."""
+    return (
+        Delivery.objects.filter(store=store, order__status__in=DELIVERY_OPEN_STATUSES)
+        .select_related("order__member", "courier")
+        .prefetch_related("order__lines")
+        .order_by("accepted_at", "id")
+    )
+
+
+def store_deliveries_done(store: Store, *, limit: int = 10):
+    return (
+        Delivery.objects.filter(store=store, delivered_at__isnull=False)
+        .select_related("order", "courier")
+        .order_by("-delivered_at", "-id")[:limit]
+    )
+
+
+def fulfilled_for_store(store: Store, *, limit: int = 20):
+    """Orders credited to `store` (its customers) that another store delivered: the home store
+    sees them as "fulfilled for you by …" (DESIGN §4 "Attribution")."""
+    return (
+        Delivery.objects.filter(order__credited_store=store)
+        .exclude(store=store)
+        .select_related("order", "store")
+        .order_by("-accepted_at", "-id")[:limit]
+    )

@@ -168,8 +168,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "orders.tasks.expire_orders",
         "schedule": 30.0,
     },
+    "promotions-release-stale-flash-claims": {
+        "task": "promotions.tasks.release_stale_flash_claims",
+        "schedule": 60.0,
+    },
     "dispatch-expire-offers": {
         "task": "dispatch.tasks.expire_offers",
+        "schedule": 30.0,
+    },
+    "dispatch-alert-offers": {
+        "task": "dispatch.tasks.alert_offers",
         "schedule": 30.0,
     },
     "orders-reconcile-payments": {
@@ -246,6 +254,8 @@ TRANSFER_HOLD_HOURS = env.int("TRANSFER_HOLD_HOURS", default=72)
 DISPATCH_HOLD_GRACE_MINUTES = env.int("DISPATCH_HOLD_GRACE_MINUTES", default=30)
 DISPATCH_QUEUE_HOLD_HOURS = env.int("DISPATCH_QUEUE_HOLD_HOURS", default=24)
 DISPATCH_SWEEP_BATCH_SIZE = env.int("DISPATCH_SWEEP_BATCH_SIZE", default=100)
+# A store is reminded of a delivery offer this long before its accept deadline.
+DISPATCH_REMIND_BEFORE_MINUTES = env.int("DISPATCH_REMIND_BEFORE_MINUTES", default=15)
 
 # --- Auth and passwords ------------------------------------------------------------------------
 
@@ -346,6 +356,9 @@ WECHAT_PAY_PUBLIC_KEY = env.str("WECHAT_PAY_PUBLIC_KEY", default="", multiline=T
 WECHAT_PAY_PUBLIC_KEY_ID = env.str("WECHAT_PAY_PUBLIC_KEY_ID", default="")
 COMMISSION_PAYOUT_BACKEND = env.str("COMMISSION_PAYOUT_BACKEND", default="")
 WECHAT_TEMPLATE_NOTICE = env.str("WECHAT_TEMPLATE_NOTICE", default="")
+# The template message a store's staff get for a new delivery offer and its reminder (fields
+# first / keyword1 order number / keyword2 deadline / remark items); empty: no WeChat alert.
+WECHAT_TEMPLATE_NEW_OFFER = env.str("WECHAT_TEMPLATE_NEW_OFFER", default="")
 
 # --- Platform ----------------------------------------------------------------------------------
 

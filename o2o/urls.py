@@ -34,10 +34,12 @@ urlpatterns = [
     path(
         "staff/", include([path("", include("reports.urls")), path("", include("backoffice.urls"))])
     ),
+    path("m/addresses/", include("members.address_urls")),
     path("m/", include("members.urls")),
     path("m/", include("members.loyalty_urls")),
     path("m/", include("commissions.urls")),
     path("b/", include("members.binding_urls")),
+    path("delivery/", include("dispatch.urls")),
     path("", include("promotions.urls")),
     path("", include("members.favorite_urls")),
     path("", include("orders.urls")),

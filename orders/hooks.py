@@ -15,6 +15,10 @@ and orders runs every function registered for a point at the moment it happens:
   delivered, received; a POS sale at once.
 - `REFUND_SUCCEEDED` (`order=`, `refund=`): a refund has its money back: in full, by line, or a
   line returned at the door.
+- `ORDER_LAPSED` (`order=`): an order gave back what it held without being paid: the payment
+  window passed (expired), the shopper or staff cancelled it, or a try-in-store booking was not
+  kept; its stock reservations and points are already released (a flash sale's quota goes
+  back here).
 
 Rules every hook keeps:
 - It runs inside the transaction of the change, after the order row and its event are written,
@@ -34,7 +38,8 @@ from collections.abc import Callable
 ORDER_PAID = "order_paid"
 ORDER_COMPLETED = "order_completed"
 REFUND_SUCCEEDED = "refund_succeeded"
-POINTS = (ORDER_PAID, ORDER_COMPLETED, REFUND_SUCCEEDED)
+ORDER_LAPSED = "order_lapsed"
+POINTS = (ORDER_PAID, ORDER_COMPLETED, REFUND_SUCCEEDED, ORDER_LAPSED)
 
 _registry: dict[str, list[Callable[..., object]]] = {point: [] for point in POINTS}
 

@@ -29,7 +29,7 @@ WECHAT_JS_SDK_HOST = "https://res.wx.qq.com"
 
 S = Order.Status
 F = Order.Fulfillment
-PAID_STATES = {S.PAID, S.READY, S.SHIPPED, S.COMPLETED}
+PAID_STATES = {S.PAID, S.ACCEPTED, S.PACKED, S.OUT_FOR_DELIVERY, S.READY, S.SHIPPED, S.COMPLETED}
 
 
 def _member_order_or_404(request, number: str) -> Order:

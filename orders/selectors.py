@@ -74,7 +74,12 @@ def member_order_get(*, member, number: str) -> Order | None:
     """One of the member's orders with its lines, timeline and store; None for anyone else's."""
     return (
         Order.objects.filter(member=member, number=number)
-        .select_related("fulfilling_store", "member__bound_clerk__store", "member__home_store")
+        .select_related(
+            "fulfilling_store",
+            "credited_store",
+            "member__bound_clerk__store",
+            "member__home_store",
+        )
         .prefetch_related(
             Prefetch("lines", queryset=OrderLine.objects.order_by("id")),
             Prefetch("events", queryset=OrderEvent.objects.order_by("created_at", "id")),

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from catalog import scanning
+from catalog import scanning, store_prices
 from catalog import selectors as catalog_selectors
 from catalog.models import SKU
 from catalog.presenters import selected_sku_pick
@@ -271,7 +271,11 @@ def _checkout_context(request, member, lines, form, *, store_id=None):
     selected = stores.selected
     horizon = BookingPolicy.current().horizon_days
     policy = LoyaltyPolicy.current()
-    goods = sum(line.sku.price * line.quantity for line in lines)
+    # 千店千面: the lines cost what the chosen store asks (its own price or the chain's).
+    prices = store_prices.sku_prices_at([line.sku for line in lines], selected)
+    for line in lines:
+        line.unit_price = prices[line.sku.pk]
+    goods = sum(line.unit_price * line.quantity for line in lines)
     return {
         "form": form,
         "lines": lines,

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from backoffice.access import MANAGERS, access_store_order, check_store_order, staff_required
 from backoffice.forms import PickupVerifyForm, RefundForm
 from backoffice.responses import domain_error_message, forbidden, redirect_back
+from dispatch.selectors import fulfilled_for_store
 from o2o.client_ip import client_ip
 from o2o.errors import DomainError
 from o2o.qr import qr_svg
@@ -72,6 +73,8 @@ def queue(request):
     context = {"queue": selectors.store_order_queue(request.staff.store)}
     if request.headers.get("HX-Request"):
         return TemplateResponse(request, "backoffice/orders/queue_list.html", context)
+    # DESIGN §4 "Attribution": the store's customers another store delivered, still its sales.
+    context["fulfilled_for_us"] = list(fulfilled_for_store(request.staff.store, limit=5))
     return TemplateResponse(request, "backoffice/orders/queue.html", context)
 
 

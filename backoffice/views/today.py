@@ -1,8 +1,9 @@
 """The Today screen (the clerk's landing page at /staff/): everything the store has to do now.
 
-The board is a list of sections, each a loader and a partial template; a new kind of work (the
-delivery offers to accept, later) is one more `Section` in `SECTIONS` and one partial. The board
-fetches itself again every few seconds with htmx (`board` answers the fragment) and
+The board is a list of sections, each a loader and a partial template; a new kind of work is one
+more `Section` in `SECTIONS` and one partial. Delivery orders offered to the store come first,
+each with a countdown to its accept deadline (`backoffice/today.js` ticks it every second). The
+board fetches itself again every few seconds with htmx (`board` answers the fragment) and
 `backoffice/today.js` beeps and badges the tab title when an item appears that was not there
 before. The loaders read through the apps' selectors, each a fixed number of queries, so the board
 costs the same for three orders or three hundred.
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
 
+from django.conf import settings
 from django.template.response import TemplateResponse
 from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
@@ -23,6 +25,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from backoffice.access import follow_up_tasks_visible, staff_required
+from dispatch.selectors import offers_open_for_store
 from inventory.selectors import StoreTransfers, store_transfers_open
 from orders import selectors as order_selectors
 from stores.models import Staff
@@ -30,6 +33,13 @@ from stores.models import Staff
 FOLLOW_UPS_FETCHED = 50  # counted up to this many; the board lists the first few
 FOLLOW_UPS_LISTED = 5
 POLL_SECONDS = 5
+
+# Suggestions offered when a store declines a delivery order (any reason may be typed).
+DECLINE_REASONS = [
+    _("A size or item is missing"),
+    _("Nobody free to deliver in time"),
+    _("The store closes soon"),
+]
 
 
 def stock_room_url(**query) -> str:
@@ -84,6 +94,20 @@ class Section:
     load: Callable[[TodayReads], dict]
 
 
+def _offers(reads: TodayReads) -> dict:
+    """Delivery orders offered to the store, soonest deadline first, each with its seconds left
+    (the board's script counts them down between polls)."""
+    offers = list(offers_open_for_store(reads.store).prefetch_related("order__lines"))
+    for offer in offers:
+        offer.seconds_left = max(0, int((offer.deadline - reads.now).total_seconds()))
+    return {
+        "offers": offers,
+        "reasons": DECLINE_REASONS,
+        "remind_seconds": settings.DISPATCH_REMIND_BEFORE_MINUTES * 60,
+        "count": len(offers),
+    }
+
+
 def _hand_over(reads: TodayReads) -> dict:
     orders = reads.queue.to_hand_over
     return {"orders": orders, "count": len(orders)}
@@ -130,6 +154,7 @@ def _follow_ups(reads: TodayReads) -> dict:
 
 
 SECTIONS: list[Section] = [
+    Section("offers", _("Delivery orders to accept"), "backoffice/today/offers.html", _offers),
     Section(
         "hand_over", _("Hand over at the counter"), "backoffice/today/hand_over.html", _hand_over
     ),

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import datetime, timedelta
+from functools import partial
 
 from django.conf import settings
 from django.db import transaction
@@ -15,6 +16,7 @@ from dispatch import hooks
 from dispatch.exceptions import NoTransferSource
 from dispatch.models import Dispatch, DispatchEvent, DispatchOffer, DispatchPolicy
 from dispatch.selectors import transfer_sources
+from dispatch.services.alerts import offers_alert_queue
 from dispatch.services.holds import order_stock_follow
 from dispatch.services.transitions import (
     actor_label_of,
@@ -80,7 +82,8 @@ def plans_left(
 def offers_announce(
     *, offers: list[DispatchOffer], now: datetime, actor=None, note: str = ""
 ) -> None:
-    """Each new offer's event, and the store's alert after commit."""
+    """Each new offer's event, and the stores' alerts after commit (one task for the lot; a
+    failure to queue them never undoes the offers)."""
     label = actor_label_of(actor)
     DispatchEvent.objects.bulk_create(
         DispatchEvent(
@@ -98,6 +101,10 @@ def offers_announce(
     )
     for offer in offers:
         hooks.offer_made.send(order=offer.order, offer=offer)
+    if offers:
+        transaction.on_commit(
+            partial(offers_alert_queue, [offer.pk for offer in offers]), robust=True
+        )
 
 
 def _request_transfers(*, order: Order, store: Store, missing: dict[int, int]) -> list[Transfer]:

@@ -5,11 +5,13 @@ One module per concept:
 - `member`: Member, MemberTag, BindingChange, ReferralChange, Favorite, ShareVisit;
 - `loyalty`: LoyaltyPolicy, PointsEntry, ClerkPointsEntry, Subscription, Gift, GiftRedemption,
   FollowUpTask;
-- `notices`: Notice, WeChatEvent.
+- `notices`: Notice, WeChatEvent;
+- `address`: Address (saved delivery addresses).
 
 Only `members.services` writes these tables.
 """
 
+from members.models.address import Address
 from members.models.loyalty import (
     ClerkPointsEntry,
     FollowUpTask,
@@ -30,6 +32,7 @@ from members.models.member import (
 from members.models.notices import Notice, WeChatEvent
 
 __all__ = [
+    "Address",
     "BindingChange",
     "ClerkPointsEntry",
     "Favorite",

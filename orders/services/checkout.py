@@ -3,6 +3,7 @@ transaction (DESIGN §4 "Orders", "Attribution")."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -10,6 +11,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from catalog import store_prices
 from catalog.models import SKU
 from inventory.services import stock_reserve
 from members.models import LoyaltyPolicy, PointsEntry
@@ -94,6 +96,9 @@ def order_place(
     address: dict | None = None,
     note: str = "",
     points_to_use: int = 0,
+    unit_prices: dict[int, int] | None = None,
+    shipping_amount: int = 0,
+    held_skus: Collection[int] | None = None,
     now: datetime | None = None,
 ) -> Order:
     """Place an order and hold its stock at `store`.
@@ -104,10 +109,23 @@ def order_place(
     limits (BookingRefused otherwise). Attribution (credited store and clerk) is computed
     here and frozen. Points used as a discount are spent now and restored if the order lapses.
     Raises InsufficientStock (nothing written) when the store lacks a line.
+
+    A delivery order (网订店送) is placed by dispatch once it has routed the basket: `store` is
+    the routed store, `address` carries the map point, `shipping_amount` the delivery fee, and
+    `held_skus` the lines that store holds (the others come by transfer after payment).
+
+    Each line costs the store's price (千店千面, `catalog.store_prices`: the chain price unless
+    the store reprices it) unless the caller fixes it in `unit_prices` {sku_id: fen} (a flash
+    sale's price, held by the shopper's claim); a product the store does not offer is refused.
+    `shipping_amount` (fen) is added to the total (a delivery fee, a flash sale's shipping fee).
     """
     now = now or timezone.now()
-    if fulfillment == F.DELIVERY:
-        raise InvalidCheckout("delivery orders are routed to a store by dispatch")
+    if fulfillment == F.DELIVERY and not (
+        address and address.get("address") and "latitude" in address and "longitude" in address
+    ):
+        raise InvalidCheckout("a delivery needs an address with its place on the map")
+    if shipping_amount < 0:
+        raise InvalidCheckout("a fee cannot be negative")
     merged = _check_lines(lines)
     _check_store(store, fulfillment)
     if fulfillment == F.TRY_IN_STORE:
@@ -119,7 +137,12 @@ def order_place(
 
     policy = LoyaltyPolicy.current()
     ordered = [merged[sku_id] for sku_id in sorted(merged)]
-    goods = sum(line.sku.price * line.quantity for line in ordered)
+    for line in ordered:
+        if not store_prices.product_offered_at(line.sku.product, store):
+            raise InvalidCheckout(f"{line.sku.product.name} is not sold at {store.name}")
+    prices = store_prices.sku_prices_at([line.sku for line in ordered], store)
+    prices.update(unit_prices or {})
+    goods = sum(prices[line.sku.pk] * line.quantity for line in ordered)
     points_to_use = max(0, int(points_to_use or 0))
     if points_to_use and (member is None or fulfillment == F.TRY_IN_STORE):
         raise InvalidCheckout("points can be used by members paying online")
@@ -133,7 +156,7 @@ def order_place(
     booked = fulfillment == F.TRY_IN_STORE
     expires_at = appointment_at + try_in_store_grace() if booked else now + payment_window()
     order = order_create(
-        lines=[(line.sku, line.quantity, line.sku.price) for line in ordered],
+        lines=[(line.sku, line.quantity, prices[line.sku.pk]) for line in ordered],
         channel=channel,
         fulfillment=fulfillment,
         status=Order.Status.BOOKED if booked else Order.Status.PENDING_PAYMENT,
@@ -141,6 +164,7 @@ def order_place(
         actor_label=assisted_by.display_name if assisted_by else OrderEvent.ACTOR_SHOPPER,
         event_note=f"{Order.Fulfillment(fulfillment).label} @ {store.name}",
         points_discount_amount=points_discount,
+        shipping_amount=shipping_amount,
         member=member,
         credited_store=credited_store_for(member=member, fulfilling_store=store, channel=channel),
         credited_clerk=credited_clerk_for(member=member, assisting=assisted_by),
@@ -152,9 +176,10 @@ def order_place(
         note=note[:200],
         expires_at=expires_at,
     )
+    held = ordered if held_skus is None else [x for x in ordered if x.sku.pk in set(held_skus)]
     stock_reserve(
         store=store,
-        lines=[(line.sku.pk, line.quantity) for line in ordered],
+        lines=[(line.sku.pk, line.quantity) for line in held],
         expires_at=expires_at,
         owner=order.reservation_owner,
     )

@@ -13,12 +13,14 @@ from inventory.models import Reservation
 from inventory.services import reservations_release
 from members.models import PointsEntry
 from members.services.points import points_add
+from orders import hooks
 from orders.models import Order
 from orders.services.status import order_transition
 
 
 def order_release_holds(order: Order) -> None:
-    """Give back what a lapsed order held: its stock reservations and the points it spent."""
+    """Give back what a lapsed order held: its stock reservations and the points it spent;
+    then the apps above give back theirs (`hooks.ORDER_LAPSED`: a flash sale's quota)."""
     reservations_release(
         reservations=Reservation.objects.filter(
             owner=order.reservation_owner, state=Reservation.State.ACTIVE
@@ -32,6 +34,7 @@ def order_release_holds(order: Order) -> None:
             reference=order.reservation_owner,
             note="order lapsed",
         )
+    hooks.hooks_run(hooks.ORDER_LAPSED, order=order)
 
 
 def _sweep(status: str, target: str, note: str, *, now, batch_size: int) -> int:

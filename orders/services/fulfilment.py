@@ -317,3 +317,14 @@ def try_visit_checkout(*, order: Order, staff, kept: dict[int, int]) -> Order | 
         order=sale, kind=OrderEvent.Kind.CONVERTED_FROM, note=order.number, actor=staff.user
     )
     return sale
+
+
+@transaction.atomic
+def order_deliver(*, order: Order, actor, note: str = "delivered") -> Order:
+    """网订店送: the goods were handed over at the door; the order completes as a purchase at
+    the delivering store (points, home store, tier). Who may deliver is checked by dispatch;
+    lines sent back at the door are refunded after this, by line."""
+    order = _locked(order)
+    if order.fulfillment != Order.Fulfillment.DELIVERY:
+        raise InvalidTransition("only delivery orders are handed over at the door")
+    return _completed(order, actor=actor, note=note)

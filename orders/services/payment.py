@@ -280,7 +280,21 @@ def _paid_notice_send(order: Order) -> None:
 
 
 def _take_stock(order: Order, *, fresh: bool) -> None:
-    """Commit the order's reservations (or, after expiry, reserve and commit anew)."""
+    """Commit the order's reservations (or, after expiry, reserve and commit anew).
+
+    A delivery order's goods stay reserved: the store that accepts its offer takes them, and
+    until then the hold follows the offer from store to store (the ORDER_PAID hook of dispatch).
+    After expiry its lines are only reserved again, for the hook to move on.
+    """
+    if order.fulfillment == Order.Fulfillment.DELIVERY:
+        if fresh:
+            stock_reserve(
+                store=order.fulfilling_store,
+                lines=list(order.lines.values_list("sku_id", "quantity")),
+                expires_at=timezone.now() + timedelta(minutes=5),
+                owner=order.reservation_owner,
+            )
+        return
     if fresh:
         reserved = stock_reserve(
             store=order.fulfilling_store,

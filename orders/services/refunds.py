@@ -210,6 +210,9 @@ def _refund_succeeded(refund: Refund, refund_id: str) -> Refund:
     )
     lines = list(refund.lines.select_related("order_line__sku"))
     goods_sold = order.paid_at is not None or order.channel == Order.Channel.POS
+    if order.fulfillment == Order.Fulfillment.DELIVERY and order.status == Order.Status.PAID:
+        # No store has accepted it yet: its goods are still only held (dispatch releases them).
+        goods_sold = False
     if goods_sold and not refund.damaged:
         for line in lines:
             stock_adjust(

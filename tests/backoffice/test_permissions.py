@@ -25,14 +25,18 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from commissions.models import Wallet, Withdrawal
+from dispatch.models import Delivery
 from inventory.services import transfer_request
+from orders.models import Order
 from orders.services.assisted import assisted_cart_create
 from orders.services.checkout import Line
 from reports.models import PaymentBill, PaymentDifference, SettlementStatement
 from stores.models import Staff, Store
 from tests.backoffice.stock_fixtures import staff_make
+from tests.dispatch.offer_helpers import delivery_offer_make
 from tests.members.loyalty_factories import task_make
 from tests.orders.placing import F, pay, place
+from tests.promotions.event_fixtures import store_event_make
 
 pytestmark = pytest.mark.django_db
 STAFF_PREFIX = "staff/"
@@ -53,6 +57,10 @@ class Page:
 
 def order(world):
     return {"number": world.order.number}
+
+
+def delivery(world):
+    return {"number": world.delivery_order.number}
 
 
 def cart(world):
@@ -102,6 +110,14 @@ def statement(world):
     return {"pk": issued.pk}
 
 
+def offer(world):
+    return {"pk": world.offer.pk}
+
+
+def store_event(world):
+    return {"pk": world.event.pk}
+
+
 def member_task(world):
     return {"member_code": world.member.member_code, "pk": world.task.pk}
 
@@ -139,6 +155,9 @@ PAGES: dict[str, Page] = {
     "loyalty_backoffice:gift_verify": Page(hq_get=403),  # handing over gifts is counter work
     # the store desk: today board, scanner, the clerk's customers
     "today_backoffice:board": Page(),
+    # Another store's delivery offer does not exist for her.
+    "today_backoffice:offer_accept": Page(method="post", kwargs=offer),
+    "today_backoffice:offer_decline": Page(method="post", kwargs=offer),
     "scanner_backoffice:scanner": Page(),
     "scanner_backoffice:resolve": Page(method="post"),
     "customers_backoffice:list": Page(),
@@ -161,6 +180,18 @@ PAGES: dict[str, Page] = {
     "commissions_backoffice:withdrawal_accept": Page(method="post", kwargs=withdrawal),
     "commissions_backoffice:customers": Page(),
     "commissions_backoffice:poster": Page(),
+    # deliveries by store staff (an accepted delivery order of sh01)
+    "deliveries_backoffice:list": Page(),
+    "deliveries_backoffice:detail": Page(kwargs=delivery),
+    "deliveries_backoffice:pack": Page(method="post", kwargs=delivery, outsider=403),
+    "deliveries_backoffice:assign": Page(method="post", kwargs=delivery, outsider=403),
+    "deliveries_backoffice:hand_over": Page(method="post", kwargs=delivery, outsider=403),
+    # store events (their bookings and check-in at the door)
+    "events_backoffice:list": Page(),
+    "events_backoffice:create": Page(roles="manager", insider="manager"),
+    "events_backoffice:detail": Page(kwargs=store_event),
+    "events_backoffice:check_in": Page(method="post", kwargs=store_event),
+    "events_backoffice:no_shows": Page(method="post", kwargs=store_event),
     # manager and HQ
     "manager_backoffice:desk": Page(roles="manager", insider="manager"),
     "hq_backoffice:stores": Page(roles="hq"),
@@ -219,21 +250,45 @@ def test_every_staff_url_has_a_row():
 @pytest.fixture
 def world(nearby):
     """One object of each kind at sh01: a paid pickup, a cart built by its clerk, a customer of
-    the store with a follow-up task for the clerk, a transfer sh02 → sh01 and a withdrawal
-    request of the clerk; sh03's clerk is the outsider; HQ looks at sh01."""
+    the store with a follow-up task for the clerk, a transfer sh02 → sh01, a withdrawal
+    request of the clerk, a delivery order offered to sh01 and a store event; sh03's clerk is the
+    outsider; HQ looks at sh01."""
     nearby.member.home_store = nearby.store
     nearby.member.save(update_fields=["home_store"])
     nearby.order = pay(place(nearby, F.PICKUP, lines=[Line(nearby.sku_m, 1)]))
+    nearby.delivery_order = accepted_delivery(nearby)
     nearby.cart = assisted_cart_create(staff=nearby.clerk)
     nearby.task = task_make(member=nearby.member, assignee=nearby.clerk, due=date(2030, 1, 1))
     nearby.transfer = transfer_request(
         from_store=nearby.other_store, to_store=nearby.store, lines=[(nearby.sku_m.pk, 1)]
     )
     nearby.hq = staff_make("HQ-1", nearby.warehouse, role=Staff.Role.HQ)
+    nearby.offer = delivery_offer_make(store=nearby.store, lines=[(nearby.sku_l, 1)])
+    nearby.event = store_event_make(nearby.store)
     nearby.withdrawal = Withdrawal.objects.create(
         wallet=Wallet.objects.create(staff=nearby.clerk), amount=1000, out_bill_no="CW-PERM-1"
     )
     return nearby
+
+
+def accepted_delivery(nearby):
+    """A delivery order sh01 accepted (as the offer's hook leaves it), with its delivery record."""
+    order = pay(place(nearby, F.PICKUP, lines=[Line(nearby.sku_m, 1)]))
+    Order.objects.filter(pk=order.pk).update(
+        fulfillment=F.DELIVERY,
+        status=Order.Status.ACCEPTED,
+        pickup_code="",
+        address={
+            "name": "李",
+            "phone": "139",
+            "address": "路 1 号",
+            "latitude": 31.2,
+            "longitude": 121.4,
+        },
+    )
+    Delivery.objects.create(order=order, store=nearby.store, code="123456")
+    order.refresh_from_db()
+    return order
 
 
 def call(client, name: str, page: Page, world):

@@ -8,7 +8,7 @@ to every service so that deadlines and opening hours do not depend on when the s
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -17,12 +17,21 @@ from django.contrib.auth import get_user_model
 
 from catalog.models import SKU, Category, Product
 from dispatch import hooks
+from dispatch.models import DispatchPolicy
+from dispatch.services import (
+    dispatch_offer_accept,
+    dispatch_offer_decline,
+    dispatch_offer_make,
+    dispatch_offers_expire,
+    dispatch_route,
+)
 from inventory.models import StockLevel
 from inventory.services import stock_adjust, stock_reserve
 from members.services.accounts import member_create
 from orders.models import Order, OrderLine
 from orders.services.numbers import order_number_next
 from stores.models import WEEKDAYS, Region, Staff, Store
+from tests.members.conftest import wechat_fake  # noqa: F401 - the fake WeChat for alerts
 
 NOW = datetime(2030, 3, 4, 14, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 JING_AN = (31.2290, 121.4480)
@@ -151,3 +160,45 @@ def hook_calls():
     yield calls
     for name, receiver in receivers.items():
         getattr(hooks, name).disconnect(receiver)
+
+
+# --- a week of offers for HQ's figures (test_hq, test_hq_browser) ---
+
+
+def offered_at(city, at):
+    """A new customer's order for the dress, offered to near (mid next) at `at`."""
+    decision = dispatch_route(
+        latitude=JING_AN[0], longitude=JING_AN[1], lines=[(city.dress_m.pk, 1)], now=at
+    )
+    order = city.order(city.member(), [(city.dress_m, 1)], reserve_at=city.near)
+    return dispatch_offer_make(order=order, decision=decision, now=at)
+
+
+def minutes(n):
+    return timedelta(minutes=n)
+
+
+@pytest.fixture
+def week(city):
+    """From `start`: A accepted by near after 5 min; B declined by near after 20 min, accepted
+    by mid 30 min later; C let pass by near, now offered to mid; D accepted by near after
+    10 min; E declined everywhere HQ allows: in HQ's queue."""
+
+    def play(start):
+        for store in (city.near, city.mid):
+            city.stock(store, city.dress_m, 5)
+        near, mid = city.clerk(city.near), city.clerk(city.mid)
+        a, b, c, d = (offered_at(city, start) for _ in range(4))
+        dispatch_offer_accept(offer=a, staff=near, now=start + minutes(5))
+        b_next = dispatch_offer_decline(
+            offer=b, staff=near, reason="no courier", now=start + minutes(20)
+        )
+        dispatch_offer_accept(offer=b_next, staff=mid, now=start + minutes(50))
+        dispatch_offer_accept(offer=d, staff=near, now=start + minutes(10))
+        dispatch_offers_expire(now=start + minutes(60))  # C moves on to mid
+        DispatchPolicy.objects.update_or_create(pk=1, defaults={"max_stores_tried": 1})
+        e = offered_at(city, start + minutes(61))
+        dispatch_offer_decline(offer=e, staff=near, reason="closing", now=start + minutes(62))
+        return {"a": a, "b": b, "c": c, "d": d, "e": e}
+
+    return play

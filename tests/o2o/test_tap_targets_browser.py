@@ -73,6 +73,8 @@ def test_shopper_tap_targets_are_44px(shop, page, screenshot):
         ("stores", "/stores/"),
     ]:
         page.goto(page.base_url + url)
+        if name == "product":  # the order actions arrive by htmx after the page has loaded
+            expect(page.locator("[data-order-actions]")).to_be_visible()
         small[name] = too_small(page)
         screenshot(page, name)
     page.goto(page.base_url + "/checkout/")

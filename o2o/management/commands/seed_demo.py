@@ -8,6 +8,7 @@ from catalog.qr import sku_qr_url
 from commissions.demo import mature_demo_commissions, seed_commissions
 from inventory.demo import seed_inventory
 from orders.demo import seed_members_and_sales
+from promotions.demo import seed_promotions
 from stores.demo import seed_stores
 from stores.models import Store
 
@@ -32,11 +33,13 @@ class Command(BaseCommand):
             commissions = seed_commissions()
             members = seed_members_and_sales()
             commissions["matured"] = mature_demo_commissions()
+            promotions = seed_promotions()
             self.stdout.write(f"demo data: stores {stores}")
             self.stdout.write(f"demo data: catalog {catalog}")
             self.stdout.write(f"demo data: inventory {inventory}")
             self.stdout.write(f"demo data: members and sales {members}")
             self.stdout.write(f"demo data: commissions {commissions}")
+            self.stdout.write(f"demo data: promotions {promotions}")
         shops = Store.objects.filter(is_active=True).exclude(kind=Store.Kind.WAREHOUSE)
         # The demo logins work at sh01, so its QR codes are the ones to try first.
         store = shops.filter(code="sh01").first() or shops.order_by("code").first()

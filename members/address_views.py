@@ -1,0 +1,95 @@
+"""The shopper's saved delivery addresses (/m/addresses/): list, add, edit, delete, default.
+
+Each address keeps a map point in GCJ-02: WeChat's wx.getLocation answers in it; a browser's GPS
+fix (WGS-84) is shifted by `o2o.geo.position_from_query` (coords=wgs84) before it is saved.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from members.auth import current_member, member_required
+from members.models import Address
+from members.services.addresses import address_delete, address_save, address_set_default
+from o2o.errors import DomainError
+from o2o.geo import position_from_query
+from o2o.parsing import whole_number
+from o2o.redirects import safe_next_url
+
+
+def _mine(request, pk) -> Address:
+    pk = whole_number(pk, minimum=1)
+    address = Address.objects.filter(member=current_member(request), pk=pk).first()
+    if address is None:
+        raise Http404
+    return address
+
+
+@never_cache
+@member_required
+def address_list(request):
+    addresses = list(Address.objects.filter(member=current_member(request)))
+    return render(request, "members/addresses.html", {"addresses": addresses})
+
+
+@never_cache
+@member_required
+@require_http_methods(["GET", "POST"])
+def address_edit(request, pk: int | None = None):
+    """Add (no pk) or edit one address; the map point comes from the page's locate button."""
+    member = current_member(request)
+    existing = _mine(request, pk) if pk is not None else None
+    asked = request.POST.get("next") or request.GET.get("next")
+    back = safe_next_url(request, asked, default="addresses:list") if asked else ""
+    error = ""
+    if request.method == "POST":
+        try:
+            point = position_from_query(request.POST)
+        except ValueError:
+            point = None
+        try:
+            address = address_save(
+                member=member,
+                existing=existing,
+                name=request.POST.get("name", ""),
+                phone=request.POST.get("phone", ""),
+                address=request.POST.get("address", ""),
+                label=request.POST.get("label", ""),
+                latitude=point[0] if point else None,
+                longitude=point[1] if point else None,
+                make_default=request.POST.get("is_default") == "on",
+            )
+        except DomainError as refused:
+            error = str(refused)[:1].upper() + str(refused)[1:]
+        else:
+            messages.success(request, _("Address saved."))
+            if back:
+                return redirect(f"{back}{'&' if '?' in back else '?'}saved={address.pk}")
+            return redirect("addresses:list")
+    values = request.POST if request.method == "POST" else None
+    return render(
+        request,
+        "members/address_form.html",
+        {"address": existing, "values": values, "error": error, "next": back},
+        status=400 if error else 200,
+    )
+
+
+@member_required
+@require_POST
+def address_remove(request, pk: int):
+    address_delete(member=current_member(request), address=_mine(request, pk))
+    messages.success(request, _("Address deleted."))
+    return redirect("addresses:list")
+
+
+@member_required
+@require_POST
+def address_default(request, pk: int):
+    address_set_default(member=current_member(request), address=_mine(request, pk))
+    return redirect("addresses:list")
