@@ -19,7 +19,7 @@ from catalog.models import Product
 from dispatch.models import DispatchOffer, DispatchPolicy
 from members.models import Member
 from orders.models import Order, OrderLine
-from reports.models import ClerkDay, ProductDay, StoreDay, StoreMonth
+from reports.models import ClerkDay, ProductDay, ServiceDay, StoreDay, StoreMonth
 from reports.routers import report_database
 from reports.services.facts import facts_live, local_bounds
 from stores.models import Region, Staff, Store
@@ -298,6 +298,29 @@ def response_times(report: ReportFilter) -> dict:
         "accepted": answered,
         "within_target_share": round(100 * in_time / answered) if answered else None,
     }
+
+
+def service_days(report: ReportFilter) -> Iterator[tuple]:
+    """Per store and day: offers and answers, minutes to accept, pickups (stored days only)."""
+    return (
+        ServiceDay.objects.using(report_database())
+        .filter(day__gte=report.first_day, day__lte=report.last_day)
+        .filter(report.store_q())
+        .order_by("day", "store__code")
+        .values_list(
+            "day",
+            "store__code",
+            "offers",
+            "accepted",
+            "declined",
+            "expired",
+            "accepted_within_target",
+            "accept_minutes_median",
+            "pickups",
+            "pickup_minutes_median",
+        )
+        .iterator(chunk_size=2000)
+    )
 
 
 def regions() -> list[Region]:

@@ -242,6 +242,13 @@ def _export_rows(table: str, report) -> tuple[list[str], Iterable]:
             ["tier", "members"],
             ([r["tier"], r["members"]] for r in selectors.tier_mix(report)),
         )
+    if table == "service":
+        return (
+            ["day", "store", "offers", "accepted", "declined", "expired",
+             "accepted_within_target", "accept_minutes_median", "pickups",
+             "pickup_minutes_median"],
+            selectors.service_days(report),
+        )  # fmt: skip
     if table == "lines":
         return (
             [
@@ -263,7 +270,7 @@ def _export_rows(table: str, report) -> tuple[list[str], Iterable]:
     raise Http404(_("No such report table."))
 
 
-EXPORTS = ("days", "stores", "channels", "clerks", "products", "tiers", "lines")
+EXPORTS = ("days", "stores", "channels", "clerks", "products", "tiers", "service", "lines")
 
 
 @staff_required(roles=HQ)

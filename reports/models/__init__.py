@@ -1,7 +1,7 @@
 """Reports: daily facts (set-based aggregates of the ledgers), WeChat Pay reconciliation and
 franchise settlement statements. Nothing below this app imports it."""
 
-from reports.models.facts import ClerkDay, ProductDay, StoreDay, StoreMonth
+from reports.models.facts import ClerkDay, ProductDay, ServiceDay, StoreDay, StoreMonth
 from reports.models.reconciliation import PaymentBill, PaymentDifference
 from reports.models.settlement import SettlementEvent, SettlementPolicy, SettlementStatement
 
@@ -10,6 +10,7 @@ __all__ = [
     "PaymentBill",
     "PaymentDifference",
     "ProductDay",
+    "ServiceDay",
     "SettlementEvent",
     "SettlementPolicy",
     "SettlementStatement",

@@ -145,3 +145,29 @@ class ProductDay(models.Model):
                 fields=["day", "store", "product"], name="reports_product_day_unique"
             )
         ]
+
+
+class ServiceDay(models.Model):
+    """How one store answered on one day: delivery offers received and their answers, minutes
+    to accept (median) against HQ's response target, pickups handed over and minutes from
+    payment to hand-over (median)."""
+
+    day = models.DateField(_("day"))
+    store = models.ForeignKey(
+        "stores.Store", on_delete=models.CASCADE, related_name="+", verbose_name=_("store")
+    )
+    offers = models.IntegerField(_("offers received"), default=0)
+    accepted = models.IntegerField(_("accepted"), default=0)
+    declined = models.IntegerField(_("declined"), default=0)
+    expired = models.IntegerField(_("expired"), default=0)
+    accepted_within_target = models.IntegerField(_("accepted within the target"), default=0)
+    accept_minutes_median = models.FloatField(_("median minutes to accept"), null=True)
+    pickups = models.IntegerField(_("pickups handed over"), default=0)
+    pickup_minutes_median = models.FloatField(_("median minutes paid to handed over"), null=True)
+
+    class Meta:
+        verbose_name = _("service day")
+        verbose_name_plural = _("service days")
+        constraints = [
+            models.UniqueConstraint(fields=["day", "store"], name="reports_service_day_unique")
+        ]

@@ -23,7 +23,8 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db import connection, transaction
 
-from reports.models import ClerkDay, ProductDay, StoreDay, StoreMonth
+from dispatch.models import DispatchPolicy
+from reports.models import ClerkDay, ProductDay, ServiceDay, StoreDay, StoreMonth
 
 # Both bases of one order in one scan: its credited store and its fulfilling store.
 _BASES = """CROSS JOIN LATERAL (VALUES ('credited', x.credited_store_id),
@@ -121,10 +122,46 @@ WHERE o.paid_at >= %(start)s AND o.paid_at < %(end)s AND o.credited_store_id IS 
 GROUP BY 1, 2, 3
 """
 
+SERVICE_DAY_COLUMNS = (
+    "day, store_id, offers, accepted, declined, expired, accepted_within_target, "
+    "accept_minutes_median, pickups, pickup_minutes_median"
+)
+
+SERVICE_DAY_SELECT = """
+WITH offered AS (
+    SELECT (f.created_at AT TIME ZONE %(tz)s)::date AS day, f.store_id, f.status,
+           CASE WHEN f.status = 'accepted' AND f.responded_at IS NOT NULL
+                THEN EXTRACT(EPOCH FROM f.responded_at - f.created_at) / 60 END AS minutes
+    FROM dispatch_dispatchoffer f
+    WHERE f.created_at >= %(start)s AND f.created_at < %(end)s
+), handed AS (
+    SELECT (o.completed_at AT TIME ZONE %(tz)s)::date AS day, o.fulfilling_store_id AS store_id,
+           EXTRACT(EPOCH FROM o.completed_at - o.paid_at) / 60 AS minutes
+    FROM orders_order o
+    WHERE o.fulfillment = 'pickup' AND o.paid_at IS NOT NULL
+      AND o.completed_at >= %(start)s AND o.completed_at < %(end)s
+      AND o.fulfilling_store_id IS NOT NULL
+), parts AS (
+    SELECT day, store_id, 1 AS offers, (status = 'accepted')::int AS accepted,
+           (status = 'declined')::int AS declined, (status = 'expired')::int AS expired,
+           (minutes <= %(target)s)::int AS within, minutes AS accept_minutes, 0 AS pickups,
+           NULL::numeric AS pickup_minutes
+    FROM offered
+    UNION ALL
+    SELECT day, store_id, 0, 0, 0, 0, 0, NULL, 1, minutes FROM handed
+)
+SELECT day, store_id, SUM(offers), SUM(accepted), SUM(declined), SUM(expired),
+       COALESCE(SUM(within), 0),
+       percentile_cont(0.5) WITHIN GROUP (ORDER BY accept_minutes),
+       SUM(pickups), percentile_cont(0.5) WITHIN GROUP (ORDER BY pickup_minutes)
+FROM parts GROUP BY day, store_id
+"""
+
 FACT_TABLES = (
     (StoreDay, STORE_DAY_COLUMNS, STORE_DAY_SELECT),
     (ClerkDay, CLERK_DAY_COLUMNS, CLERK_DAY_SELECT),
     (ProductDay, PRODUCT_DAY_COLUMNS, PRODUCT_DAY_SELECT),
+    (ServiceDay, SERVICE_DAY_COLUMNS, SERVICE_DAY_SELECT),
 )
 STORE_MONTH_SUMS = (
     "orders, goods_amount, discount_amount, points_discount_amount, shipping_amount, "
@@ -158,7 +195,8 @@ def local_bounds(first_day: date, last_day: date) -> tuple[datetime, datetime]:
 
 def _parameters(first_day: date, last_day: date) -> dict:
     start, end = local_bounds(first_day, last_day)
-    return {"tz": settings.TIME_ZONE, "start": start, "end": end}
+    target = DispatchPolicy.current().response_target_minutes
+    return {"tz": settings.TIME_ZONE, "start": start, "end": end, "target": target}
 
 
 @transaction.atomic

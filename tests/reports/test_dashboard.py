@@ -109,7 +109,7 @@ def test_the_dashboard_runs_a_bounded_number_of_queries(
 def test_csv_exports_stream_every_table(client, hq, sales):
     client.force_login(hq.user)
 
-    for table in ("days", "stores", "channels", "clerks", "products", "tiers", "lines"):
+    for table in ("days", "stores", "channels", "clerks", "products", "tiers", "service", "lines"):
         response = client.get(reverse("reports_backoffice:export", args=[table]))
         assert response.status_code == 200 and response.streaming, table
         assert response["Content-Type"].startswith("text/csv")

@@ -178,3 +178,34 @@ def test_whole_months_come_from_the_monthly_rollup_and_add_up_to_the_days(shop):
     months = StoreMonth.objects.aggregate(paid=Sum("sales_amount"))["paid"]
     assert months == StoreDay.objects.aggregate(paid=Sum("sales_amount"))["paid"]
     assert StoreMonth.objects.filter(month=date(2026, 2, 1)).exists()
+
+
+def test_service_facts_count_offers_answers_and_pickup_times(shop):
+    from datetime import timedelta as minutes_later
+
+    from dispatch.models import DispatchOffer
+    from reports.models import ServiceDay
+    from tests.dispatch.offer_helpers import delivery_offer_make
+
+    offered_at = at(FIRST, 10)
+    offers = [
+        delivery_offer_make(store=shop.store, lines=[(shop.sku_m, 1)], now=offered_at)
+        for _ in range(3)
+    ]
+    answers = [("accepted", 5), ("accepted", 25), ("declined", 40)]
+    for offer, (status, after) in zip(offers, answers, strict=True):
+        DispatchOffer.objects.filter(pk=offer.pk).update(
+            status=status, responded_at=offered_at + minutes_later(minutes=after)
+        )
+    pickup = order_make(
+        shop, paid_at=at(FIRST, 9), fulfillment=Order.Fulfillment.PICKUP, channel=Order.Channel.H5
+    )
+    Order.objects.filter(pk=pickup.pk).update(completed_at=at(FIRST, 9, 30))
+
+    facts_rebuild(first_day=FIRST, last_day=FIRST)
+
+    row = ServiceDay.objects.get(day=FIRST, store=shop.store)
+    assert (row.offers, row.accepted, row.declined, row.expired) == (3, 2, 1, 0)
+    assert row.accepted_within_target == 1  # the 15-minute target: 5 yes, 25 no
+    assert row.accept_minutes_median == pytest.approx(15.0)
+    assert (row.pickups, row.pickup_minutes_median) == (1, pytest.approx(30.0))
