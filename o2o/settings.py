@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "commissions",
     "dispatch",
     "promotions",
+    "reports",
     "backoffice",
 ]
 
@@ -114,6 +115,16 @@ DATABASES["default"]["HOST"] = unquote(DATABASES["default"]["HOST"])
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Reports read from a replica when one is given (reports.routers); the primary otherwise. In
+# tests the replica mirrors the primary, so reads see the test's own writes.
+DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = env.db_url_config(DATABASE_REPLICA_URL)
+    DATABASES["replica"]["HOST"] = unquote(DATABASES["replica"]["HOST"])
+    DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"]["CONN_MAX_AGE"]
+    DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["reports.routers.ReportsRouter"]
 
 REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
 
@@ -264,6 +275,19 @@ CELERY_BEAT_SCHEDULE = {
     "promotions-refresh-segments": {
         "task": "promotions.tasks.refresh_segments",
         "schedule": crontab(hour=3, minute=30),
+    },
+    "reports-daily-facts": {
+        "task": "reports.tasks.rebuild_daily_facts",
+        "schedule": crontab(hour=1, minute=30),
+    },
+    # WeChat Pay publishes the previous day's bill from 10:00 (Beijing time).
+    "reports-reconcile-payments": {
+        "task": "reports.tasks.reconcile_payments",
+        "schedule": crontab(hour=10, minute=30),
+    },
+    "reports-prepare-statements": {
+        "task": "reports.tasks.prepare_statements",
+        "schedule": crontab(day_of_month=1, hour=6, minute=0),
     },
 }
 
