@@ -8,6 +8,7 @@ from PIL import UnidentifiedImageError
 from catalog.exceptions import ImageInvalid
 from catalog.images import image_thumbnail_make
 from catalog.models import Product, ProductImage, Review
+from catalog.page_cache import catalog_version_bump, product_reviews_version_bump
 
 logger = logging.getLogger(__name__)
 
@@ -46,9 +47,10 @@ def product_image_thumbnail_fill(*, product_image: ProductImage) -> bool:
         product_image.image.close()
     product_image.thumbnail.save(thumbnail.name, thumbnail, save=False)
     # Guarded update: another worker that got there first keeps its thumbnail.
-    ProductImage.objects.filter(pk=product_image.pk, thumbnail="").update(
+    if ProductImage.objects.filter(pk=product_image.pk, thumbnail="").update(
         thumbnail=product_image.thumbnail.name
-    )
+    ):
+        catalog_version_bump()
     return True
 
 
@@ -79,8 +81,9 @@ def product_image_thumbnails_fill_missing(*, batch_size: int = 100, max_batches:
 
 def review_visibility_set(*, reviews, hidden: bool) -> int:
     """Moderation: hide or show reviews (a queryset); returns how many changed."""
-    return (
-        Review.objects.filter(pk__in=reviews.values("pk"))
-        .exclude(is_hidden=hidden)
-        .update(is_hidden=hidden)
-    )
+    changing = Review.objects.filter(pk__in=reviews.values("pk")).exclude(is_hidden=hidden)
+    product_codes = list(changing.values_list("product__code", flat=True).distinct())
+    changed = changing.update(is_hidden=hidden)
+    if changed:
+        product_reviews_version_bump(product_codes=product_codes)
+    return changed

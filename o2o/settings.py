@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "commissions",
     "dispatch",
     "promotions",
+    "reports",
     "backoffice",
 ]
 
@@ -65,6 +66,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "o2o.security_headers.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Inside WhiteNoise, which serves its own precompressed static files.
+    "o2o.compression.TextGZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     # After the locale (its 400 page speaks the visitor's language), before anything that hands
@@ -112,6 +115,16 @@ DATABASES["default"]["HOST"] = unquote(DATABASES["default"]["HOST"])
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Reports read from a replica when one is given (reports.routers); the primary otherwise. In
+# tests the replica mirrors the primary, so reads see the test's own writes.
+DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = env.db_url_config(DATABASE_REPLICA_URL)
+    DATABASES["replica"]["HOST"] = unquote(DATABASES["replica"]["HOST"])
+    DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"]["CONN_MAX_AGE"]
+    DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["reports.routers.ReportsRouter"]
 
 REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
 
@@ -263,6 +276,19 @@ CELERY_BEAT_SCHEDULE = {
         "task": "promotions.tasks.refresh_segments",
         "schedule": crontab(hour=3, minute=30),
     },
+    "reports-daily-facts": {
+        "task": "reports.tasks.rebuild_daily_facts",
+        "schedule": crontab(hour=1, minute=30),
+    },
+    # WeChat Pay publishes the previous day's bill from 10:00 (Beijing time).
+    "reports-reconcile-payments": {
+        "task": "reports.tasks.reconcile_payments",
+        "schedule": crontab(hour=10, minute=30),
+    },
+    "reports-prepare-statements": {
+        "task": "reports.tasks.prepare_statements",
+        "schedule": crontab(day_of_month=1, hour=6, minute=0),
+    },
 }
 
 # Promotions: a member gets at most PROMOTION_PUSH_CAP pushes per PROMOTION_PUSH_CAP_DAYS days.
@@ -314,13 +340,20 @@ STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "var" / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "var" / "media")
+# Static files get content-hashed names (served with a year's Cache-Control by WhiteNoise);
+# that needs collectstatic's manifest, so the test run (no collectstatic) turns it off.
+STATICFILES_MANIFEST = env.bool("STATICFILES_MANIFEST", default=not DEBUG)
+if DEBUG:
+    _static_backend = "django.contrib.staticfiles.storage.StaticFilesStorage"
+elif STATICFILES_MANIFEST:
+    _static_backend = "o2o.storage.HashedStaticStorage"
+else:
+    _static_backend = "whitenoise.storage.CompressedStaticFilesStorage"
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {
-        "BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"
-        if not DEBUG
-        else "django.contrib.staticfiles.storage.StaticFilesStorage"
-    },
+    # Uploads are stored under names carrying a hash of their content (o2o.storage), so the
+    # media view can let browsers keep them for a year.
+    "default": {"BACKEND": "o2o.storage.ContentAddressedStorage"},
+    "staticfiles": {"BACKEND": _static_backend},
 }
 WHITENOISE_USE_FINDERS = DEBUG
 # Uploaded media is served by Django itself unless a front proxy takes it over.
@@ -424,6 +457,9 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEMO_MODE = env.bool("DEMO_MODE", default=DEBUG)
 # Shoppers' QR landings remember the scanned store for this long (seconds).
 SCANNED_STORE_TTL = env.int("SCANNED_STORE_TTL", default=4 * 60 * 60)
+# How long a rendered product, home or category page body stays in the cache (catalog.page_cache);
+# changes invalidate it at once through version keys, so this only bounds memory. 0 turns it off.
+CATALOG_PAGE_CACHE_SECONDS = env.int("CATALOG_PAGE_CACHE_SECONDS", default=60 * 60)
 # Where login codes go: a dotted path to a members.sms backend (the console one only logs).
 SMS_BACKEND = env.str("SMS_BACKEND", default="members.sms.ConsoleBackend")
 

@@ -29,7 +29,11 @@ urlpatterns = [
     ),
     path("wechat/pay/", include("orders.pay_urls")),
     path("wechat/", include("members.wechat_urls")),
-    path("staff/", include("backoffice.urls")),
+    # The back office and HQ's reports share /staff/ (its layout, access checks and the
+    # permission table that walks it); the back office does not import reports.
+    path(
+        "staff/", include([path("", include("reports.urls")), path("", include("backoffice.urls"))])
+    ),
     path("m/addresses/", include("members.address_urls")),
     path("m/", include("members.urls")),
     path("m/", include("members.loyalty_urls")),

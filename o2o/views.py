@@ -8,6 +8,11 @@ from django.views.decorators.http import require_GET
 from django.views.static import serve
 
 from o2o.health import health_report
+from o2o.storage import name_is_content_addressed
+
+# A content-addressed name never changes its bytes (o2o.storage): browsers may keep it a year.
+IMMUTABLE_CACHE_CONTROL = "public, max-age=31536000, immutable"
+MEDIA_CACHE_CONTROL = "public, max-age=3600"
 
 
 @never_cache
@@ -29,6 +34,11 @@ def media(request, path: str):
     """Uploaded media when Django serves it (SERVE_MEDIA). A name no file system accepts
     (too long, say) is a file that is not there, not a server error."""
     try:
-        return serve(request, path, document_root=settings.MEDIA_ROOT)
+        response = serve(request, path, document_root=settings.MEDIA_ROOT)
     except OSError as error:
         raise Http404 from error
+    if response.status_code == 200:
+        response["Cache-Control"] = (
+            IMMUTABLE_CACHE_CONTROL if name_is_content_addressed(path) else MEDIA_CACHE_CONTROL
+        )
+    return response

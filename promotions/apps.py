@@ -12,8 +12,10 @@ class PromotionsConfig(AppConfig):
         # its coupon and its flash-sale quota back; a full refund restores the coupon when its
         # template says so.
         from catalog import store_prices
+        from catalog.cache_signals import catalog_model_watch
         from members.services.notices import marketing_gate_register
         from orders import hooks
+        from promotions.models import RepriceRule, StoreProduct
         from promotions.services import flash
         from promotions.services.coupons import (
             coupon_apply_to_order,
@@ -31,3 +33,6 @@ class PromotionsConfig(AppConfig):
         store_prices.resolver_register(StorefrontResolver())
         # New-arrival notices and pushes share one opt-out and one frequency cap.
         marketing_gate_register(marketing_gate)
+        # A store's prices and range are part of the cached catalog pages (catalog.page_cache).
+        catalog_model_watch(RepriceRule)
+        catalog_model_watch(StoreProduct)

@@ -7,6 +7,8 @@ bash scripts/bootstrap.sh --test
 
 export SECRET_KEY="${SECRET_KEY:-test-only-secret-key-not-for-production}"
 export DEBUG=false
+# Hashed static names need collectstatic's manifest; the suite serves static files unhashed.
+export STATICFILES_MANIFEST="${STATICFILES_MANIFEST:-false}"
 export SECURE_SSL_REDIRECT=false SESSION_COOKIE_SECURE=false CSRF_COOKIE_SECURE=false
 export ALLOWED_HOSTS="${ALLOWED_HOSTS:-localhost,127.0.0.1,testserver}"
 export SITE_URL="${SITE_URL:-http://testserver}"

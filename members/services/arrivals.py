@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog.models import Category, Product
+from catalog.page_cache import catalog_version_bump
 from members.exceptions import MemberError
 from members.models import Member, Notice, Subscription
 from members.services.notices import notice_send
@@ -87,9 +88,10 @@ def product_publish_new_arrival(*, product: Product) -> int:
     subscribed since.
     """
     today = timezone.localdate()
-    Product.objects.filter(pk=product.pk, new_arrival_date__isnull=True).update(
+    if Product.objects.filter(pk=product.pk, new_arrival_date__isnull=True).update(
         new_arrival_date=today
-    )
+    ):
+        catalog_version_bump()  # the home page's new arrivals
     product.refresh_from_db(fields=["new_arrival_date"])
     title = _("New arrival: %(name)s") % {"name": product.name}
     body = product.brand or ""

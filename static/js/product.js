@@ -3,6 +3,17 @@
 (function () {
   "use strict";
 
+  // A shelf QR landing (/q/<sku>) answers with the product page itself, saving a redirect on a
+  // slow connection; the address bar then takes the product's own address, so a reload, a
+  // share or the back button work from there.
+  var landing = document.querySelector("link[rel=canonical][data-landing]");
+  if (landing) {
+    var target = new URL(landing.href, window.location.href);
+    if (target.pathname !== window.location.pathname) {
+      history.replaceState(history.state, "", target.pathname + target.search);
+    }
+  }
+
   var blob = document.getElementById("product-skus");
   var skus = blob ? JSON.parse(blob.textContent) : [];
   var priceEl = document.querySelector("[data-price]");

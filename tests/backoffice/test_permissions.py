@@ -22,6 +22,7 @@ from datetime import date
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from commissions.models import Wallet, Withdrawal
 from dispatch.models import Delivery
@@ -29,7 +30,8 @@ from inventory.services import transfer_request
 from orders.models import Order
 from orders.services.assisted import assisted_cart_create
 from orders.services.checkout import Line
-from stores.models import Staff
+from reports.models import PaymentBill, PaymentDifference, SettlementStatement
+from stores.models import Staff, Store
 from tests.backoffice.stock_fixtures import staff_make
 from tests.dispatch.offer_helpers import delivery_offer_make
 from tests.members.loyalty_factories import task_make
@@ -79,6 +81,33 @@ def member(world):
 
 def withdrawal(world):
     return {"pk": world.withdrawal.pk}
+
+
+def payment_difference(world):
+    bill, _ = PaymentBill.objects.get_or_create(
+        bill_date=date(2030, 1, 1), defaults={"source": "upload", "imported_at": timezone.now()}
+    )
+    difference, _ = PaymentDifference.objects.get_or_create(
+        bill=bill, record="payment", reference="P-PERM-1", defaults={"kind": "missing_here"}
+    )
+    return {"pk": difference.pk}
+
+
+def statement(world):
+    """An issued statement of sh01 (made a franchise store for it)."""
+    Store.objects.filter(pk=world.store.pk).update(kind=Store.Kind.FRANCHISE)
+    issued, _ = SettlementStatement.objects.get_or_create(
+        store=world.store,
+        month=date(2026, 1, 1),
+        defaults={
+            "state": "confirmed",
+            "platform_fee_bp": 500,
+            "fulfilment_fee_bp": 1000,
+            "coupon_store_share_bp": 5000,
+            "computed_at": timezone.now(),
+        },
+    )
+    return {"pk": issued.pk}
 
 
 def offer(world):
@@ -176,6 +205,22 @@ PAGES: dict[str, Page] = {
     # manager and HQ
     "manager_backoffice:desk": Page(roles="manager", insider="manager"),
     "hq_backoffice:stores": Page(roles="hq"),
+    # HQ's reports (reports/urls.py, mounted under /staff/ by the URL root)
+    "reports_backoffice:dashboard": Page(roles="hq"),
+    "reports_backoffice:export": Page(roles="hq", kwargs=lambda world: {"table": "days"}),
+    "reports_backoffice:reconciliation": Page(roles="hq"),
+    "reports_backoffice:bill_fetch": Page(method="post", roles="hq"),
+    "reports_backoffice:bill_upload": Page(method="post", roles="hq"),
+    "reports_backoffice:difference_resolve": Page(
+        method="post", roles="hq", kwargs=payment_difference
+    ),
+    "reports_backoffice:settlements": Page(roles="hq"),
+    "reports_backoffice:settlements_prepare": Page(method="post", roles="hq"),
+    "reports_backoffice:statement_move": Page(method="post", roles="hq", kwargs=statement),
+    # the franchise store's statements: its manager (and HQ looking at the store)
+    "statements_backoffice:list": Page(roles="manager", insider="manager"),
+    "statements_backoffice:detail": Page(roles="manager", insider="manager", kwargs=statement),
+    "statements_backoffice:export": Page(roles="manager", insider="manager", kwargs=statement),
 }
 
 

@@ -1,6 +1,7 @@
 import json
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -47,7 +48,10 @@ def test_query_count_is_small_and_does_not_grow_with_skus_images_or_reviews(clie
 
     assert small_count <= MAX_QUERIES
     assert large_count == small_count
+    # Served again from the page cache: none of the catalog's queries are left.
+    assert queries_for(client, large) == 0
     # Matching products are capped, each tile with its own cover and price.
+    cache.clear()
     response = client.get(reverse("catalog:product", args=[large.code]))
     assert len(response.context["matching"]) == 6
     assert all(

@@ -1,5 +1,6 @@
 import io
 import time
+from unittest import mock
 
 import pytest
 import zxingcpp
@@ -9,7 +10,7 @@ from django.urls import reverse
 from PIL import Image
 
 from catalog.qr import sku_qr_image, sku_qr_url
-from catalog.scanning import SESSION_KEY, scanned_store_get
+from catalog.scanning import COOKIE_NAME, SESSION_KEY, scanned_store_get
 from tests.catalog.factories import ProductFactory, SKUFactory
 
 pytestmark = pytest.mark.django_db
@@ -31,26 +32,43 @@ def test_qr_image_decodes_to_the_sku_url_with_and_without_store(sku, store):
     assert decode(sku_qr_image(sku, store)) == ["https://shop.example.cn/q/knit-01-2?s=sh-001"]
 
 
+CANONICAL = '<link rel="canonical" href="http://testserver/p/knit-01/?sku=knit-01-2" data-landing>'
+
+
 def test_scanning_with_a_store_opens_the_product_with_the_sku_and_remembers_the_store(
     client, sku, store
 ):
     response = client.get(f"/q/{sku.code}", {"s": store.code})
 
-    assert response.status_code == 302
-    assert response["Location"] == "/p/knit-01/?sku=knit-01-2"
-    assert client.session[SESSION_KEY]["code"] == "sh-001"
-    page = client.get(response["Location"])
-    assert page.context["selected_sku"] == sku
-    assert page.context["scanned_store"] == store
+    # The product page itself, no redirect: its script shows the canonical address.
+    assert response.status_code == 200
+    assert CANONICAL in response.content.decode()
+    assert response.context["selected_sku"] == sku
+    assert response.context["scanned_store"] == store
+    # Remembered in a signed cookie: no session row written for a scan.
+    assert client.cookies[COOKIE_NAME].value.startswith("sh-001:")
+    assert SESSION_KEY not in client.session
+    assert 'hx-get="/p/knit-01/order-actions/?sku=knit-01-2"' in response.content.decode()
+
+
+def test_the_product_page_after_a_scan_shows_the_store_from_the_cached_body(client, sku, store):
+    client.get(f"/q/{sku.code}", {"s": store.code})
+
+    page = client.get("/p/knit-01/", {"sku": sku.code})
+
+    html = page.content.decode()
+    assert 'data-value="M" aria-pressed="true"' in html
+    assert "Scanned in" in html and store.name in html
+    assert '<link rel="canonical" href="http://testserver/p/knit-01/">' in html
 
 
 @pytest.mark.parametrize("query", [{}, {"s": ""}])
 def test_scanning_without_a_store_opens_the_product_and_remembers_nothing(client, sku, query):
     response = client.get(f"/q/{sku.code}", query)
 
-    assert response.status_code == 302
-    assert response["Location"] == "/p/knit-01/?sku=knit-01-2"
-    assert SESSION_KEY not in client.session
+    assert response.status_code == 200
+    assert CANONICAL in response.content.decode()
+    assert COOKIE_NAME not in client.cookies
 
 
 @pytest.mark.parametrize(
@@ -65,7 +83,7 @@ def test_an_unknown_or_inactive_store_still_opens_the_product_with_a_message(
 
     assert response.status_code == 200
     assert response.context["selected_sku"] == sku
-    assert SESSION_KEY not in client.session
+    assert COOKIE_NAME not in client.cookies
     assert len(list(response.context["messages"])) == 1
 
 
@@ -101,28 +119,52 @@ def test_withdrawn_items_get_the_no_longer_sold_page(client, store, withdrawn):
 
     assert response.status_code == 410
     assert "catalog/not_sold.html" in [template.name for template in response.templates]
-    assert SESSION_KEY not in client.session
+    assert COOKIE_NAME not in client.cookies
+
+
+def scan_request(client, rf):
+    request = rf.get("/")
+    request.COOKIES = {key: morsel.value for key, morsel in client.cookies.items()}
+    request.session = client.session
+    return request
 
 
 def test_the_remembered_store_expires_after_the_ttl(client, sku, store, settings, rf):
     client.get(f"/q/{sku.code}", {"s": store.code})
-    request = rf.get("/")
-    request.session = client.session
+    request = scan_request(client, rf)
 
     assert scanned_store_get(request) == store
-    request.session[SESSION_KEY]["at"] = int(time.time()) - settings.SCANNED_STORE_TTL - 1
-    assert scanned_store_get(request) is None
-    assert SESSION_KEY not in request.session
+    later = time.time() + settings.SCANNED_STORE_TTL + 1
+    with mock.patch("time.time", return_value=later):
+        assert scanned_store_get(request) is None
 
 
 def test_a_store_deactivated_after_the_scan_is_no_longer_remembered(client, sku, store, rf):
     client.get(f"/q/{sku.code}", {"s": store.code})
     store.is_active = False
     store.save()
-    request = rf.get("/")
-    request.session = client.session
+
+    assert scanned_store_get(scan_request(client, rf)) is None
+
+
+def test_a_forged_cookie_is_ignored(client, sku, store, rf):
+    client.get(f"/q/{sku.code}", {"s": store.code})
+    request = scan_request(client, rf)
+    request.COOKIES[COOKIE_NAME] = request.COOKIES[COOKIE_NAME].replace("sh-001", "sh-002")
 
     assert scanned_store_get(request) is None
+
+
+def test_a_store_remembered_in_an_older_session_still_counts_until_it_expires(
+    client, store, settings, rf
+):
+    request = rf.get("/")
+    request.session = client.session
+    request.session[SESSION_KEY] = {"code": store.code, "at": int(time.time())}
+    assert scanned_store_get(request) == store
+    request.session[SESSION_KEY]["at"] = int(time.time()) - settings.SCANNED_STORE_TTL - 1
+    assert scanned_store_get(request) is None
+    assert SESSION_KEY not in request.session
 
 
 def test_a_tampered_session_value_is_ignored(rf, client):

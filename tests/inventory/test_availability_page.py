@@ -1,6 +1,7 @@
 """The product page's stock partial: the scanned store first, then stores nearby."""
 
 import pytest
+from django.http import HttpResponse
 
 from catalog.scanning import scanned_store_remember
 from inventory.services import stock_adjust
@@ -20,10 +21,9 @@ def stores(make_store):
 
 
 def scan_in(client, store):
-    session = client.session
-    request = type("Request", (), {"session": session})()
-    scanned_store_remember(request, store)
-    session.save()
+    response = HttpResponse()
+    scanned_store_remember(response, store)
+    client.cookies.update(response.cookies)
 
 
 def test_lists_scanned_store_then_nearest_with_stock(client, stores, sku):

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from catalog.scanning import SESSION_KEY as SCANNED
+from catalog.scanning import COOKIE_NAME as SCANNED
 from orders.models import Cart, CartLine, Order
 from tests.orders.shopper_helpers import log_in
 
@@ -51,8 +51,7 @@ def test_buy_here_now_after_scanning_in_a_store(client, shop):
     assert response["Location"].startswith("/m/login/?next=%2Fp%2Fdress%2F")
 
     log_in(client, shop.member)
-    session = client.session
-    assert session.get(SCANNED)
+    assert client.cookies.get(SCANNED)  # the scan outlives the login
     response = client.post(reverse("orders:buy_now"), {"sku": "dress-m"})
 
     order = Order.objects.get()

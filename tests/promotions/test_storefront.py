@@ -4,10 +4,11 @@ for the product and category pages, the store page and checkout."""
 from __future__ import annotations
 
 import pytest
+from django.http import HttpResponse
 
 from catalog import store_prices
 from catalog.models import Product
-from catalog.scanning import scanned_store_remember
+from catalog.scanning import COOKIE_NAME, scanned_store_get, scanned_store_remember
 from orders.services.checkout import InvalidCheckout, Line
 from promotions.exceptions import RepriceNotAllowed
 from promotions.models import RepriceRule, StoreProduct
@@ -139,8 +140,23 @@ def test_hostile_store_codes_answer_404(client, shop):
 
 
 def test_scanned_store_remember_is_what_the_pages_use(rf, shop):
-    # The resolver reads the store the shopper scanned in: the session helper is the contract.
+    # The resolver reads the store the shopper scanned in: the scanning helpers are the contract
+    # (a signed cookie set with the landing's response).
+    response = HttpResponse()
+    scanned_store_remember(response, shop.store)
     request = rf.get("/")
+    request.COOKIES = {COOKIE_NAME: response.cookies[COOKIE_NAME].value}
     request.session = {}
-    scanned_store_remember(request, shop.store)
-    assert request.session["scanned_store"]["code"] == shop.store.code
+    assert scanned_store_get(request) == shop.store
+
+
+def test_a_store_price_change_shows_at_once_on_the_cached_product_page(client, repriceable):
+    shop = repriceable
+    url = f"/p/dress/?sku=dress-m&store={shop.store.code}"
+    assert "¥599.00" in client.get(url).content.decode()
+
+    store_product_set(store=shop.store, product=shop.product, price=49900)
+    assert "¥499.00" in client.get(url).content.decode()
+
+    RepriceRule.objects.filter(product=shop.product).delete()
+    assert "¥599.00" in client.get(url).content.decode()

@@ -1,0 +1,84 @@
+"""HQ's admin for reports: the settlement rule, statements and bills read-only (they change
+only through the services and the back-office pages), with links to those pages."""
+
+from django.contrib import admin
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from reports.models import (
+    PaymentBill,
+    PaymentDifference,
+    SettlementEvent,
+    SettlementPolicy,
+    SettlementStatement,
+)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(SettlementPolicy)
+class SettlementPolicyAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "platform_fee_bp", "fulfilment_fee_bp", "coupon_store_share_bp"]
+
+    def has_add_permission(self, request):
+        return not SettlementPolicy.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class SettlementEventInline(admin.TabularInline):
+    model = SettlementEvent
+    extra = 0
+    can_delete = False
+    readonly_fields = ["created_at", "kind", "from_state", "to_state", "net_due", "actor", "note"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(SettlementStatement)
+class SettlementStatementAdmin(ReadOnlyAdmin):
+    list_display = ["store", "month", "state", "net_due", "computed_at"]
+    list_filter = ["state", "month"]
+    search_fields = ["store__code", "store__name"]
+    inlines = [SettlementEventInline]
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "title": _("Settlement statements")}
+        return super().changelist_view(request, extra_context)
+
+
+class PaymentDifferenceInline(admin.TabularInline):
+    model = PaymentDifference
+    extra = 0
+    can_delete = False
+    fields = ["record", "kind", "reference", "our_amount", "wechat_amount", "resolution_note"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PaymentBill)
+class PaymentBillAdmin(ReadOnlyAdmin):
+    list_display = ["bill_date", "source", "paid_total", "matched", "differences", "page"]
+    inlines = [PaymentDifferenceInline]
+
+    @admin.display(description=_("HQ pages"))
+    def page(self, obj):
+        return format_html(
+            '<a href="/staff/hq/reports/reconciliation/">{}</a> · '
+            '<a href="/staff/hq/reports/">{}</a>',
+            _("Reconciliation"),
+            _("Dashboard"),
+        )
