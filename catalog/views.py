@@ -224,8 +224,13 @@ def qr_landing(request, sku_code):
     opens the product (the shopper wants to see the item) but is not remembered, since sales
     would otherwise be credited to a store that does not exist.
     """
-    target = page_cache.catalog_value(
-        name="scan", parts=[sku_code], compute=lambda: _scan_target(sku_code)
+    # A code that could never have been printed is not looked up, nor kept in the cache.
+    target = (
+        page_cache.catalog_value(
+            name="scan", parts=[sku_code], compute=lambda: _scan_target(sku_code)
+        )
+        if selectors.code_is_plausible(sku_code)
+        else None
     )
     if target is None:
         return _not_sold(request, status=404)

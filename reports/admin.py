@@ -5,6 +5,8 @@ from django.contrib import admin
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from o2o.admin_money import MoneyAdminMixin
+from o2o.admin_readonly import ReadOnlyAdminMixin
 from reports.models import (
     PaymentBill,
     PaymentDifference,
@@ -14,15 +16,8 @@ from reports.models import (
 )
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+class ReadOnlyAdmin(ReadOnlyAdminMixin, MoneyAdminMixin, admin.ModelAdmin):
+    """Statements and bills change only through their services; their money shows in yuan."""
 
 
 @admin.register(SettlementPolicy)
@@ -36,8 +31,9 @@ class SettlementPolicyAdmin(admin.ModelAdmin):
         return False
 
 
-class SettlementEventInline(admin.TabularInline):
+class SettlementEventInline(MoneyAdminMixin, admin.TabularInline):
     model = SettlementEvent
+    money_fields = ("net_due",)
     extra = 0
     can_delete = False
     readonly_fields = ["created_at", "kind", "from_state", "to_state", "net_due", "actor", "note"]
@@ -49,6 +45,19 @@ class SettlementEventInline(admin.TabularInline):
 @admin.register(SettlementStatement)
 class SettlementStatementAdmin(ReadOnlyAdmin):
     list_display = ["store", "month", "state", "net_due", "computed_at"]
+    money_fields = (
+        "credited_sales",
+        "credited_refunds",
+        "fulfilled_for_others",
+        "fulfilled_by_others",
+        "discounts",
+        "coupon_cost",
+        "commissions",
+        "platform_fee",
+        "fulfilment_fees_earned",
+        "fulfilment_fees_paid",
+        "net_due",
+    )
     list_filter = ["state", "month"]
     search_fields = ["store__code", "store__name"]
     inlines = [SettlementEventInline]
@@ -58,8 +67,9 @@ class SettlementStatementAdmin(ReadOnlyAdmin):
         return super().changelist_view(request, extra_context)
 
 
-class PaymentDifferenceInline(admin.TabularInline):
+class PaymentDifferenceInline(MoneyAdminMixin, admin.TabularInline):
     model = PaymentDifference
+    money_fields = ("our_amount", "wechat_amount")
     extra = 0
     can_delete = False
     fields = ["record", "kind", "reference", "our_amount", "wechat_amount", "resolution_note"]
@@ -72,6 +82,7 @@ class PaymentDifferenceInline(admin.TabularInline):
 @admin.register(PaymentBill)
 class PaymentBillAdmin(ReadOnlyAdmin):
     list_display = ["bill_date", "source", "paid_total", "matched", "differences", "page"]
+    money_fields = ("paid_total", "refunded_total")
     inlines = [PaymentDifferenceInline]
 
     @admin.display(description=_("HQ pages"))
