@@ -65,6 +65,7 @@ from inventory.services import reservations_move_many
 logger = logging.getLogger(__name__)
 OfferStatus = DispatchOffer.Status
 EXPIRY_NOTE = "deadline passed"
+DECISION_UNREAD = ("candidates", "transfers", "lines", "reason")
 
 
 def dispatch_offers_expire(
@@ -86,6 +87,9 @@ def dispatch_offers_expire(
                 due = (
                     DispatchOffer.objects.select_for_update(of=("self",), skip_locked=True)
                     .select_related("order", "dispatch__decision", "store")
+                    # Only the decision's plans are read: its candidates (with their stock) can
+                    # be long, and a batch would decode them for every offer.
+                    .defer(*(f"dispatch__decision__{name}" for name in DECISION_UNREAD))
                     .filter(status=OfferStatus.OFFERED, deadline__lte=now)
                 )
                 if after is not None:
