@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from dispatch.models import Dispatch, DispatchEvent, DispatchOffer
 from dispatch.services import (
@@ -53,8 +54,9 @@ def assert_each_moved_on_exactly_once(city, offers):
     assert Reservation.objects.filter(state="active", store=city.mid).count() == count
 
 
+@pytest.mark.parametrize("bulk", [True, False], ids=["batched", "one by one"])
 @pytest.mark.django_db(transaction=True)
-def test_two_sweeps_at_once_reassign_each_expired_offer_exactly_once(city):
+def test_two_sweeps_at_once_reassign_each_expired_offer_exactly_once(city, bulk):
     offers = offered_orders(city, 12)
     deadline = offers[0].deadline
     barrier = threading.Barrier(2)
@@ -63,7 +65,7 @@ def test_two_sweeps_at_once_reassign_each_expired_offer_exactly_once(city):
     def sweep():
         try:
             barrier.wait(timeout=10)
-            results.append(dispatch_offers_expire(now=deadline, batch_size=5))
+            results.append(dispatch_offers_expire(now=deadline, batch_size=5, bulk=bulk))
         except Exception as error:  # reported below; a thread cannot fail the test itself
             errors.append(error)
         finally:
@@ -153,6 +155,34 @@ def test_two_batched_sweeps_claim_different_batches_and_reassign_each_offer_once
     assert city.level(city.mid, city.dress_m) == (9, 9)
     assert city.level(city.home, city.dress_m) == (3, 3)
     assert DispatchEvent.objects.filter(kind="skipped", store=city.mid).count() == 3
+
+
+@pytest.mark.django_db
+def test_a_batch_takes_as_many_queries_for_twelve_offers_as_for_three(city):
+    # Three offers expire first, all going to mid; then twelve, six of which go to home next.
+    offers = offered_orders(city, 15)
+    city.stock(city.home, city.dress_m, 6)
+    for offer in offers[9:]:
+        decision = offer.dispatch.decision
+        home = {"store": city.home.pk, "code": "home", "kind": "full", "covers": [city.dress_m.pk]}
+        decision.plans = [decision.plans[0], home, *decision.plans[1:]]
+        decision.save()
+    deadline = offers[0].deadline
+    early = [offer.pk for offer in offers[:3]]
+    DispatchOffer.objects.filter(pk__in=early).update(deadline=deadline - timedelta(minutes=1))
+
+    with CaptureQueriesContext(connection) as three:
+        assert dispatch_offers_expire(now=deadline - timedelta(minutes=1)) == 3
+    with CaptureQueriesContext(connection) as twelve:
+        assert dispatch_offers_expire(now=deadline) == 12
+
+    # Set-based: one statement per step of the batch, whatever its size and its next stores.
+    assert len(twelve) == len(three) < 30
+    live = DispatchOffer.objects.filter(status=OfferStatus.OFFERED)
+    assert sorted(live.values_list("store__code", flat=True)) == ["home"] * 6 + ["mid"] * 9
+    assert city.level(city.near, city.dress_m) == (15, 0)
+    assert city.level(city.mid, city.dress_m) == (15, 9)
+    assert city.level(city.home, city.dress_m) == (6, 6)
 
 
 @pytest.mark.django_db
