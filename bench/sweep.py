@@ -1,20 +1,27 @@
 """Benchmark: the dispatch deadline sweep moving 10,000 expired offers to the next store.
 
     DATABASE_URL=... REDIS_URL=... SECRET_KEY=x DJANGO_SETTINGS_MODULE=o2o.settings \\
-        .venv/bin/python bench/sweep.py
+        .venv/bin/python bench/sweep.py [--offers 10000] [--baseline-offers 500]
 
-Builds, in a scratch database dropped at the end, 10,000 paid delivery orders (one to three
-lines each) whose offer to their first store has passed its deadline, each with a second store
-in its routing plan and the order's stock reserved at the first store. Then runs the sweep the
-way a duplicated beat task would: two sweeps at once (threads, each its own connection), timed
-wall clock (aim: within 30 s). Checks that every offer was moved on exactly once (a "double
-reassignment" is an order offered to more than one new store, or expired twice), that none was
-forgotten, and that every stock level's `reserved` still equals its active reservations. Exit
-status 1 on any double, forgotten or inconsistent row.
+Builds, in a scratch database dropped at the end, paid delivery orders (one to three lines
+each) whose offer to their first store has passed its deadline, each with a second store in its
+routing plan and the order's stock reserved at the first store: --offers of them for the
+batched sweep, and --baseline-offers more, expired a minute earlier, for the baseline. Each is
+swept the way a duplicated beat task would: two sweeps at once (threads, each its own
+connection), timed wall clock. The baseline runs first and sends every offer down the
+one-by-one path (`bulk=False`: each offer closed and offered on in its own savepoint, as a
+decline is); then the batched sweep takes the --offers (aim: 10,000 within 30 s). Prints time,
+offers/s, the CPU this process used, SQL statements per offer, and the batched/baseline ratio.
+
+Checks that every offer was moved on exactly once (a "double reassignment" is an order offered
+to more than one new store, or expired twice), that none was forgotten, and that every stock
+level's `reserved` still equals its active reservations. Exit status 1 on any double, forgotten
+or inconsistent row.
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import random
 import sys
@@ -28,7 +35,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "o2o.settings")
 
 from bench.scratch import migrate, scratch_database  # noqa: E402
 
-ORDERS = 10_000
+ORDERS = 10_000  # --offers
+BASELINE_ORDERS = 500  # --baseline-offers
 STORES = 40  # 20 first choices, 20 next candidates
 SKUS = 200
 SWEEPS = 2
@@ -36,7 +44,8 @@ TARGET_SECONDS = 30
 SEED = 7
 
 
-def build(now) -> None:
+def build(now, *, count: int, baseline: int) -> None:
+    """`count` + `baseline` expired offers; the first `baseline` expired a minute earlier."""
     from django.db import transaction
 
     from catalog.models import SKU, Category, Product
@@ -81,7 +90,7 @@ def build(now) -> None:
                 goods_amount=9900,
                 total_amount=9900,
             )
-            for n in range(ORDERS)
+            for n in range(count + baseline)
         )
         first = {o.pk: stores[n % (STORES // 2)] for n, o in enumerate(orders)}
         second = {o.pk: stores[STORES // 2 + n % (STORES // 2)] for n, o in enumerate(orders)}
@@ -152,10 +161,10 @@ def build(now) -> None:
                 store=first[o.pk],
                 basis=DispatchOffer.Basis.ROUTED,
                 covers=sorted(s.pk for s in baskets[o.pk]),
-                deadline=now - timedelta(minutes=1),
+                deadline=now - timedelta(minutes=2 if n < baseline else 1),
                 created_at=now - timedelta(minutes=61),
             )
-            for o, d in zip(orders, dispatches, strict=True)
+            for n, (o, d) in enumerate(zip(orders, dispatches, strict=True))
         )
     from django.db import connection
 
@@ -209,27 +218,25 @@ def F_first_created():  # noqa: N802 - reads as a constant in the query above
     return timezone.now() - timedelta(minutes=30)
 
 
-def main() -> int:
+def sweeps_at_once(**options) -> dict:
+    """SWEEPS sweeps released together, each in its own thread and connection: offers moved on,
+    wall and CPU seconds, SQL statements, errors."""
     from django.db import connection
-    from django.utils import timezone
 
-    from dispatch.models import DispatchPolicy
     from dispatch.services import dispatch_offers_expire
 
-    now = timezone.now()
-    started = time.perf_counter()
-    build(now)
-    DispatchPolicy.current()
-    print(f"built {ORDERS:,} expired offers in {time.perf_counter() - started:.1f} s", flush=True)
-    connection.close()
-
     barrier = threading.Barrier(SWEEPS)
-    moved, errors = [], []
+    moved, statements, errors = [], [], []
+
+    def count(execute, sql, params, many, context):
+        statements.append(1)
+        return execute(sql, params, many, context)
 
     def sweep():
         try:
             barrier.wait()
-            moved.append(dispatch_offers_expire())
+            with connection.execute_wrapper(count):
+                moved.append(dispatch_offers_expire(**options))
         except Exception as error:
             errors.append(repr(error))
         finally:
@@ -242,29 +249,93 @@ def main() -> int:
     for thread in threads:
         thread.join()
     seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
+    total = sum(moved)
+    return {
+        "moved": total,
+        "per_sweep": moved,
+        "seconds": seconds,
+        "cpu": cpu_seconds,
+        "rate": total / seconds if seconds else 0.0,
+        "statements": len(statements) / total if total else 0.0,
+        "cpu_per_offer": cpu_seconds / total if total else 0.0,
+        "errors": errors,
+    }
+
+
+def report(name: str, run: dict) -> None:
+    print(
+        f"{name}: {SWEEPS} sweeps at once moved on {run['moved']:,} expired offers in "
+        f"{run['seconds']:.1f} s ({run['rate']:,.0f} offers/s; per sweep: "
+        f"{', '.join(f'{n:,}' for n in run['per_sweep'])}); {run['statements']:.2f} SQL "
+        f"statements per offer; this process used {run['cpu']:.1f} s of CPU (the rest is waiting "
+        f"for the database or for a core); errors: {len(run['errors'])} {run['errors'][:3]}",
+        flush=True,
+    )
+
+
+def main(*, orders: int, baseline: int) -> int:
+    from django.db import connection
+    from django.utils import timezone
+
+    from dispatch.models import DispatchPolicy
+
+    now = timezone.now()
+    started = time.perf_counter()
+    build(now, count=orders, baseline=baseline)
+    DispatchPolicy.current()
+    print(
+        f"built {orders:,} + {baseline:,} (baseline) expired offers in "
+        f"{time.perf_counter() - started:.1f} s",
+        flush=True,
+    )
+    connection.close()
+
+    runs = {}
+    if baseline:
+        # Only the baseline's offers are due a minute and a half ago.
+        runs["baseline"] = sweeps_at_once(now=now - timedelta(seconds=90), bulk=False)
+        report("baseline, one by one", runs["baseline"])
+    runs["batched"] = sweeps_at_once()
+    report("batched", runs["batched"])
 
     result = check()
-    verdict = "within" if seconds <= TARGET_SECONDS else "OVER"
+    seconds = runs["batched"]["seconds"]
+    verdict = "within" if seconds <= TARGET_SECONDS * orders / ORDERS else "OVER"
     print(
-        f"{SWEEPS} sweeps at once moved on {sum(moved):,} expired offers in {seconds:.1f} s "
-        f"({sum(moved) / seconds:,.0f} offers/s; {verdict} the {TARGET_SECONDS} s aim); "
-        f"per sweep: {', '.join(f'{n:,}' for n in moved)}; this process used {cpu_seconds:.1f} s "
-        f"of CPU (the rest is waiting for the database or for a core)"
+        f"batched: {seconds:.1f} s for {orders:,} offers, {verdict} the aim of {TARGET_SECONDS} s "
+        f"per {ORDERS:,}"
     )
+    if baseline and runs["baseline"]["rate"]:
+        batched, one_by_one = runs["batched"], runs["baseline"]
+        print(
+            f"batched / one by one, measured in this run: "
+            f"{batched['rate'] / one_by_one['rate']:.1f}x the offers/s, "
+            f"{one_by_one['statements'] / max(batched['statements'], 1e-9):.0f}x fewer SQL "
+            f"statements per offer, "
+            f"{one_by_one['cpu_per_offer'] / max(batched['cpu_per_offer'], 1e-9):.1f}x less CPU "
+            f"per offer"
+        )
     print(
         f"double reassignments: {result['doubles']}; forgotten: {result['forgotten']}; "
-        f"levels not matching their reservations: {result['inconsistent']}; "
-        f"errors: {len(errors)} {errors[:3]}"
+        f"levels not matching their reservations: {result['inconsistent']}"
     )
+    errors = [error for run in runs.values() for error in run["errors"]]
+    moved = sum(run["moved"] for run in runs.values())
     bad = result["doubles"] or result["forgotten"] or result["inconsistent"] or errors
-    return 1 if bad or sum(moved) != ORDERS else 0
+    return 1 if bad or moved != orders + baseline else 0
 
 
 if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--offers", type=int, default=ORDERS, help="for the batched sweep")
+    parser.add_argument(
+        "--baseline-offers", type=int, default=BASELINE_ORDERS, help="for the one-by-one baseline"
+    )
+    arguments = parser.parse_args()
     with scratch_database("sweep"):
         import django
 
         django.setup()
         migrate()
-        status = main()
+        status = main(orders=arguments.offers, baseline=arguments.baseline_offers)
     sys.exit(status)

@@ -18,17 +18,21 @@ STATUS_EVENTS = {
 }
 
 
+ORDER, STORE = DispatchOffer._meta.get_field("order"), DispatchOffer._meta.get_field("store")
+
+
 def offers_outbound_record(*, offers: list[DispatchOffer], status: str) -> None:
     """Report `offers`, all just moved to `status`, when the systems hear about that status."""
     event_type = STATUS_EVENTS.get(status)
     if not event_type or not offers:
         return
-    numbers = dict(
-        Order.objects.filter(pk__in={o.order_id for o in offers}).values_list("pk", "number")
-    )
-    codes = dict(
-        Store.objects.filter(pk__in={o.store_id for o in offers}).values_list("pk", "code")
-    )
+    # The sweep's offers come with their order and store loaded: read them only when not.
+    numbers = {o.order_id: o.order.number for o in offers if ORDER.is_cached(o)}
+    codes = {o.store_id: o.store.code for o in offers if STORE.is_cached(o)}
+    if missing := {o.order_id for o in offers} - set(numbers):
+        numbers |= dict(Order.objects.filter(pk__in=missing).values_list("pk", "number"))
+    if missing := {o.store_id for o in offers} - set(codes):
+        codes |= dict(Store.objects.filter(pk__in=missing).values_list("pk", "code"))
     outbox_events_record(
         [
             (

@@ -19,12 +19,18 @@ batch first locks the levels it is going to change, all at once in (store, sku) 
 platform's lock order: two batches then queue behind each other instead. A batch that fails
 anyway (a lock on a level it did not foresee) is rolled back whole and left to the next run.
 
-The common case goes in bulk: an order whose stock is held in full at the expiring store and whose
-next plan is an open store with every line. Such orders are grouped by their next store; per
-group, one guarded update expires the offers, one reservations_move takes their stock there and
-one insert writes the new offers, all inside one savepoint. A group that fails (the store lacks a
-unit for one of them) is undone and its orders take the one-by-one path, which skips that store
-for the order that does not fit. Both paths give the same result.
+The common case goes in bulk, set-based, a few statements per batch whatever its size: an order
+whose stock is held in full at the expiring store and whose next plan is an open store with
+every line. The batch reads its orders' lines, past stores and reservations in one query each,
+locks the levels it will change and reads their available stock in one more, and counts each
+order's units out of its next store's stock in batch order. The orders that fit move together in
+one savepoint: one guarded update expires their offers, one reservations_move_many takes their
+stock to their next stores (one UPDATE for every level), one insert writes the new offers, and
+the event and outbox rows go in one insert each; the stores' alerts are queued after commit as
+one task. An order its next store cannot serve any more, and anything unusual (a partial or
+parcel offer, stock held elsewhere, no store left), takes the one-by-one path, which skips that
+store for it or queues it for HQ. If the bulk savepoint fails anyway, it is undone and its
+orders go one by one too. Both paths give the same result.
 """
 
 from __future__ import annotations
@@ -54,16 +60,21 @@ from dispatch.services.chain import (
 )
 from dispatch.services.transitions import offers_transition
 from inventory.models import Reservation, StockLevel
-from inventory.services import reservations_move
+from inventory.services import reservations_move_many
 
 logger = logging.getLogger(__name__)
 OfferStatus = DispatchOffer.Status
 EXPIRY_NOTE = "deadline passed"
+DECISION_UNREAD = ("candidates", "transfers", "lines", "reason")
 
 
-def dispatch_offers_expire(*, now: datetime | None = None, batch_size: int | None = None) -> int:
+def dispatch_offers_expire(
+    *, now: datetime | None = None, batch_size: int | None = None, bulk: bool = True
+) -> int:
     """Close every live offer whose deadline has passed and offer its order to the next store
-    (or HQ's queue). Returns how many offers this run expired."""
+    (or HQ's queue). Returns how many offers this run expired. `bulk=False` sends every offer
+    down the one-by-one path (offer_end and offer_next, as a decline does): the reference that
+    bench/sweep.py and the tests hold the batched path against."""
     now = now or timezone.now()
     batch_size = batch_size or settings.DISPATCH_SWEEP_BATCH_SIZE
     policy = DispatchPolicy.current()
@@ -76,6 +87,9 @@ def dispatch_offers_expire(*, now: datetime | None = None, batch_size: int | Non
                 due = (
                     DispatchOffer.objects.select_for_update(of=("self",), skip_locked=True)
                     .select_related("order", "dispatch__decision", "store")
+                    # Only the decision's plans are read: its candidates (with their stock) can
+                    # be long, and a batch would decode them for every offer.
+                    .defer(*(f"dispatch__decision__{name}" for name in DECISION_UNREAD))
                     .filter(status=OfferStatus.OFFERED, deadline__lte=now)
                 )
                 if after is not None:
@@ -83,7 +97,7 @@ def dispatch_offers_expire(*, now: datetime | None = None, batch_size: int | Non
                         Q(deadline__gt=after[0]) | Q(deadline=after[0], pk__gt=after[1])
                     )
                 batch = list(due.order_by("deadline", "pk")[:batch_size])
-                moved = _expire_batch(batch, now=now, policy=policy, stores=stores)
+                moved = _expire_batch(batch, now=now, policy=policy, stores=stores, bulk=bulk)
         except DatabaseError:  # rolled back whole: the next run finds every offer again
             logger.exception("dispatch sweep: a batch was rolled back; the next run retries it")
             return expired
@@ -93,36 +107,49 @@ def dispatch_offers_expire(*, now: datetime | None = None, batch_size: int | Non
         after = (batch[-1].deadline, batch[-1].pk)
 
 
-def _expire_batch(batch: list[DispatchOffer], *, now, policy, stores) -> int:
+def _expire_batch(batch: list[DispatchOffer], *, now, policy, stores, bulk: bool = True) -> int:
     if not batch:
         return 0
     order_ids = [offer.order_id for offer in batch]
     lines = order_lines_many(order_ids)
     offered = offered_stores_many(order_ids)
     held = _held_many(batch)
-    groups: dict[int, list[tuple[DispatchOffer, list[int]]]] = defaultdict(list)
-    one_by_one: list[DispatchOffer] = []
-    levels: set[tuple[int, int]] = set()  # the (store, sku) levels this batch will change
+    next_plan: dict[int, dict | None] = {}
     for offer in batch:
         plans = plans_left(dispatch=offer.dispatch, offered=offered[offer.order_id], policy=policy)
-        stores_cached(stores, [plans[0]["store"]] if plans else [])
-        plan = plans[0] if plans else None
-        rows = held.get(offer.order_id, [])
+        next_plan[offer.pk] = plans[0] if plans else None
+    stores_cached(stores, {plan["store"] for plan in next_plan.values() if plan is not None})
+    levels: set[tuple[int, int]] = set()  # the (store, sku) levels this batch will change
+    for offer in batch:
+        levels.update((store_id, sku_id) for _pk, store_id, sku_id, _q in held[offer.order_id])
+        if next_plan[offer.pk] is not None:
+            levels.update(
+                (next_plan[offer.pk]["store"], sku) for sku in lines.get(offer.order_id, {})
+            )
+    available = _lock_levels(levels)
+    moves: list[tuple[DispatchOffer, list[int]]] = []
+    one_by_one: list[DispatchOffer] = []
+    for offer in batch:
+        plan, rows = next_plan[offer.pk], held[offer.order_id]
         order_lines = lines.get(offer.order_id, {})
-        levels.update((store_id, sku_id) for _pk, store_id, sku_id, _q in rows)
-        if plan is not None:
-            levels.update((plan["store"], sku_id) for sku_id in order_lines)
-        if _in_bulk(offer, plan, rows, order_lines, stores, now, policy):
-            groups[plan["store"]].append((offer, [pk for pk, *_ in rows]))
+        if (
+            bulk
+            and _in_bulk(offer, plan, rows, order_lines, stores, now, policy)
+            and _take(available, plan["store"], order_lines)
+        ):
+            moves.append((offer, [pk for pk, *_ in rows]))
         else:
+            # Not the common case, or the next store has not enough left for this order once
+            # the orders before it in the batch are served: offer_next skips that store for it.
             one_by_one.append(offer)
-    _lock_levels(levels)
     expired = 0
-    for store_id, group in groups.items():
-        if _move_group(stores[store_id], group, lines=lines, now=now, policy=policy):
-            expired += len(group)
+    if moves:
+        if _move_bulk(
+            moves, stores=stores, next_plan=next_plan, lines=lines, now=now, policy=policy
+        ):
+            expired += len(moves)
         else:
-            one_by_one += [offer for offer, _ in group]
+            one_by_one += [offer for offer, _ in moves]
     for offer in one_by_one:
         expired += _expire_one(offer=offer, now=now, policy=policy, stores=stores)
     return expired
@@ -144,20 +171,32 @@ def _held_many(batch: list[DispatchOffer]) -> dict[int, list[tuple]]:
     return held
 
 
-def _lock_levels(keys: set[tuple[int, int]]) -> None:
-    """Lock the stock levels (store_id, sku_id) in key order, the platform's lock order (a read
-    lock only: the writes stay with inventory.services, in this transaction)."""
+def _lock_levels(keys: set[tuple[int, int]]) -> dict[tuple[int, int], int]:
+    """Lock the stock levels (store_id, sku_id) in key order, the platform's lock order, and
+    return what each has available (a read lock only: the writes stay with inventory.services,
+    in this transaction, so nobody changes these numbers before the batch commits)."""
     if not keys:
-        return
+        return {}
     ordered = sorted(keys)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT l.id FROM {StockLevel._meta.db_table} l "  # noqa: S608 - the model's table
+            f"SELECT l.store_id, l.sku_id, l.on_hand - l.reserved "  # noqa: S608 - the model's table
+            f"FROM {StockLevel._meta.db_table} l "
             "JOIN unnest(%s::bigint[], %s::bigint[]) AS k(store_id, sku_id) "
             "ON l.store_id = k.store_id AND l.sku_id = k.sku_id "
             "ORDER BY l.store_id, l.sku_id FOR UPDATE OF l",
             [[store for store, _ in ordered], [sku for _, sku in ordered]],
         )
+        return {(store_id, sku_id): free for store_id, sku_id, free in cursor.fetchall()}
+
+
+def _take(available: dict[tuple[int, int], int], store_id: int, lines: dict[int, int]) -> bool:
+    """Count the order's units out of the store's available stock, if it has every one."""
+    if any(available.get((store_id, sku_id), 0) < q for sku_id, q in lines.items()):
+        return False
+    for sku_id, quantity in lines.items():
+        available[(store_id, sku_id)] -= quantity
+    return True
 
 
 def _in_bulk(offer, plan, rows, lines, stores, now, policy) -> bool:
@@ -178,24 +217,28 @@ def _in_bulk(offer, plan, rows, lines, stores, now, policy) -> bool:
     return store is not None and store.is_active and open_or_soon(store, now, policy)
 
 
-def _move_group(store, group, *, lines, now, policy) -> bool:
-    offers = [offer for offer, _ in group]
+def _move_bulk(moves, *, stores, next_plan, lines, now, policy) -> bool:
+    """The batch's common cases in one savepoint: one guarded update expires their offers, one
+    reservations_move_many takes their stock to their next stores, one insert writes the new
+    offers (and one each their events and outbox rows). False, with nothing done, if any of it
+    fails: those orders then take the one-by-one path."""
+    offers = [offer for offer, _ in moves]
     deadline = now + timedelta(minutes=policy.accept_timeout_minutes)
+    to_store = {offer.pk: stores[next_plan[offer.pk]["store"]] for offer in offers}
     try:
         with transaction.atomic():
             offers_transition(
                 offers=offers, to=OfferStatus.EXPIRED, now=now, note=EXPIRY_NOTE, reason=EXPIRY_NOTE
             )
-            reservations_move(
-                reservations=[pk for _, ids in group for pk in ids],
-                to_store=store,
+            reservations_move_many(
+                moves=[(ids, to_store[offer.pk]) for offer, ids in moves],
                 expires_at=deadline + hold_grace(),
             )
             new = DispatchOffer.objects.bulk_create(
                 DispatchOffer(
                     order=offer.order,
                     dispatch_id=offer.dispatch_id,
-                    store=store,
+                    store=to_store[offer.pk],
                     basis=DispatchOffer.Basis.NEXT_CANDIDATE,
                     kind=DispatchOffer.Kind.FULL,
                     covers=sorted(lines[offer.order_id]),
@@ -206,6 +249,7 @@ def _move_group(store, group, *, lines, now, policy) -> bool:
             )
             offers_announce(offers=new, now=now)
     except (InvalidOfferTransition, DatabaseError, *SKIPPABLE):
+        logger.warning("dispatch sweep: a bulk move was undone; its offers go one by one")
         for offer in offers:  # undone in the database; the one-by-one path starts afresh
             offer.status, offer.reason = OfferStatus.OFFERED, ""
         return False

@@ -6,6 +6,7 @@ from inventory.services.reservations import (
     reservations_commit,
     reservations_expire,
     reservations_move,
+    reservations_move_many,
     reservations_release,
     stock_reserve,
 )
@@ -24,6 +25,7 @@ __all__ = [
     "reservations_commit",
     "reservations_expire",
     "reservations_move",
+    "reservations_move_many",
     "reservations_release",
     "sku_resolve",
     "stock_adjust",

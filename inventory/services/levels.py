@@ -1,8 +1,8 @@
 """The one place where `StockLevel` numbers change.
 
 Every change is a conditional UPDATE whose WHERE clause re-checks the invariants
-(`reserved <= on_hand`, nothing negative), applied in (store_id, sku_id) order so that two
-transactions touching the same levels always lock them in the same order and cannot deadlock.
+(`reserved <= on_hand`, nothing negative), with the rows locked in (store_id, sku_id) order so that
+two transactions touching the same levels always lock them in the same order and cannot deadlock.
 The CHECK constraints on the table are the last line of defence, not the mechanism.
 """
 
@@ -87,14 +87,22 @@ def levels_apply(changes: dict[LevelKey, tuple[int, int]]) -> None:
     transaction then rolls back whatever was already applied.
     """
     now = timezone.now()
-    failed: list[LevelKey] = []
-    for key in sorted(changes):
-        on_hand_delta, reserved_delta = changes[key]
-        if on_hand_delta == 0 and reserved_delta == 0:
-            continue
-        store_id, sku_id = key
-        # After the change: on_hand' >= reserved' and reserved' >= 0 (so on_hand' >= 0 too).
-        updated = StockLevel.objects.filter(
+    keys = [key for key in sorted(changes) if changes[key] != (0, 0)]
+    if len(keys) > 1:
+        failed = _levels_apply_set(keys, changes, now)
+    else:
+        failed = [key for key in keys if not _level_apply_one(key, changes[key], now)]
+    if failed:
+        raise InsufficientStock(shortages=_shortages(failed, changes))
+    _on_hand_outbound_record({key: change[0] for key, change in changes.items() if change[0]})
+
+
+def _level_apply_one(key: LevelKey, change: tuple[int, int], now) -> bool:
+    on_hand_delta, reserved_delta = change
+    store_id, sku_id = key
+    # After the change: on_hand' >= reserved' and reserved' >= 0 (so on_hand' >= 0 too).
+    return bool(
+        StockLevel.objects.filter(
             store_id=store_id,
             sku_id=sku_id,
             on_hand__gte=F("reserved") + reserved_delta - on_hand_delta,
@@ -104,11 +112,47 @@ def levels_apply(changes: dict[LevelKey, tuple[int, int]]) -> None:
             reserved=F("reserved") + reserved_delta,
             updated_at=now,
         )
-        if not updated:
-            failed.append(key)
-    if failed:
-        raise InsufficientStock(shortages=_shortages(failed, changes))
-    _on_hand_outbound_record({key: change[0] for key, change in changes.items() if change[0]})
+    )
+
+
+# Many levels in two statements instead of one per level (a dispatch sweep batch moves hundreds).
+# One UPDATE ... FROM would lock its rows in whatever order the join produces, so the levels are
+# first locked in (store_id, sku_id) order, the platform's lock order; the UPDATE then re-checks
+# the same guard as the one-level path on rows nobody else can change any more.
+_LOCK_SQL = (
+    "SELECT l.id FROM {table} l "
+    "JOIN unnest(%(stores)s::bigint[], %(skus)s::bigint[]) AS k(store_id, sku_id) "
+    "ON l.store_id = k.store_id AND l.sku_id = k.sku_id "
+    "ORDER BY l.store_id, l.sku_id FOR UPDATE OF l"
+)
+_APPLY_SQL = (
+    "UPDATE {table} l SET on_hand = l.on_hand + c.on_hand_delta, "
+    "reserved = l.reserved + c.reserved_delta, updated_at = %(now)s "
+    "FROM unnest(%(stores)s::bigint[], %(skus)s::bigint[], %(on_hand)s::integer[], "
+    "%(reserved)s::integer[]) AS c(store_id, sku_id, on_hand_delta, reserved_delta) "
+    "WHERE l.store_id = c.store_id AND l.sku_id = c.sku_id "
+    "AND l.on_hand + c.on_hand_delta >= l.reserved + c.reserved_delta "
+    "AND l.reserved + c.reserved_delta >= 0 "
+    "RETURNING l.store_id, l.sku_id"
+)
+
+
+def _levels_apply_set(keys: list[LevelKey], changes, now) -> list[LevelKey]:
+    """Apply the changes of `keys` (sorted, distinct); returns the keys that could not take
+    theirs."""
+    table = StockLevel._meta.db_table
+    params = {
+        "stores": [store_id for store_id, _ in keys],
+        "skus": [sku_id for _, sku_id in keys],
+        "on_hand": [changes[key][0] for key in keys],
+        "reserved": [changes[key][1] for key in keys],
+        "now": now,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_LOCK_SQL.format(table=table), params)
+        cursor.execute(_APPLY_SQL.format(table=table), params)
+        applied = set(cursor.fetchall())
+    return [key for key in keys if key not in applied]
 
 
 def _on_hand_outbound_record(deltas: dict[LevelKey, int]) -> None:

@@ -108,7 +108,6 @@ def reservations_commit(
     )
 
 
-@transaction.atomic
 def reservations_move(
     *, reservations, to_store, expires_at: datetime | None = None, owner: str | None = None
 ) -> list[Reservation]:
@@ -116,23 +115,41 @@ def reservations_move(
 
     The new store must have every unit available, otherwise nothing moves (InsufficientStock).
     """
-    store_check_active(to_store)
-    ids = _ids(reservations)
-    locked = _lock_active(ids)
-    if len(locked) != len(set(ids)):
+    return reservations_move_many(
+        moves=[(reservations, to_store)], expires_at=expires_at, owner=owner
+    )
+
+
+@transaction.atomic
+def reservations_move_many(
+    *, moves, expires_at: datetime | None = None, owner: str | None = None
+) -> list[Reservation]:
+    """reservations_move for several destinations at once: `moves` is [(reservations, to_store),
+    ...] (instances or ids). Every reservation moves, or none (InsufficientStock, InvalidState);
+    the stock levels of all of them change in one set-based step (the dispatch sweep's batches).
+    Returns the new reservations."""
+    destination: dict[int, object] = {}
+    for reservations, to_store in moves:
+        store_check_active(to_store)
+        for pk in _ids(reservations):
+            if destination.setdefault(pk, to_store).pk != to_store.pk:
+                raise InvalidState(f"reservation {pk} is moved to two stores")
+    locked = _lock_active(destination)
+    if len(locked) != len(destination):
         raise InvalidState("a reservation is no longer active (expired or released)")
-    if any(r.store_id == to_store.pk for r in locked):
-        raise InvalidState(f"a reservation is already at store {to_store.code}")
     changes: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0])
-    for key, total in _totals(locked).items():
-        changes[key][1] -= total
-        changes[(to_store.pk, key[1])][1] += total
+    for reservation in locked:
+        to_store = destination[reservation.pk]
+        if reservation.store_id == to_store.pk:
+            raise InvalidState(f"a reservation is already at store {to_store.code}")
+        changes[(reservation.store_id, reservation.sku_id)][1] -= reservation.quantity
+        changes[(to_store.pk, reservation.sku_id)][1] += reservation.quantity
     levels_apply({key: tuple(change) for key, change in changes.items()})
     _close(locked, Reservation.State.RELEASED)
     return Reservation.objects.bulk_create(
         [
             Reservation(
-                store=to_store,
+                store=destination[r.pk],
                 sku_id=r.sku_id,
                 quantity=r.quantity,
                 expires_at=expires_at or r.expires_at,

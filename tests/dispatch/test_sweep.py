@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from dispatch.models import Dispatch, DispatchEvent, DispatchOffer
 from dispatch.services import (
@@ -53,8 +54,9 @@ def assert_each_moved_on_exactly_once(city, offers):
     assert Reservation.objects.filter(state="active", store=city.mid).count() == count
 
 
+@pytest.mark.parametrize("bulk", [True, False], ids=["batched", "one by one"])
 @pytest.mark.django_db(transaction=True)
-def test_two_sweeps_at_once_reassign_each_expired_offer_exactly_once(city):
+def test_two_sweeps_at_once_reassign_each_expired_offer_exactly_once(city, bulk):
     offers = offered_orders(city, 12)
     deadline = offers[0].deadline
     barrier = threading.Barrier(2)
@@ -63,7 +65,7 @@ def test_two_sweeps_at_once_reassign_each_expired_offer_exactly_once(city):
     def sweep():
         try:
             barrier.wait(timeout=10)
-            results.append(dispatch_offers_expire(now=deadline, batch_size=5))
+            results.append(dispatch_offers_expire(now=deadline, batch_size=5, bulk=bulk))
         except Exception as error:  # reported below; a thread cannot fail the test itself
             errors.append(error)
         finally:
@@ -78,6 +80,109 @@ def test_two_sweeps_at_once_reassign_each_expired_offer_exactly_once(city):
     assert not errors
     assert sum(results) == 12  # between them, each offer once
     assert_each_moved_on_exactly_once(city, offers)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_batched_sweeps_claim_different_batches_and_reassign_each_offer_once(city, monkeypatch):
+    # Twelve offers expire at near. mid, next for all of them, has nine units left: nine orders
+    # move there in bulk, the other three skip mid for home one by one.
+    offers = offered_orders(city, 12)
+    stock_adjust(store=city.mid, sku=city.dress_m, delta=-3, reason="adjustment")
+    city.stock(city.home, city.dress_m, 3)
+    for offer in offers:
+        decision = offer.dispatch.decision
+        decision.plans = decision.plans + [
+            {"store": city.home.pk, "code": "home", "kind": "full", "covers": [city.dress_m.pk]}
+        ]
+        decision.save()
+    deadline = offers[0].deadline
+    # Each sweep holds its first claimed batch until the other has claimed one too: both are
+    # then working at once, on different offers (SKIP LOCKED), before either commits.
+    claimed = threading.Barrier(2)
+    first_batch, real_batch = threading.local(), sweep._expire_batch
+    in_bulk, real_move = [], sweep._move_bulk
+
+    def expire_batch(batch, **kwargs):
+        if not getattr(first_batch, "seen", False):
+            first_batch.seen = True
+            claimed.wait(timeout=20)
+        return real_batch(batch, **kwargs)
+
+    def move_bulk(moves, **kwargs):
+        done = real_move(moves, **kwargs)
+        in_bulk.extend(offer.pk for offer, _ in moves if done)
+        return done
+
+    monkeypatch.setattr("dispatch.services.sweep._expire_batch", expire_batch)
+    monkeypatch.setattr("dispatch.services.sweep._move_bulk", move_bulk)
+    start = threading.Barrier(2)
+    results, errors = [], []
+
+    def run():
+        try:
+            start.wait(timeout=10)
+            results.append(dispatch_offers_expire(now=deadline, batch_size=6))
+        except Exception as error:  # reported below; a thread cannot fail the test itself
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert not errors
+    assert sorted(results) == [6, 6]  # each sweep moved on the batch it claimed, and only that
+    assert len(in_bulk) == len(set(in_bulk)) == 9
+    for offer in offers:
+        rows = list(
+            DispatchOffer.objects.filter(order=offer.order)
+            .order_by("id")
+            .values_list("store__code", "status")
+        )
+        assert rows in (
+            [("near", OfferStatus.EXPIRED), ("mid", OfferStatus.OFFERED)],
+            [("near", OfferStatus.EXPIRED), ("home", OfferStatus.OFFERED)],
+        )
+        assert (
+            DispatchEvent.objects.filter(dispatch__order=offer.order, kind="expired").count() == 1
+        )
+    live = DispatchOffer.objects.filter(status=OfferStatus.OFFERED)
+    assert sorted(live.values_list("store__code", flat=True)) == ["home"] * 3 + ["mid"] * 9
+    assert city.level(city.near, city.dress_m) == (12, 0)
+    assert city.level(city.mid, city.dress_m) == (9, 9)
+    assert city.level(city.home, city.dress_m) == (3, 3)
+    assert DispatchEvent.objects.filter(kind="skipped", store=city.mid).count() == 3
+
+
+@pytest.mark.django_db
+def test_a_batch_takes_as_many_queries_for_twelve_offers_as_for_three(city):
+    # Three offers expire first, all going to mid; then twelve, six of which go to home next.
+    offers = offered_orders(city, 15)
+    city.stock(city.home, city.dress_m, 6)
+    for offer in offers[9:]:
+        decision = offer.dispatch.decision
+        home = {"store": city.home.pk, "code": "home", "kind": "full", "covers": [city.dress_m.pk]}
+        decision.plans = [decision.plans[0], home, *decision.plans[1:]]
+        decision.save()
+    deadline = offers[0].deadline
+    early = [offer.pk for offer in offers[:3]]
+    DispatchOffer.objects.filter(pk__in=early).update(deadline=deadline - timedelta(minutes=1))
+
+    with CaptureQueriesContext(connection) as three:
+        assert dispatch_offers_expire(now=deadline - timedelta(minutes=1)) == 3
+    with CaptureQueriesContext(connection) as twelve:
+        assert dispatch_offers_expire(now=deadline) == 12
+
+    # Set-based: one statement per step of the batch, whatever its size and its next stores.
+    assert len(twelve) == len(three) < 30
+    live = DispatchOffer.objects.filter(status=OfferStatus.OFFERED)
+    assert sorted(live.values_list("store__code", flat=True)) == ["home"] * 6 + ["mid"] * 9
+    assert city.level(city.near, city.dress_m) == (15, 0)
+    assert city.level(city.mid, city.dress_m) == (15, 9)
+    assert city.level(city.home, city.dress_m) == (6, 6)
 
 
 @pytest.mark.django_db
@@ -108,7 +213,10 @@ def test_a_sweep_killed_half_way_forgets_nothing_and_the_next_one_finishes(city,
     deadline = offers[0].deadline
     calls = []
     if path == "bulk":
-        target, real = "dispatch.services.sweep.reservations_move", sweep.reservations_move
+        target, real = (
+            "dispatch.services.sweep.reservations_move_many",
+            sweep.reservations_move_many,
+        )
     else:
         one_by_one(monkeypatch)
         target, real = "dispatch.services.sweep.offer_next", sweep.offer_next

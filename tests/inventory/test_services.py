@@ -18,6 +18,7 @@ from inventory.services import (
     reservations_commit,
     reservations_expire,
     reservations_move,
+    reservations_move_many,
     reservations_release,
     stock_adjust,
     stock_count_set,
@@ -140,6 +141,53 @@ def test_move_reservation_to_another_store(make_store, sku):
     with pytest.raises(InsufficientStock):
         reservations_move(reservations=third_hold, to_store=second)
     assert level(first, sku).reserved == 2 and level(second, sku).reserved == 1
+
+
+def test_move_many_takes_each_order_to_its_store_in_one_step(make_store, make_sku):
+    origin, second, third = make_store(), make_store(), make_store()
+    dress, shirt = make_sku(), make_sku()
+    for store in (origin, second, third):
+        for sku in (dress, shirt):
+            stock_adjust(store=store, sku=sku, delta=2, reason=R.RECEIPT)
+    a = stock_reserve(
+        store=origin, lines=[(dress.pk, 1), (shirt.pk, 1)], expires_at=soon(), owner="order:a"
+    )
+    b = stock_reserve(store=origin, lines=[(dress.pk, 1)], expires_at=soon(), owner="order:b")
+
+    moved = reservations_move_many(moves=[(a, second), (b, third)], expires_at=soon(60))
+
+    assert sorted((r.owner, r.store_id, r.sku_id) for r in moved) == sorted(
+        [
+            ("order:a", second.pk, dress.pk),
+            ("order:a", second.pk, shirt.pk),
+            ("order:b", third.pk, dress.pk),
+        ]
+    )
+    assert [level(origin, sku).reserved for sku in (dress, shirt)] == [0, 0]
+    assert [level(second, sku).reserved for sku in (dress, shirt)] == [1, 1]
+    assert [level(third, sku).reserved for sku in (dress, shirt)] == [1, 0]
+    assert Reservation.objects.filter(state="active", store=origin).count() == 0
+
+
+def test_move_many_moves_nothing_when_one_store_lacks_a_unit(make_store, make_sku):
+    origin, second, third = make_store(), make_store(), make_store()
+    dress, shirt = make_sku(), make_sku()
+    for sku in (dress, shirt):
+        stock_adjust(store=origin, sku=sku, delta=2, reason=R.RECEIPT)
+        stock_adjust(store=second, sku=sku, delta=2, reason=R.RECEIPT)
+    stock_adjust(store=third, sku=dress, delta=1, reason=R.RECEIPT)  # no shirt at third
+    a = stock_reserve(store=origin, lines=[(dress.pk, 1)], expires_at=soon(), owner="order:a")
+    b = stock_reserve(
+        store=origin, lines=[(dress.pk, 1), (shirt.pk, 1)], expires_at=soon(), owner="order:b"
+    )
+
+    with pytest.raises(InsufficientStock) as error:
+        reservations_move_many(moves=[(a, second), (b, third)])
+
+    assert [(s["store"], s["sku"]) for s in error.value.shortages] == [(third.code, shirt.code)]
+    assert [level(origin, sku).reserved for sku in (dress, shirt)] == [2, 1]
+    assert [level(s, dress).reserved for s in (second, third)] == [0, 0]
+    assert Reservation.objects.filter(state="active").exclude(store=origin).count() == 0
 
 
 def test_expiry_sweep_releases_only_expired(store, sku):
