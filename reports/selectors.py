@@ -78,13 +78,33 @@ class Totals:
 
 
 def _summed(
-    model, report: ReportFilter, *, keys: list[str], sums: list[str], match: dict | None = None
+    model,
+    report: ReportFilter,
+    *,
+    keys: list[str],
+    sums: list[str],
+    match: dict | None = None,
+    online: bool = False,
 ) -> dict[tuple, Totals]:
-    """{key tuple: Totals} over the range: stored facts for past days, live ones for today."""
+    """{key tuple: Totals} over the range: stored facts for past days, live ones for today.
+
+    `online` adds `online_sales_amount` and `online_refund_amount`: the same sums over the online
+    channels only, summed in the same query (so a report by day need not group by channel and
+    read four times the rows back)."""
     match = match or {}
+    online_q = Q(channel__in=ONLINE_CHANNELS)
+    extra = (
+        {
+            "sum_online_sales_amount": Sum("sales_amount", filter=online_q),
+            "sum_online_refund_amount": Sum("refund_amount", filter=online_q),
+        }
+        if online
+        else {}
+    )
     today = timezone.localdate()
     groups: dict[tuple, Totals] = {}
-    last = min(report.last_day, today)
+    # Stored days end yesterday: today's come live below.
+    last = min(report.last_day, today - timedelta(days=1))
     sources = [(model, Q(day__gte=report.first_day, day__lte=last))]
     if model is StoreDay and "day" not in keys:
         # Whole past months from the monthly rollup, the days around them from the day table.
@@ -102,14 +122,14 @@ def _summed(
             .filter(period, **match)
             .filter(report.store_q())
             .values(*keys)
-            .annotate(**{f"sum_{name}": Sum(name) for name in sums})
+            .annotate(**{f"sum_{name}": Sum(name) for name in sums}, **extra)
             .order_by()
         )
-        if source is not StoreMonth:
-            past = past.exclude(day=today)
         for row in past:
             key = tuple(row[name] for name in keys)
-            groups.setdefault(key, Totals()).add({name: row[f"sum_{name}"] for name in sums})
+            groups.setdefault(key, Totals()).add(
+                {name.removeprefix("sum_"): row[name] for name in row if name.startswith("sum_")}
+            )
     if report.first_day <= today <= report.last_day:
         allowed = set(report.stores().values_list("pk", flat=True)) if report.narrowed else None
         for fact in facts_live(model, day=today):
@@ -118,7 +138,12 @@ def _summed(
             if any(getattr(fact, name) != value for name, value in match.items()):
                 continue
             key = tuple(getattr(fact, name) for name in keys)
-            groups.setdefault(key, Totals()).add({name: getattr(fact, name) for name in sums})
+            figures = {name: getattr(fact, name) for name in sums}
+            if online:
+                is_online = fact.channel in ONLINE_CHANNELS
+                figures["online_sales_amount"] = fact.sales_amount if is_online else 0
+                figures["online_refund_amount"] = fact.refund_amount if is_online else 0
+            groups.setdefault(key, Totals()).add(figures)
     return groups
 
 
@@ -146,27 +171,26 @@ def _row(totals: Totals, **extra) -> dict:
 
 
 def sales_by_day(report: ReportFilter) -> list[dict]:
-    """Per day: orders, paid, refunded, net, and the online part of net (credited basis)."""
+    """Per day: orders, paid, refunded, net, and the online part of net (credited basis).
+
+    One row per day from the database: for one store a year is an index-only scan of 365 × the
+    store's channel and fulfilment kinds entries (`reports_store_day_report_idx`)."""
     groups = _summed(
         StoreDay,
         report,
-        keys=["day", "channel"],
+        keys=["day"],
         sums=SALES,
         match={"basis": StoreDay.Basis.CREDITED},
+        online=True,
     )
-    days: dict[date, dict] = {}
-    for (day, channel), totals in groups.items():
-        row = days.setdefault(day, {"day": day, "online_amount": 0, **_row(Totals())})
-        part = _row(totals)
-        for name in (*SALES, "net_amount"):
-            row[name] += part[name]
-        if channel in ONLINE_CHANNELS:
-            row["online_amount"] += part["net_amount"]
-    rows = [days[day] for day in sorted(days)]
-    for row in rows:
+    rows = []
+    for (day,), totals in sorted(groups.items()):
+        row = _row(totals, day=day)
+        row["online_amount"] = totals["online_sales_amount"] - totals["online_refund_amount"]
         row["online_share"] = (
             round(100 * row["online_amount"] / row["net_amount"]) if row["net_amount"] > 0 else None
         )
+        rows.append(row)
     return rows
 
 
