@@ -2,6 +2,9 @@
 only through the services and the back-office pages), with links to those pages."""
 
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -14,6 +17,7 @@ from reports.models import (
     SettlementPolicy,
     SettlementStatement,
 )
+from reports.settlement_views import statement_pdf_response
 
 
 class ReadOnlyAdmin(ReadOnlyAdminMixin, MoneyAdminMixin, admin.ModelAdmin):
@@ -44,7 +48,7 @@ class SettlementEventInline(MoneyAdminMixin, admin.TabularInline):
 
 @admin.register(SettlementStatement)
 class SettlementStatementAdmin(ReadOnlyAdmin):
-    list_display = ["store", "month", "state", "net_due", "computed_at"]
+    list_display = ["store", "month", "state", "net_due", "computed_at", "pdf"]
     money_fields = (
         "credited_sales",
         "credited_refunds",
@@ -60,7 +64,36 @@ class SettlementStatementAdmin(ReadOnlyAdmin):
     )
     list_filter = ["state", "month"]
     search_fields = ["store__code", "store__name"]
+    readonly_fields = ["pdf"]
     inlines = [SettlementEventInline]
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/statement.pdf",
+                self.admin_site.admin_view(self.pdf_view),
+                name="reports_settlementstatement_pdf",
+            ),
+            *super().get_urls(),
+        ]
+
+    def pdf_view(self, request, pk: int):
+        # Here as well as in the back office: the back office shows a store's issued statements
+        # to the store's desk only; HQ reads any store's, drafts too, from the admin.
+        statement = get_object_or_404(SettlementStatement.objects.select_related("store"), pk=pk)
+        if not self.has_view_permission(request, statement):
+            raise PermissionDenied
+        return statement_pdf_response(statement)
+
+    @admin.display(description=_("PDF"))
+    def pdf(self, obj):
+        if obj is None or obj.pk is None:
+            return ""
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("admin:reports_settlementstatement_pdf", args=[obj.pk]),
+            _("Download (PDF)"),
+        )
 
     def changelist_view(self, request, extra_context=None):
         extra_context = {**(extra_context or {}), "title": _("Settlement statements")}

@@ -84,7 +84,7 @@ def _summed(
     match = match or {}
     today = timezone.localdate()
     groups: dict[tuple, Totals] = {}
-    last = min(report.last_day, today)
+    last = _last_stored_day(report, today)
     sources = [(model, Q(day__gte=report.first_day, day__lte=last))]
     if model is StoreDay and "day" not in keys:
         # Whole past months from the monthly rollup, the days around them from the day table.
@@ -105,20 +105,32 @@ def _summed(
             .annotate(**{f"sum_{name}": Sum(name) for name in sums})
             .order_by()
         )
-        if source is not StoreMonth:
-            past = past.exclude(day=today)
         for row in past:
             key = tuple(row[name] for name in keys)
             groups.setdefault(key, Totals()).add({name: row[f"sum_{name}"] for name in sums})
-    if report.first_day <= today <= report.last_day:
-        allowed = set(report.stores().values_list("pk", flat=True)) if report.narrowed else None
-        for fact in facts_live(model, day=today):
-            if allowed is not None and fact.store_id not in allowed:
-                continue
-            if any(getattr(fact, name) != value for name, value in match.items()):
-                continue
-            key = tuple(getattr(fact, name) for name in keys)
-            groups.setdefault(key, Totals()).add({name: getattr(fact, name) for name in sums})
+    return _live_added(groups, model, report, keys=keys, sums=sums, match=match)
+
+
+def _last_stored_day(report: ReportFilter, today: date) -> date:
+    """Stored facts end yesterday: today's figures come live from the ledgers."""
+    return min(report.last_day, today - timedelta(days=1))
+
+
+def _live_added(
+    groups: dict[tuple, Totals], model, report: ReportFilter, *, keys, sums, match
+) -> dict[tuple, Totals]:
+    """`groups` with today's live facts added, when the range takes in today."""
+    today = timezone.localdate()
+    if not report.first_day <= today <= report.last_day:
+        return groups
+    allowed = set(report.stores().values_list("pk", flat=True)) if report.narrowed else None
+    for fact in facts_live(model, day=today):
+        if allowed is not None and fact.store_id not in allowed:
+            continue
+        if any(getattr(fact, name) != value for name, value in match.items()):
+            continue
+        key = tuple(getattr(fact, name) for name in keys)
+        groups.setdefault(key, Totals()).add({name: getattr(fact, name) for name in sums})
     return groups
 
 
@@ -145,17 +157,60 @@ def _row(totals: Totals, **extra) -> dict:
     return {**extra, **row}
 
 
+STORED_DAYS_SQL = """
+SELECT d.day, SUM(d.orders)::bigint, SUM(d.sales_amount)::bigint, SUM(d.refund_amount)::bigint,
+       COALESCE(SUM(d.sales_amount - d.refund_amount) FILTER (WHERE d.channel = ANY(%s)), 0)::bigint
+FROM reports_storeday d
+WHERE d.basis = %s AND d.day >= %s AND d.day <= %s {stores}
+GROUP BY d.day ORDER BY d.day
+"""
+
+
+def _stored_days(report: ReportFilter, last: date) -> list[tuple]:
+    """(day, orders, paid, refunded, online net) per stored day, credited basis.
+
+    One statement, summed and grouped in the database and read back as plain integers (the
+    `::bigint` keeps psycopg from building a Decimal per figure): for one store a year is an
+    index-only scan of `reports_store_day_report_idx`, 365 × its channel and fulfilment kinds
+    adjacent entries, and 365 short rows to Python."""
+    params = [list(ONLINE_CHANNELS), StoreDay.Basis.CREDITED, report.first_day, last]
+    stores = ""
+    if report.store_id:
+        stores += " AND d.store_id = %s"
+        params.append(report.store_id)
+    if report.region_id or report.store_kind:
+        subquery, inner = report.stores().values("pk").query.sql_with_params()
+        stores += f" AND d.store_id IN ({subquery})"
+        params += inner
+    with connections[report_database()].cursor() as cursor:
+        cursor.execute(STORED_DAYS_SQL.format(stores=stores), params)
+        return cursor.fetchall()
+
+
 def sales_by_day(report: ReportFilter) -> list[dict]:
     """Per day: orders, paid, refunded, net, and the online part of net (credited basis)."""
-    groups = _summed(
+    today = timezone.localdate()
+    days: dict[date, dict] = {}
+    last = _last_stored_day(report, today)
+    if report.first_day <= last:
+        for day, orders, paid, refunded, online in _stored_days(report, last):
+            days[day] = {
+                "day": day,
+                "orders": orders,
+                "sales_amount": paid,
+                "refund_amount": refunded,
+                "net_amount": paid - refunded,
+                "online_amount": online,
+            }
+    live = _live_added(
+        {},
         StoreDay,
         report,
         keys=["day", "channel"],
         sums=SALES,
         match={"basis": StoreDay.Basis.CREDITED},
     )
-    days: dict[date, dict] = {}
-    for (day, channel), totals in groups.items():
+    for (day, channel), totals in live.items():
         row = days.setdefault(day, {"day": day, "online_amount": 0, **_row(Totals())})
         part = _row(totals)
         for name in (*SALES, "net_amount"):

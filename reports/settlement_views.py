@@ -1,13 +1,13 @@
 """Franchise statements: HQ prepares, issues and settles them (/staff/hq/reports/settlements/);
-the store's manager reads her store's issued statements (/staff/reports/statements/), prints
-them and exports them with the orders behind them."""
+the store's manager reads her store's issued statements (/staff/statements/), prints them and
+exports them with the orders behind them (CSV and PDF)."""
 
 from __future__ import annotations
 
 from datetime import date
 
 from django.contrib import messages
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -28,6 +28,7 @@ from reports.services.settlement import (
     statement_transition,
     statements_prepare,
 )
+from reports.statement_pdf import statement_pdf
 from reports.views import HQ, csv_stream
 
 HQ_PAGE = "reports_backoffice:settlements"
@@ -206,3 +207,19 @@ def store_statement_export(request, pk: int):
         ["row", "reference", "time", "detail", "part", "amount_fen"],
         rows(),
     )
+
+
+def statement_pdf_response(statement: SettlementStatement) -> HttpResponse:
+    """The statement as a PDF download (the back office's and the admin's link)."""
+    content = statement_pdf(
+        statement, _lines(statement), list(statement.events.select_related("actor"))
+    )
+    response = HttpResponse(content, content_type="application/pdf")
+    name = f"statement-{statement.store.code}-{statement.month:%Y-%m}.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@staff_required(roles=MANAGERS_AND_HQ)
+def store_statement_pdf(request, pk: int):
+    return statement_pdf_response(_store_statement(request, pk))

@@ -31,6 +31,7 @@ statement_urls = [
     path("", settlement_views.store_statements, name="list"),
     path("<int:pk>/", settlement_views.store_statement, name="detail"),
     path("<int:pk>/export.csv", settlement_views.store_statement_export, name="export"),
+    path("<int:pk>/statement.pdf", settlement_views.store_statement_pdf, name="pdf"),
 ]
 
 urlpatterns = [

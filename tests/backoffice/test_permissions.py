@@ -221,6 +221,7 @@ PAGES: dict[str, Page] = {
     "statements_backoffice:list": Page(roles="manager", insider="manager"),
     "statements_backoffice:detail": Page(roles="manager", insider="manager", kwargs=statement),
     "statements_backoffice:export": Page(roles="manager", insider="manager", kwargs=statement),
+    "statements_backoffice:pdf": Page(roles="manager", insider="manager", kwargs=statement),
 }
 
 

@@ -120,3 +120,20 @@ def test_csv_exports_stream_every_table(client, hq, sales):
     stores = client.get(reverse("reports_backoffice:export", args=["stores"]), {"region": "x"})
     assert stores.status_code == 200  # a bad filter exports the default range
     assert client.get(reverse("reports_backoffice:export", args=["nope"])).status_code == 404
+
+
+def test_one_stores_days_come_from_the_facts_and_today_live(sales):
+    from reports.selectors import ReportFilter, sales_by_day
+
+    today = timezone.localdate()
+    yesterday = today - timedelta(days=1)
+    one_store = ReportFilter(first_day=yesterday, last_day=today, store_id=sales.store.pk)
+    franchise = ReportFilter(first_day=yesterday, last_day=today, store_kind="franchise")
+
+    rows = sales_by_day(one_store)
+
+    assert [
+        (row["day"], row["orders"], row["net_amount"], row["online_amount"], row["online_share"])
+        for row in rows
+    ] == [(yesterday, 2, 30000, 20000, 67), (today, 1, 5000 - 3000, 0, 0)]
+    assert sales_by_day(franchise) == []

@@ -118,6 +118,11 @@ def test_the_manager_of_a_franchise_store_reads_her_months_statement(shop, page,
         page.get_by_role("link", name="Export (CSV)").click()
     content = open(download_info.value.path(), encoding="utf-8-sig").read()
     assert f"summary,net_due_fen,,,,{statement.net_due}" in content
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Download (PDF)").click()
+    assert download_info.value.suggested_filename == "statement-sh01-2026-03.pdf"
+    with open(download_info.value.path(), "rb") as pdf:
+        assert pdf.read(5) == b"%PDF-"
 
 
 def test_hq_resolves_a_reconciliation_difference_and_sees_the_statements(

@@ -160,3 +160,71 @@ def test_hq_prepares_issues_and_settles_through_the_pages(client, franchise):
     assert "Choose what to do with the statement." in bad.content.decode()
     page = client.get(reverse("reports_backoffice:settlements"), {"month": "2026-03"})
     assert page.context["statements"] == [statement]
+
+
+def test_the_manager_downloads_her_statement_as_a_pdf_in_chinese(client, franchise):
+    from django.urls import reverse
+
+    from o2o.money import format_yuan
+    from tests.reports.pdf_text import pdf_strings
+
+    statement = statement_issue(statement=statement_prepare(store=franchise.store, month=MARCH))
+    client.force_login(franchise.manager.user)
+    url = reverse("statements_backoffice:pdf", args=[statement.pk])
+
+    page = client.get(reverse("statements_backoffice:detail", args=[statement.pk]))
+    response = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans")
+
+    assert url in page.content.decode()
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"] == 'attachment; filename="statement-sh01-2026-03.pdf"'
+    assert response.content.startswith(b"%PDF-")
+    shown = pdf_strings(response.content)
+    assert "结算单 2026-03 (已发放)" in shown
+    assert "sh01 店 (sh01)" in shown
+    assert "业绩销售额" in shown and "总部应付门店" in shown
+    # The figures as the page shows them, without the ¥ sign (not in the CJK font).
+    for fen in (statement.credited_sales, -statement.platform_fee, statement.net_due):
+        assert format_yuan(fen, symbol="") in shown, fen
+    assert franchise.own.number in shown
+    assert "-100.00" in shown  # the refund
+
+
+def test_other_stores_and_clerks_get_no_statement_pdf(client, franchise):
+    from django.urls import reverse
+
+    from stores.models import Staff
+    from tests.backoffice.stock_fixtures import staff_make
+
+    statement = statement_issue(statement=statement_prepare(store=franchise.store, month=MARCH))
+    draft = statement_prepare(store=franchise.store, month=date(2026, 4, 1))
+    url = reverse("statements_backoffice:pdf", args=[statement.pk])
+
+    client.force_login(staff_make("SH02-M", franchise.other_store, role=Staff.Role.MANAGER).user)
+    assert client.get(url).status_code == 404
+    client.force_login(franchise.clerk.user)
+    assert client.get(url).status_code == 403
+    client.force_login(franchise.manager.user)
+    assert client.get(reverse("statements_backoffice:pdf", args=[draft.pk])).status_code == 404
+    assert client.get(url).status_code == 200
+
+
+def test_hq_downloads_any_statement_pdf_from_the_admin(admin_client, client, franchise):
+    from django.contrib.auth import get_user_model
+    from django.urls import reverse
+
+    from tests.reports.pdf_text import pdf_strings
+
+    draft = statement_prepare(store=franchise.store, month=MARCH)
+    url = reverse("admin:reports_settlementstatement_pdf", args=[draft.pk])
+
+    listing = admin_client.get(reverse("admin:reports_settlementstatement_changelist"))
+    response = admin_client.get(url)
+
+    assert url in listing.content.decode()
+    assert response.status_code == 200 and response.content.startswith(b"%PDF-")
+    assert "Statement 2026-03 (Draft)" in pdf_strings(response.content)
+    staff_user = get_user_model().objects.create_user("desk", password="x", is_staff=True)
+    client.force_login(staff_user)
+    assert client.get(url).status_code == 403
