@@ -28,6 +28,7 @@ from promotions.services.coupons import (
     coupon_template_claimable,
 )
 from promotions.services.segments import push_opt_out_set
+from stores.models import Store
 from stores.selectors import shopper_visible_stores
 
 
@@ -94,10 +95,15 @@ def claim(request, token: str):
 @require_GET
 @member_required
 def checkout_choice(request):
-    """htmx fragment of the checkout page: her coupons for this cart at the chosen store."""
+    """htmx fragment of the pickup and delivery checkouts: her coupons for this cart at the
+    chosen (or routed) store."""
     member = current_member(request)
     store_id = whole_number(request.GET.get("store"), minimum=1)
-    store = shopper_visible_stores().filter(pk=store_id).first() if store_id else None
+    # A delivery may be routed to HQ's warehouse (a parcel), which shoppers never pick.
+    stores = shopper_visible_stores()
+    if request.GET.get("delivery") == "1":
+        stores = Store.objects.filter(is_active=True)
+    store = stores.filter(pk=store_id).first() if store_id else None
     cart = cart_for_shopper(session=request.session, member=member)
     choices = coupon_selectors.checkout_coupon_choices(
         member=member, lines=order_selectors.cart_lines(cart), store=store, now=timezone.now()

@@ -52,3 +52,25 @@ def order_discount_add(*, order: Order, shares: dict[int, int]) -> int:
         )
     order.refresh_from_db(fields=["discount_amount", "total_amount"])
     return total
+
+
+@transaction.atomic
+def order_shipping_set(*, order: Order, amount: int) -> int:
+    """Set the shipping fee of an order still awaiting payment to `amount` fen (the delivery fee
+    once a coupon has lowered the goods below the free-delivery threshold). The total moves by
+    the difference in the same guarded UPDATE; returns that difference. Updates `order`."""
+    if amount < 0:
+        raise InvalidDiscount("a fee cannot be negative")
+    change = amount - order.shipping_amount
+    if change == 0:
+        return 0
+    updated = Order.objects.filter(
+        pk=order.pk,
+        status=Order.Status.PENDING_PAYMENT,
+        shipping_amount=order.shipping_amount,
+        total_amount__gt=-change,
+    ).update(shipping_amount=amount, total_amount=F("total_amount") + change)
+    if updated != 1:
+        raise InvalidTransition("only an unpaid order's fee can change")
+    order.refresh_from_db(fields=["shipping_amount", "total_amount"])
+    return change
