@@ -32,7 +32,7 @@ class CouponTemplateAdmin(MoneyAdminMixin, admin.ModelAdmin):
         "is_active",
         "claim_link",
     ]
-    list_filter = ["is_active", "kind", "channel", "bearer", "claimable"]
+    list_filter = ["is_active", "kind", "channel", "bearer", "claimable", "new_member_gift"]
     search_fields = ["name"]
     filter_horizontal = ["stores", "categories"]
     readonly_fields = ["issued_count", "claim_link"]
@@ -58,6 +58,7 @@ class CouponTemplateAdmin(MoneyAdminMixin, admin.ModelAdmin):
         (_("Where"), {"fields": ["channel", "stores", "categories"]}),
         (_("Cost and refunds"), {"fields": ["bearer", "hq_share_bp", "restore_on_refund"]}),
         (_("Claim link"), {"fields": ["claimable", "claim_link"]}),
+        (_("New members"), {"fields": ["new_member_gift"]}),
     ]
 
     def changelist_view(self, request, extra_context=None):

@@ -103,6 +103,11 @@ class CouponTemplate(models.Model):
     claim_token = models.CharField(
         _("claim link code"), max_length=24, unique=True, default=claim_token_new
     )
+    new_member_gift = models.BooleanField(
+        _("new-member gift"),
+        default=False,
+        help_text=_("Given once to every member when she joins (while active and not sold out)."),
+    )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -173,6 +178,7 @@ class Coupon(models.Model):
         CAMPAIGN = "campaign", _("Campaign")
         CLERK = "clerk", _("Given by a clerk")
         HQ = "hq", _("Given by HQ")
+        NEW_MEMBER = "new_member", _("New-member gift")
 
     template = models.ForeignKey(
         CouponTemplate, on_delete=models.PROTECT, related_name="coupons", verbose_name=_("template")
@@ -220,6 +226,12 @@ class Coupon(models.Model):
                 fields=["campaign", "member"],
                 condition=Q(campaign__isnull=False),
                 name="coupon_once_per_campaign_member",
+            ),
+            # A new member's gift is hers once, however often joining is replayed.
+            models.UniqueConstraint(
+                fields=["template", "member"],
+                condition=Q(source="new_member"),
+                name="coupon_new_member_gift_once",
             ),
         ]
         indexes = [models.Index(fields=["member", "status"], name="coupon_member_status_idx")]

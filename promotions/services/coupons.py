@@ -8,11 +8,12 @@ for the same code produce one redemption and one clear refusal. Issuing locks th
 
 from __future__ import annotations
 
+import logging
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -29,6 +30,8 @@ from promotions.exceptions import (
 )
 from promotions.models import Coupon, CouponEvent, CouponRedemption, CouponTemplate
 from stores.models import Staff, Store
+
+logger = logging.getLogger(__name__)
 
 S = Coupon.Status
 K = CouponEvent.Kind
@@ -145,6 +148,30 @@ def coupon_claim(*, claim_token: str, member: Member, now: datetime | None = Non
     if template is None:
         raise CouponUnavailable(code=CouponUnavailable.INACTIVE)
     return coupon_issue(template=template, member=member, source=Coupon.Source.CLAIM, now=now)
+
+
+def new_member_gifts_issue(member: Member) -> list[Coupon]:
+    """新人礼: give a member who just joined one coupon of each template flagged as the new-member
+    gift. Registered with `members.services.accounts.member_created_register`, so it runs inside
+    the transaction that creates her. A gift that cannot be issued (ended, sold out, switched
+    off) is skipped without stopping her joining; each gift is a savepoint of its own, and the
+    unique (template, member) of a new-member coupon makes a replay give nothing twice."""
+    now = timezone.now()
+    templates = CouponTemplate.objects.filter(new_member_gift=True, is_active=True).filter(
+        Q(valid_until__isnull=True) | Q(valid_until__gt=now)
+    )
+    given = []
+    for template in templates.order_by("pk"):
+        try:
+            with transaction.atomic():
+                given.append(
+                    coupon_issue(
+                        template=template, member=member, source=Coupon.Source.NEW_MEMBER, now=now
+                    )
+                )
+        except (CouponUnavailable, IntegrityError) as refused:
+            logger.info("new-member gift %s not given to %s: %s", template.pk, member.pk, refused)
+    return given
 
 
 def coupon_give(*, template: CouponTemplate, member: Member, staff: Staff) -> Coupon:
