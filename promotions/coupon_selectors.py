@@ -28,7 +28,12 @@ def member_coupons(member, *, now: datetime) -> tuple[list[Coupon], list[Coupon]
 
 def claimable_templates(member, *, now: datetime, limit: int = 10) -> list[CouponTemplate]:
     """Coupons she may still claim: claimable, active, not ended or sold out, below her limit."""
-    held = Coupon.objects.filter(member=member).exclude(status=Coupon.Status.VOID)
+    # As coupon_issue counts: a reward for sharing does not use up her own claim.
+    held = (
+        Coupon.objects.filter(member=member)
+        .exclude(status=Coupon.Status.VOID)
+        .exclude(source=Coupon.Source.SHARE_REWARD)
+    )
     templates = (
         CouponTemplate.objects.filter(claimable=True, is_active=True)
         .filter(Q(valid_until__isnull=True) | Q(valid_until__gt=now))

@@ -57,7 +57,7 @@ class CouponTemplateAdmin(MoneyAdminMixin, admin.ModelAdmin):
         ),
         (_("Where"), {"fields": ["channel", "stores", "categories"]}),
         (_("Cost and refunds"), {"fields": ["bearer", "hq_share_bp", "restore_on_refund"]}),
-        (_("Claim link"), {"fields": ["claimable", "claim_link"]}),
+        (_("Claim link"), {"fields": ["claimable", "claim_link", "reward_sharer"]}),
         (_("New members"), {"fields": ["new_member_gift"]}),
     ]
 

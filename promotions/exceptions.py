@@ -101,6 +101,10 @@ class CouponUnavailable(CouponRefusal, PromotionError):
     ENDED = "coupon_ended"
 
 
+class CouponShareInvalid(CouponRefusal, PromotionError):
+    code = "coupon_share_invalid"
+
+
 V, U = CouponNotValid, CouponUnavailable
 
 COUPON_MESSAGES = {
@@ -108,6 +112,10 @@ COUPON_MESSAGES = {
     "coupon_used": _("This coupon has already been used."),
     "coupon_not_valid": _("This coupon cannot be used here or now."),
     "coupon_unavailable": _("This coupon cannot be issued."),
+    "coupon_share_invalid": _(
+        "This share link is not valid. Ask your friend to share it again, or claim the coupon "
+        "without it."
+    ),
     V.EXPIRED: _("This coupon has expired."),
     V.NOT_YET: _("This coupon cannot be used yet."),
     V.WITHDRAWN: _("This coupon has been withdrawn."),

@@ -103,6 +103,14 @@ class CouponTemplate(models.Model):
     claim_token = models.CharField(
         _("claim link code"), max_length=24, unique=True, default=claim_token_new
     )
+    reward_sharer = models.BooleanField(
+        _("reward the sharer"),
+        default=False,
+        help_text=_(
+            "A member who shares the claim link gets one coupon of it for each friend who claims "
+            "through her link (within the total to issue; not counted in her per-member limit)."
+        ),
+    )
     new_member_gift = models.BooleanField(
         _("new-member gift"),
         default=False,
@@ -179,6 +187,8 @@ class Coupon(models.Model):
         CLERK = "clerk", _("Given by a clerk")
         HQ = "hq", _("Given by HQ")
         NEW_MEMBER = "new_member", _("New-member gift")
+        SHARE = "share", _("Claimed through a friend's share")
+        SHARE_REWARD = "share_reward", _("Reward for sharing")
 
     template = models.ForeignKey(
         CouponTemplate, on_delete=models.PROTECT, related_name="coupons", verbose_name=_("template")
@@ -211,6 +221,24 @@ class Coupon(models.Model):
         related_name="+",
         verbose_name=_("issued by"),
     )
+    # Share-to-claim: on a friend's coupon, who shared the link; on the sharer's reward, the
+    # friend whose claim earned it (one reward per friend).
+    shared_by = models.ForeignKey(
+        "members.Member",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("shared by"),
+    )
+    reward_for = models.ForeignKey(
+        "members.Member",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reward for the claim of"),
+    )
     valid_from = models.DateTimeField(_("valid from"))
     valid_until = models.DateTimeField(_("valid until"), null=True, blank=True)
     issued_at = models.DateTimeField(_("issued"), auto_now_add=True)
@@ -232,6 +260,16 @@ class Coupon(models.Model):
                 fields=["template", "member"],
                 condition=Q(source="new_member"),
                 name="coupon_new_member_gift_once",
+            ),
+            models.UniqueConstraint(
+                fields=["template", "member", "reward_for"],
+                condition=Q(reward_for__isnull=False),
+                name="coupon_share_reward_once_per_friend",
+            ),
+            models.CheckConstraint(
+                condition=(Q(source="share_reward") & Q(reward_for__isnull=False))
+                | (~Q(source="share_reward") & Q(reward_for__isnull=True)),
+                name="coupon_share_reward_names_the_friend",
             ),
         ]
         indexes = [models.Index(fields=["member", "status"], name="coupon_member_status_idx")]

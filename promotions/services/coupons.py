@@ -25,6 +25,7 @@ from orders.services.discounts import order_discount_add
 from promotions.exceptions import (
     CouponNotFound,
     CouponNotValid,
+    CouponShareInvalid,
     CouponUnavailable,
     CouponUsed,
 )
@@ -99,6 +100,8 @@ def coupon_issue(
     source: str,
     campaign=None,
     issued_by: Staff | None = None,
+    shared_by: Member | None = None,
+    reward_for: Member | None = None,
     now: datetime | None = None,
 ) -> Coupon:
     """Give `member` one coupon of `template`, within its per-member and total limits.
@@ -106,7 +109,8 @@ def coupon_issue(
     The member row is locked first (two claims of hers in parallel count one after the other),
     then the template's counter moves by a guarded UPDATE (the total cap holds across members).
     Raises CouponUnavailable (nothing written) when the template is off, ended, sold out or she
-    has her share.
+    has her share. A sharer's reward (`reward_for` the friend who claimed) is not counted in her
+    per-member limit, nor counts toward it: it is bounded by the total and once per friend.
     """
     now = now or timezone.now()
     if not template.is_active:
@@ -114,9 +118,15 @@ def coupon_issue(
     if template.valid_until and template.valid_until <= now:
         raise CouponUnavailable(code=CouponUnavailable.ENDED)
     Member.objects.select_for_update().filter(pk=member.pk).first()
-    held = Coupon.objects.filter(template=template, member=member).exclude(status=S.VOID).count()
-    if held >= template.per_member_limit:
-        raise CouponUnavailable(code=CouponUnavailable.MEMBER_LIMIT)
+    if reward_for is None:
+        held = (
+            Coupon.objects.filter(template=template, member=member)
+            .exclude(status=S.VOID)
+            .exclude(source=Coupon.Source.SHARE_REWARD)
+            .count()
+        )
+        if held >= template.per_member_limit:
+            raise CouponUnavailable(code=CouponUnavailable.MEMBER_LIMIT)
     counted = CouponTemplate.objects.filter(pk=template.pk).filter(
         Q(total_limit__isnull=True) | Q(issued_count__lt=F("total_limit"))
     )
@@ -130,6 +140,8 @@ def coupon_issue(
         source=source,
         campaign=campaign,
         issued_by=issued_by,
+        shared_by=shared_by,
+        reward_for=reward_for,
         valid_from=valid_from,
         valid_until=valid_until,
     )
@@ -172,6 +184,59 @@ def new_member_gifts_issue(member: Member) -> list[Coupon]:
         except (CouponUnavailable, IntegrityError) as refused:
             logger.info("new-member gift %s not given to %s: %s", template.pk, member.pk, refused)
     return given
+
+
+def coupon_sharer_get(referral_code: str) -> Member | None:
+    """The active member whose referral code a share link carries, or None."""
+    code = (referral_code or "").strip()[:16]
+    if not code:
+        return None
+    return Member.objects.filter(referral_code=code, is_active=True).first()
+
+
+@transaction.atomic
+def coupon_claim_shared(
+    *, claim_token: str, member: Member, referral_code: str, now: datetime | None = None
+) -> tuple[Coupon, Coupon | None]:
+    """分享领券: a friend claims a coupon through the claim link a member shared (carrying her
+    referral code); returns (the friend's coupon, the sharer's reward or None).
+
+    The friend's coupon is issued as any claim (her per-member limit, the total). When the
+    template says `reward_sharer`, the sharer gets one too, once per friend (a unique row): a
+    reward that cannot be given (sold out, ended) leaves the friend's coupon alone. Her own link
+    is a plain claim. An unknown or garbled referral code raises CouponShareInvalid and a bad
+    claim token CouponUnavailable, before anything is written.
+    """
+    now = now or timezone.now()
+    template = coupon_template_claimable(claim_token)
+    if template is None:
+        raise CouponUnavailable(code=CouponUnavailable.INACTIVE)
+    sharer = coupon_sharer_get(referral_code)
+    if sharer is None:
+        raise CouponShareInvalid()
+    if sharer.pk == member.pk:
+        return coupon_issue(template=template, member=member, source=Coupon.Source.CLAIM), None
+    # Both members locked in id order: two friends claiming through each other's links at once
+    # wait for each other instead of deadlocking.
+    list(Member.objects.select_for_update().filter(pk__in=[member.pk, sharer.pk]).order_by("pk"))
+    coupon = coupon_issue(
+        template=template, member=member, source=Coupon.Source.SHARE, shared_by=sharer, now=now
+    )
+    if not template.reward_sharer:
+        return coupon, None
+    try:
+        with transaction.atomic():
+            reward = coupon_issue(
+                template=template,
+                member=sharer,
+                source=Coupon.Source.SHARE_REWARD,
+                reward_for=member,
+                now=now,
+            )
+    except (CouponUnavailable, IntegrityError) as refused:
+        logger.info("share reward of %s for %s not given: %s", sharer.pk, member.pk, refused)
+        return coupon, None
+    return coupon, reward
 
 
 def coupon_give(*, template: CouponTemplate, member: Member, staff: Staff) -> Coupon:

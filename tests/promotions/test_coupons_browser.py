@@ -3,10 +3,12 @@ checkout at a store with its own price (the total drops at once) and pays the di
 the receipt shows the saving. A clerk uses a coupon at the till from the coupon desk."""
 
 import re
+from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import expect
 
+from members.services.accounts import member_get_or_create_by_phone
 from orders.models import Order
 from orders.services.cart import cart_get_or_create, cart_line_add
 from promotions.models import Coupon, RepriceRule
@@ -85,3 +87,31 @@ def test_a_clerk_types_a_coupon_code_and_uses_it_on_the_sale(page, screenshot, s
     screenshot(page, "2-used")
     coupon.refresh_from_db()
     assert coupon.status == Coupon.Status.USED
+
+
+def test_a_member_shares_a_coupon_and_her_friend_claims_it(page, screenshot, shop):
+    """分享领券 on a phone: her coupon page gives her share link; the friend opens it, sees who
+    shared it, claims, and the sharer has her reward."""
+    template = template_make(name="好友同享 满300减50", reward_sharer=True)
+    coupon = coupon_claim(claim_token=template.claim_token, member=shop.member)
+    log_in_by_cookie(page, shop.member)
+    page.goto(f"/m/coupons/{coupon.code}/")
+    link = page.get_by_test_id("share-link").input_value()
+    assert link.endswith(f"?r={shop.member.referral_code}")
+    page.get_by_test_id("share-coupon").scroll_into_view_if_needed()
+    screenshot(page, "1-share-link")
+
+    friend, _ = member_get_or_create_by_phone(phone="13900139666")
+    page.context.clear_cookies()
+    log_in_by_cookie(page, friend)
+    shared = urlsplit(link)  # SITE_URL's host, not the test server's
+    page.goto(f"{shared.path}?{shared.query}")
+    expect(page.get_by_test_id("shared-by")).to_be_visible()
+    screenshot(page, "2-friend-claims")
+    page.get_by_test_id("claim").click()
+
+    mine = Coupon.objects.get(member=friend, template=template)
+    expect(page.get_by_test_id("coupon-code")).to_have_text(mine.code)
+    assert mine.shared_by == shop.member
+    reward = Coupon.objects.get(member=shop.member, source=Coupon.Source.SHARE_REWARD)
+    assert reward.reward_for == friend
