@@ -90,6 +90,7 @@ class CouponNotValid(CouponRefusal, PromotionError):
     NO_ELIGIBLE_ITEMS = "coupon_no_eligible_items"
     BELOW_MIN_SPEND = "coupon_below_min_spend"
     NOTHING_TO_DISCOUNT = "coupon_nothing_to_discount"
+    GIFT_UNAVAILABLE = "coupon_gift_unavailable"
 
 
 class CouponUnavailable(CouponRefusal, PromotionError):
@@ -124,6 +125,10 @@ COUPON_MESSAGES = {
     V.NO_ELIGIBLE_ITEMS: _("None of these items is covered by this coupon."),
     V.BELOW_MIN_SPEND: _("Spend more on covered items to use this coupon."),
     V.NOTHING_TO_DISCOUNT: _("There is nothing left to discount on this order."),
+    V.GIFT_UNAVAILABLE: _(
+        "The gift of this coupon is out of stock at this store: choose another store, or keep "
+        "the coupon for later."
+    ),
     U.INACTIVE: _("This coupon is not offered any more."),
     U.ENDED: _("This coupon offer has ended."),
     U.SOLD_OUT: _("All of these coupons have been claimed."),

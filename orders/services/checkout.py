@@ -192,8 +192,13 @@ def order_place(
         note=note[:200],
         expires_at=expires_at,
     )
+    added: list[tuple[int, int]] = []  # lines a coupon added (its gift item), held like any
     if coupon_code:
+        placed = set(order.lines.values_list("pk", flat=True))
         hooks.hooks_run(hooks.COUPON_APPLY, order=order, code=coupon_code)
+        added = list(
+            order.lines.exclude(pk__in=placed).values_list("sku_id", "quantity").order_by("pk")
+        )
         if shipping_rule is not None:
             # Points are not a discount on the goods (they pay for them): only the coupon counts.
             order_shipping_set(
@@ -202,7 +207,7 @@ def order_place(
     held = ordered if held_skus is None else [x for x in ordered if x.sku.pk in set(held_skus)]
     stock_reserve(
         store=store,
-        lines=[(line.sku.pk, line.quantity) for line in held],
+        lines=[(line.sku.pk, line.quantity) for line in held] + added,
         expires_at=expires_at,
         owner=order.reservation_owner,
     )

@@ -74,3 +74,21 @@ def order_shipping_set(*, order: Order, amount: int) -> int:
         raise InvalidTransition("only an unpaid order's fee can change")
     order.refresh_from_db(fields=["shipping_amount", "total_amount"])
     return change
+
+
+@transaction.atomic
+def order_gift_line_add(*, order: Order, sku) -> OrderLine:
+    """One unit of `sku` given free (a coupon's gift item) on an order being placed: a line at
+    price 0, its name, colour and size copied like any line. The amounts do not move. Checkout
+    holds its stock with the other lines (it reserves the lines a `COUPON_APPLY` hook added)."""
+    if not Order.objects.filter(pk=order.pk, status=Order.Status.PENDING_PAYMENT).exists():
+        raise InvalidTransition("only an order being placed can take a gift")
+    return OrderLine.objects.create(
+        order=order,
+        sku=sku,
+        product_name=sku.product.name,
+        color=sku.color,
+        size=sku.size,
+        unit_price=0,
+        quantity=1,
+    )

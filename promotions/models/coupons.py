@@ -24,6 +24,7 @@ class CouponTemplate(models.Model):
     class Kind(models.TextChoices):
         AMOUNT_OFF = "amount_off", _("Amount off")
         PERCENT_OFF = "percent_off", _("Percent off")
+        GIFT_ITEM = "gift_item", _("Gift item")
 
     class Channel(models.TextChoices):
         ONLINE = "online", _("Online")
@@ -45,6 +46,16 @@ class CouponTemplate(models.Model):
     )
     min_spend = models.BigIntegerField(
         _("minimum spend (fen)"), default=0, help_text=_("On the goods the coupon applies to.")
+    )
+    # 赠品券: one unit of this SKU given free (a line at price 0 online, handed over at the till).
+    gift_sku = models.ForeignKey(
+        "catalog.SKU",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("gift item"),
+        help_text=_("For a gift item coupon: the item given free, one per coupon."),
     )
     valid_from = models.DateTimeField(_("valid from"), null=True, blank=True)
     valid_until = models.DateTimeField(_("valid until"), null=True, blank=True)
@@ -126,7 +137,8 @@ class CouponTemplate(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=(Q(kind="amount_off") & Q(amount_off__gt=0))
-                | (Q(kind="percent_off") & Q(percent_off__gte=1) & Q(percent_off__lte=99)),
+                | (Q(kind="percent_off") & Q(percent_off__gte=1) & Q(percent_off__lte=99))
+                | (Q(kind="gift_item") & Q(gift_sku__isnull=False)),
                 name="coupon_template_has_a_value",
             ),
             models.CheckConstraint(
@@ -281,9 +293,10 @@ class Coupon(models.Model):
 class CouponRedemption(models.Model):
     """One use of a coupon: online on an order, or at the till (back office or POS).
 
-    The discount is split between HQ and the store for settlement (hq_cost + store_cost =
-    discount, a CHECK). A redemption given back (order lapsed, refund with restore) keeps its row
-    with `reversed_at`; at most one redemption of a coupon is live at a time.
+    The discount (or a gift item's value) is split between HQ and the store for settlement
+    (hq_cost + store_cost = discount + gift_value, a CHECK). A redemption given back (order
+    lapsed, refund with restore) keeps its row with `reversed_at`; at most one redemption of a
+    coupon is live at a time.
     """
 
     class Channel(models.TextChoices):
@@ -318,6 +331,17 @@ class CouponRedemption(models.Model):
     )
     sale_amount = models.BigIntegerField(_("sale amount (fen)"))
     discount = models.BigIntegerField(_("discount (fen)"))
+    # A gift item coupon takes no money off: it gives the item, worth `gift_value` at the
+    # store's price, and that value is what HQ and the store bear.
+    gift_sku = models.ForeignKey(
+        "catalog.SKU",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("gift item"),
+    )
+    gift_value = models.BigIntegerField(_("gift value (fen)"), default=0)
     hq_cost = models.BigIntegerField(_("borne by HQ (fen)"))
     store_cost = models.BigIntegerField(_("borne by the store (fen)"))
     created_at = models.DateTimeField(_("redeemed"), auto_now_add=True)
@@ -329,10 +353,12 @@ class CouponRedemption(models.Model):
         verbose_name_plural = _("coupon redemptions")
         constraints = [
             models.CheckConstraint(
-                condition=Q(discount__gt=0)
+                condition=(Q(discount__gt=0) | Q(gift_value__gt=0))
+                & Q(discount__gte=0)
+                & Q(gift_value__gte=0)
                 & Q(hq_cost__gte=0)
                 & Q(store_cost__gte=0)
-                & Q(discount=F("hq_cost") + F("store_cost")),
+                & Q(discount=F("hq_cost") + F("store_cost") - F("gift_value")),
                 name="coupon_redemption_costs_add_up",
             ),
             models.UniqueConstraint(

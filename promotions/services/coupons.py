@@ -17,11 +17,13 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from catalog import store_prices
+from inventory.selectors import sku_available_at
 from members.models import Member
 from members.services.arrivals import category_ancestor_ids
 from o2o.money import allocate_pro_rata
 from orders.models import Order, OrderLine
-from orders.services.discounts import order_discount_add
+from orders.services.discounts import order_discount_add, order_gift_line_add
 from promotions.exceptions import (
     CouponNotFound,
     CouponNotValid,
@@ -307,6 +309,8 @@ def template_discount(template: CouponTemplate, eligible_amount: int) -> int:
     """The discount on `eligible_amount` fen of goods, before the order's own limits."""
     if eligible_amount <= 0 or eligible_amount < template.min_spend:
         return 0
+    if template.kind == T.Kind.GIFT_ITEM:
+        return 0  # it gives an item, not money off
     if template.kind == T.Kind.AMOUNT_OFF:
         return min(template.amount_off, eligible_amount)
     off = eligible_amount * template.percent_off // 100
@@ -366,13 +370,30 @@ def costs_split(template: CouponTemplate, discount: int) -> tuple[int, int]:
     return hq, discount - hq
 
 
+def gift_check(*, template: CouponTemplate, store: Store, already: int = 0) -> int:
+    """A gift item coupon at `store`: its item must be sold there and in stock beyond the
+    `already` units of it the sale takes. Returns the gift's value (the store's price), or
+    raises CouponNotValid GIFT_UNAVAILABLE."""
+    sku = template.gift_sku
+    if not (
+        sku.is_active
+        and sku.product.is_active
+        and store_prices.product_offered_at(sku.product, store)
+        and sku_available_at(sku=sku, store=store) >= already + 1
+    ):
+        raise CouponNotValid(code=CouponNotValid.GIFT_UNAVAILABLE)
+    return store_prices.sku_prices_at([sku], store).get(sku.pk, sku.price)
+
+
 def _coupon_locked_for_use(code: str, *, member: Member | None) -> Coupon:
     """The coupon of `code` (hers when `member` is given), or CouponNotFound: a coupon of
     someone else answers exactly as an unknown code does, so codes cannot be probed."""
     code = coupon_code_normalise(code)
     if not code:
         raise CouponNotFound()
-    coupons = Coupon.objects.select_related("template", "member").filter(code=code)
+    coupons = Coupon.objects.select_related("template__gift_sku__product", "member").filter(
+        code=code
+    )
     if member is not None:
         coupons = coupons.filter(member=member)
     coupon = coupons.first()
@@ -390,7 +411,7 @@ def _redeem(
         coupon=coupon, to=S.USED, kind=K.REDEEMED, note=f"{channel} @ {store.code}", used_at=now
     ):
         raise CouponUsed()
-    hq_cost, store_cost = costs_split(coupon.template, discount)
+    hq_cost, store_cost = costs_split(coupon.template, discount + fields.get("gift_value", 0))
     return CouponRedemption.objects.create(
         coupon=coupon,
         store=store,
@@ -420,6 +441,8 @@ def coupon_apply_to_order(*, order: Order, code: str) -> CouponRedemption:
     store = order.fulfilling_store
     coupon_check(coupon=coupon, store=store, channel=T.Channel.ONLINE, now=now)
     lines = list(OrderLine.objects.filter(order=order).select_related("sku__product"))
+    if coupon.template.kind == T.Kind.GIFT_ITEM:
+        return _gift_apply_to_order(coupon=coupon, order=order, store=store, lines=lines)
     quote = coupon_quote_lines(
         coupon=coupon,
         lines=[
@@ -448,6 +471,40 @@ def coupon_apply_to_order(*, order: Order, code: str) -> CouponRedemption:
     order_discount_add(
         order=order, shares={line.pk: share for line, share in zip(covered, shares, strict=True)}
     )
+    return redemption
+
+
+def _gift_apply_to_order(
+    *, coupon: Coupon, order: Order, store: Store, lines: list[OrderLine]
+) -> CouponRedemption:
+    """赠品券 at checkout: the covered goods reach the minimum spend, the store has the gift;
+    then the gift is one more line at price 0 (held with the others) and the redemption records
+    its value for settlement. The order's amounts do not move."""
+    template = coupon.template
+    category_ids = {category.pk for category in template.categories.all()}
+    covered = sum(
+        line.line_total
+        for line in lines
+        if line_is_eligible(category_ids, line.sku.product.category_id)
+    )
+    if covered == 0:
+        raise CouponNotValid(code=CouponNotValid.NO_ELIGIBLE_ITEMS)
+    if covered < template.min_spend:
+        raise CouponNotValid(code=CouponNotValid.BELOW_MIN_SPEND)
+    already = sum(line.quantity for line in lines if line.sku_id == template.gift_sku_id)
+    value = gift_check(template=template, store=store, already=already)
+    redemption = _redeem(
+        coupon=coupon,
+        store=store,
+        channel=CouponRedemption.Channel.ONLINE,
+        discount=0,
+        sale_amount=order.goods_amount,
+        order=order,
+        reference=order.number,
+        gift_sku=template.gift_sku,
+        gift_value=value,
+    )
+    order_gift_line_add(order=order, sku=template.gift_sku)
     return redemption
 
 
@@ -506,7 +563,9 @@ def coupon_redeem_at_store(
 
     Returns (redemption, created). The same coupon sent again with the same `reference` (a POS
     retry) returns the first redemption unchanged; any other second use is CouponUsed. The whole
-    sale counts toward the minimum spend (the till does not itemise categories).
+    sale counts toward the minimum spend (the till does not itemise categories). A gift item
+    coupon takes nothing off: its redemption names the gift (`gift_sku`) to hand over, refused
+    when the store does not have it.
     """
     now = now or timezone.now()
     reference = (reference or "")[:64]
@@ -520,6 +579,21 @@ def coupon_redeem_at_store(
     coupon_check(coupon=coupon, store=store, channel=T.Channel.IN_STORE, now=now)
     if sale_amount < coupon.template.min_spend:
         raise CouponNotValid(code=CouponNotValid.BELOW_MIN_SPEND)
+    if coupon.template.kind == T.Kind.GIFT_ITEM:
+        # The till hands the gift over; the POS's sale (a line at price 0) moves its stock.
+        value = gift_check(template=coupon.template, store=store)
+        redemption = _redeem(
+            coupon=coupon,
+            store=store,
+            channel=channel,
+            discount=0,
+            sale_amount=sale_amount,
+            reference=reference,
+            staff=staff,
+            gift_sku=coupon.template.gift_sku,
+            gift_value=value,
+        )
+        return redemption, True
     discount = template_discount(coupon.template, sale_amount)
     if discount <= 0:
         raise CouponNotValid(code=CouponNotValid.NOTHING_TO_DISCOUNT)

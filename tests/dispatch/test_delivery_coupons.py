@@ -242,3 +242,19 @@ def test_the_quote_prices_the_basket_at_the_routed_stores_own_price(basket):
 
     assert (quote.store, quote.goods, quote.fee) == (city.near, 18900, 800)
     assert (order.goods_amount, order.shipping_amount) == (18900, 800)
+
+
+def test_a_gift_coupon_adds_its_item_held_at_the_routed_store(basket):
+    city = basket
+    fill(city, (city.dress_m, 1))
+    coupon = coupon_for(
+        city.shopper, kind="gift_item", amount_off=0, min_spend=19900, gift_sku=city.sock
+    )
+
+    order = place(city, coupon)
+
+    gift = order.lines.get(sku=city.sock)
+    assert (gift.unit_price, gift.quantity) == (0, 1)
+    assert (order.goods_amount, order.shipping_amount, order.total_amount) == (19900, 0, 19900)
+    assert city.level(city.near, city.sock) == (5, 1)
+    assert CouponRedemption.objects.get(coupon=coupon).gift_value == 9900
