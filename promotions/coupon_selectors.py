@@ -126,7 +126,8 @@ def coupon_template_counters(template_ids) -> dict[int, dict]:
 
 
 def redemption_report(*, since: datetime | None = None, store=None) -> list[dict]:
-    """Issued / used / discount and who bears it, per template (HQ's and a store's settlement)."""
+    """Issued / used / discount and gifts' value and who bears them, per template (HQ's and a
+    store's settlement: hq_cost + store_cost = discount + gift_value)."""
     redemptions = CouponRedemption.objects.filter(reversed_at__isnull=True)
     if since is not None:
         redemptions = redemptions.filter(created_at__gte=since)
@@ -137,6 +138,7 @@ def redemption_report(*, since: datetime | None = None, store=None) -> list[dict
         .annotate(
             used=Count("pk"),
             discount=Sum("discount"),
+            gift_value=Sum("gift_value"),
             hq_cost=Sum("hq_cost"),
             store_cost=Sum("store_cost"),
         )
@@ -149,6 +151,7 @@ def redemption_report(*, since: datetime | None = None, store=None) -> list[dict
             "issued": issued.get(row["coupon__template_id"], 0),
             "used": row["used"],
             "discount": row["discount"] or 0,
+            "gift_value": row["gift_value"] or 0,
             "hq_cost": row["hq_cost"] or 0,
             "store_cost": row["store_cost"] or 0,
         }

@@ -167,7 +167,8 @@ def report(request):
     since = timezone.now() - timedelta(days=30)
     rows = redemption_report(since=since, store=staff.store)
     totals = {
-        key: sum(row[key] for row in rows) for key in ("used", "discount", "hq_cost", "store_cost")
+        key: sum(row[key] for row in rows)
+        for key in ("used", "discount", "gift_value", "hq_cost", "store_cost")
     }
     own = list(CouponTemplate.objects.filter(issuer_store_id=staff.store_id)[:50])
     counters = coupon_template_counters(template.pk for template in own)

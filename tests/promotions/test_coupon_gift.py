@@ -210,3 +210,20 @@ def test_till_redemption_of_a_gift_is_idempotent_on_its_reference(shop, scarf):
     )
 
     assert (created, created_again, first.pk) == (True, False, again.pk)
+
+
+def test_the_managers_report_counts_the_gifts_value_with_who_bears_it(client, shop, scarf):
+    coupon = gift_coupon(shop, scarf)
+    coupon_redeem_at_store(code=coupon.code, store=shop.store, sale_amount=60000)
+    client.force_login(shop.manager.user)
+
+    page = client.get(reverse("coupons_backoffice:report"))
+
+    row = page.context["rows"][0]
+    assert (row["discount"], row["gift_value"], row["hq_cost"], row["store_cost"]) == (
+        0,
+        9900,
+        4950,
+        4950,
+    )
+    assert page.context["totals"]["gift_value"] == 9900
