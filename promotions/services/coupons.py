@@ -217,7 +217,8 @@ def coupon_claim_shared(
     if sharer is None:
         raise CouponShareInvalid()
     if sharer.pk == member.pk:
-        return coupon_issue(template=template, member=member, source=Coupon.Source.CLAIM), None
+        own = coupon_issue(template=template, member=member, source=Coupon.Source.CLAIM, now=now)
+        return own, None
     # Both members locked in id order: two friends claiming through each other's links at once
     # wait for each other instead of deadlocking.
     list(Member.objects.select_for_update().filter(pk__in=[member.pk, sharer.pk]).order_by("pk"))
