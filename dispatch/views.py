@@ -114,6 +114,7 @@ def delivery_checkout(request):
                         address=address,
                         note=(request.POST.get("note") or "")[:200],
                         points_to_use=whole_number(request.POST.get("points"), minimum=0) or 0,
+                        coupon_code=(request.POST.get("coupon") or "")[:32],
                         shared_by=share_sharer_get(session=request.session, member=member),
                     )
                 except NoDeliveryRoute:
@@ -127,7 +128,7 @@ def delivery_checkout(request):
                     return redirect("orders:pay", number=order.number)
         status = 400
     policy = LoyaltyPolicy.current()
-    goods = sum(line.sku.price * line.quantity for line in lines)
+    goods = quote.goods if quote else sum(line.sku.price * line.quantity for line in lines)
     context = {
         "lines": lines,
         "goods_total": goods,
@@ -139,6 +140,7 @@ def delivery_checkout(request):
         "field_errors": field_errors,
         "values": request.POST if request.method == "POST" else {},
         "points_balance": member.points_balance,
+        "points_per_yuan": policy.points_per_yuan_discount,
         "points_worth": min(points_value_fen(member.points_balance, policy), max(0, goods - 1)),
     }
     return render(request, "dispatch/checkout.html", context, status=status)

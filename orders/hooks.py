@@ -22,8 +22,9 @@ and orders runs every function registered for a point at the moment it happens:
 - `COUPON_APPLY` (`order=`, `code=`): a shopper placing an order asks for the coupon `code` to be
   used on it. The order and its lines are written, not yet its stock reservation; the hook
   takes the coupon (once) and lowers the order's amounts with
-  `orders.services.discounts.order_discount_add`, or raises a domain error that refuses the
-  whole checkout. Checkout refuses a coupon when nothing is registered here.
+  `orders.services.discounts.order_discount_add` (or adds a gift line at price 0 with
+  `order_gift_line_add`: checkout then holds its stock with the other lines), or raises a domain
+  error that refuses the whole checkout. Checkout refuses a coupon when nothing is registered here.
 
 Rules every hook keeps:
 - It runs inside the transaction of the change, after the order row and its event are written,

@@ -38,6 +38,17 @@ class CouponRedemptionSerializer(serializers.ModelSerializer):
     member = serializers.CharField(source="coupon.member.member_code")
     store = serializers.CharField(source="store.code")
     bearer = serializers.CharField(source="coupon.template.bearer")
+    gift_sku = serializers.SerializerMethodField(
+        help_text="A gift item coupon: the SKU code to hand over (rung up at 0); else null."
+    )
+    gift_name = serializers.SerializerMethodField(help_text="The gift's name, colour and size.")
+
+    def get_gift_sku(self, redemption) -> str | None:
+        return redemption.gift_sku.code if redemption.gift_sku_id else None
+
+    def get_gift_name(self, redemption) -> str | None:
+        sku = redemption.gift_sku
+        return f"{sku.product.name} {sku.color} {sku.size}".strip() if sku else None
 
     class Meta:
         model = CouponRedemption
@@ -49,6 +60,9 @@ class CouponRedemptionSerializer(serializers.ModelSerializer):
             "reference",
             "sale_amount",
             "discount",
+            "gift_sku",
+            "gift_name",
+            "gift_value",
             "bearer",
             "hq_cost",
             "store_cost",
@@ -64,12 +78,16 @@ class CouponViewSet(viewsets.GenericViewSet):
         summary="Use a coupon at a store's till",
         description=(
             "核销: takes the coupon once and answers the discount (fen) and who bears it "
-            "(`hq_cost` + `store_cost` = `discount`). Idempotent on (`code`, `reference`): the "
-            "same coupon with the same reference answers 200 with the first redemption; with an "
+            "(`hq_cost` + `store_cost` = `discount` + `gift_value`). A gift item coupon (赠品券) "
+            "takes nothing off (`discount` 0): it answers `gift_sku` (ring it up at 0 and hand it "
+            "over) and its value; `coupon_gift_unavailable` when the store has none. "
+            "Idempotent on (`code`, `reference`): the same coupon with the same reference "
+            "answers 200 with the first redemption; with an "
             "`Idempotency-Key` a repeat answers the first response.\n\n"
             "Errors: 400 `invalid` / `unknown_store` / `coupon_expired` / "
             "`coupon_not_yet_valid` / `coupon_withdrawn` / `coupon_wrong_store` / "
-            "`coupon_wrong_channel` (online only) / `coupon_below_min_spend`; 404 "
+            "`coupon_wrong_channel` (online only) / `coupon_below_min_spend` / "
+            "`coupon_gift_unavailable`; 404 "
             "`coupon_not_found`; 409 `coupon_used` (used online or at another till). A refused "
             "redemption changes nothing."
         ),

@@ -13,6 +13,7 @@ class PromotionsConfig(AppConfig):
         # template says so.
         from catalog import store_prices
         from catalog.cache_signals import catalog_model_watch
+        from members.services.accounts import member_created_register
         from members.services.notices import marketing_gate_register
         from orders import hooks
         from promotions.models import RepriceRule, StoreProduct
@@ -21,6 +22,7 @@ class PromotionsConfig(AppConfig):
             coupon_apply_to_order,
             coupon_restore_for_refund,
             coupon_return_for_order,
+            new_member_gifts_issue,
         )
         from promotions.services.segments import marketing_gate
         from promotions.store_prices import StorefrontResolver
@@ -33,6 +35,9 @@ class PromotionsConfig(AppConfig):
         store_prices.resolver_register(StorefrontResolver())
         # New-arrival notices and pushes share one opt-out and one frequency cap.
         marketing_gate_register(marketing_gate)
+        # 新人礼: a member who joins gets the templates flagged as the new-member gift, in the
+        # transaction that creates her.
+        member_created_register(new_member_gifts_issue)
         # A store's prices and range are part of the cached catalog pages (catalog.page_cache).
         catalog_model_watch(RepriceRule)
         catalog_model_watch(StoreProduct)

@@ -1,6 +1,7 @@
 """Demo coupons: an HQ coupon every demo member holds and anyone can claim (so a first-time
-shopper sees one on "My coupons"), a store coupon of sh01 for its till, a segment of loyal
-customers with a campaign and a push. Through the same services as real ones; idempotent."""
+shopper sees one on "My coupons"), a new-member gift every member who joins from now on gets, a
+store coupon of sh01 for its till, a segment of loyal customers with a campaign and a push.
+Through the same services as real ones; idempotent."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from stores.models import Store
 
 WELCOME = "全场满300减50"
 STORE_COUPON = "南京西路店 满200减30"
+NEW_MEMBER_GIFT = "新人礼 满99减10"
 
 
 @transaction.atomic
@@ -34,6 +36,16 @@ def seed_coupons() -> dict:
         restore_on_refund=True,
         claimable=True,
         claim_token="welcome-demo",
+    )
+    CouponTemplate.objects.create(
+        name=NEW_MEMBER_GIFT,
+        description="新会员注册即得，线上线下通用。",
+        kind=CouponTemplate.Kind.AMOUNT_OFF,
+        amount_off=1000,
+        min_spend=9900,
+        valid_days=30,
+        per_member_limit=1,
+        new_member_gift=True,
     )
     sh01 = Store.objects.filter(code="sh01").first()
     store_coupon = CouponTemplate.objects.create(
@@ -63,4 +75,4 @@ def seed_coupons() -> dict:
         body="忠实顾客到店出示会员码，满200减30。",
         url="/m/coupons/",
     )
-    return {"templates_created": 2, "coupons_issued": issued}
+    return {"templates_created": 3, "coupons_issued": issued}

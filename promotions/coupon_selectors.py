@@ -10,12 +10,17 @@ from django.db.models import Count, F, Q, Sum
 from catalog import store_prices
 from promotions.exceptions import CouponNotValid, CouponUsed
 from promotions.models import Coupon, CouponRedemption, CouponTemplate, PushOptOut
-from promotions.services.coupons import CouponQuote, coupon_check, coupon_quote_lines
+from promotions.services.coupons import (
+    CouponQuote,
+    coupon_check,
+    coupon_quote_lines,
+    gift_check,
+)
 
 
 def member_coupons(member, *, now: datetime) -> tuple[list[Coupon], list[Coupon]]:
     """Her coupons: (usable now or soon, used or expired), newest first, 100 of each at most."""
-    coupons = Coupon.objects.filter(member=member).select_related("template")
+    coupons = Coupon.objects.filter(member=member).select_related("template__gift_sku__product")
     usable_filter = Q(status=Coupon.Status.AVAILABLE) & (
         Q(valid_until__isnull=True) | Q(valid_until__gt=now)
     )
@@ -28,9 +33,15 @@ def member_coupons(member, *, now: datetime) -> tuple[list[Coupon], list[Coupon]
 
 def claimable_templates(member, *, now: datetime, limit: int = 10) -> list[CouponTemplate]:
     """Coupons she may still claim: claimable, active, not ended or sold out, below her limit."""
-    held = Coupon.objects.filter(member=member).exclude(status=Coupon.Status.VOID)
+    # As coupon_issue counts: a reward for sharing does not use up her own claim.
+    held = (
+        Coupon.objects.filter(member=member)
+        .exclude(status=Coupon.Status.VOID)
+        .exclude(source=Coupon.Source.SHARE_REWARD)
+    )
     templates = (
         CouponTemplate.objects.filter(claimable=True, is_active=True)
+        .select_related("gift_sku__product")
         .filter(Q(valid_until__isnull=True) | Q(valid_until__gt=now))
         .filter(Q(total_limit__isnull=True) | Q(issued_count__lt=F("total_limit")))
         .annotate(held=Count("coupons", filter=Q(coupons__in=held)))
@@ -84,6 +95,16 @@ def checkout_coupon_choices(*, member, lines, store, now: datetime) -> list[Coup
                 reason = CouponNotValid.NO_ELIGIBLE_ITEMS
             elif quote.eligible_amount < coupon.template.min_spend:
                 reason = CouponNotValid.BELOW_MIN_SPEND
+            elif coupon.template.kind == CouponTemplate.Kind.GIFT_ITEM and store is not None:
+                gift_id = coupon.template.gift_sku_id
+                try:
+                    gift_check(
+                        template=coupon.template,
+                        store=store,
+                        already=sum(line.quantity for line in lines if line.sku_id == gift_id),
+                    )
+                except CouponNotValid as refused:
+                    reason = refused.code
         choices.append(CouponChoice(coupon=coupon, discount=quote.discount, reason=reason))
     choices.sort(key=lambda choice: (bool(choice.reason), -choice.discount))
     return choices
@@ -105,7 +126,8 @@ def coupon_template_counters(template_ids) -> dict[int, dict]:
 
 
 def redemption_report(*, since: datetime | None = None, store=None) -> list[dict]:
-    """Issued / used / discount and who bears it, per template (HQ's and a store's settlement)."""
+    """Issued / used / discount and gifts' value and who bears them, per template (HQ's and a
+    store's settlement: hq_cost + store_cost = discount + gift_value)."""
     redemptions = CouponRedemption.objects.filter(reversed_at__isnull=True)
     if since is not None:
         redemptions = redemptions.filter(created_at__gte=since)
@@ -116,6 +138,7 @@ def redemption_report(*, since: datetime | None = None, store=None) -> list[dict
         .annotate(
             used=Count("pk"),
             discount=Sum("discount"),
+            gift_value=Sum("gift_value"),
             hq_cost=Sum("hq_cost"),
             store_cost=Sum("store_cost"),
         )
@@ -128,6 +151,7 @@ def redemption_report(*, since: datetime | None = None, store=None) -> list[dict
             "issued": issued.get(row["coupon__template_id"], 0),
             "used": row["used"],
             "discount": row["discount"] or 0,
+            "gift_value": row["gift_value"] or 0,
             "hq_cost": row["hq_cost"] or 0,
             "store_cost": row["store_cost"] or 0,
         }

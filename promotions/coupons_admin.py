@@ -32,15 +32,25 @@ class CouponTemplateAdmin(MoneyAdminMixin, admin.ModelAdmin):
         "is_active",
         "claim_link",
     ]
-    list_filter = ["is_active", "kind", "channel", "bearer", "claimable"]
+    list_filter = ["is_active", "kind", "channel", "bearer", "claimable", "new_member_gift"]
     search_fields = ["name"]
     filter_horizontal = ["stores", "categories"]
+    autocomplete_fields = ["gift_sku"]
     readonly_fields = ["issued_count", "claim_link"]
     fieldsets = [
         (None, {"fields": ["name", "description", "is_active", "issuer_store"]}),
         (
             _("Value"),
-            {"fields": ["kind", "amount_off", "percent_off", "max_discount", "min_spend"]},
+            {
+                "fields": [
+                    "kind",
+                    "amount_off",
+                    "percent_off",
+                    "max_discount",
+                    "min_spend",
+                    "gift_sku",
+                ]
+            },
         ),
         (
             _("Validity and limits"),
@@ -57,7 +67,8 @@ class CouponTemplateAdmin(MoneyAdminMixin, admin.ModelAdmin):
         ),
         (_("Where"), {"fields": ["channel", "stores", "categories"]}),
         (_("Cost and refunds"), {"fields": ["bearer", "hq_share_bp", "restore_on_refund"]}),
-        (_("Claim link"), {"fields": ["claimable", "claim_link"]}),
+        (_("Claim link"), {"fields": ["claimable", "claim_link", "reward_sharer"]}),
+        (_("New members"), {"fields": ["new_member_gift"]}),
     ]
 
     def changelist_view(self, request, extra_context=None):
@@ -106,7 +117,7 @@ class CouponCampaignAdmin(admin.ModelAdmin):
 
 class RedemptionInline(MoneyAdminMixin, admin.TabularInline):
     model = CouponRedemption
-    money_fields = ("sale_amount", "discount", "hq_cost", "store_cost")
+    money_fields = ("sale_amount", "discount", "gift_value", "hq_cost", "store_cost")
     fields = [
         "channel",
         "store",
@@ -114,6 +125,8 @@ class RedemptionInline(MoneyAdminMixin, admin.TabularInline):
         "reference",
         "sale_amount",
         "discount",
+        "gift_sku",
+        "gift_value",
         "hq_cost",
         "store_cost",
         "created_at",
@@ -141,6 +154,8 @@ class CouponAdmin(admin.ModelAdmin):
         "source",
         "campaign",
         "issued_by",
+        "shared_by",
+        "reward_for",
         "valid_from",
         "valid_until",
         "issued_at",
@@ -162,13 +177,14 @@ class CouponAdmin(admin.ModelAdmin):
 class CouponRedemptionAdmin(MoneyAdminMixin, admin.ModelAdmin):
     """The settlement ledger: each use and who bears it; totals of the filtered rows on top."""
 
-    money_fields = ("sale_amount", "discount", "hq_cost", "store_cost")
+    money_fields = ("sale_amount", "discount", "gift_value", "hq_cost", "store_cost")
     list_display = [
         "coupon",
         "channel",
         "store",
         "order",
         "discount",
+        "gift_value",
         "hq_cost",
         "store_cost",
         "created_at",

@@ -90,6 +90,7 @@ class CouponNotValid(CouponRefusal, PromotionError):
     NO_ELIGIBLE_ITEMS = "coupon_no_eligible_items"
     BELOW_MIN_SPEND = "coupon_below_min_spend"
     NOTHING_TO_DISCOUNT = "coupon_nothing_to_discount"
+    GIFT_UNAVAILABLE = "coupon_gift_unavailable"
 
 
 class CouponUnavailable(CouponRefusal, PromotionError):
@@ -101,6 +102,10 @@ class CouponUnavailable(CouponRefusal, PromotionError):
     ENDED = "coupon_ended"
 
 
+class CouponShareInvalid(CouponRefusal, PromotionError):
+    code = "coupon_share_invalid"
+
+
 V, U = CouponNotValid, CouponUnavailable
 
 COUPON_MESSAGES = {
@@ -108,6 +113,10 @@ COUPON_MESSAGES = {
     "coupon_used": _("This coupon has already been used."),
     "coupon_not_valid": _("This coupon cannot be used here or now."),
     "coupon_unavailable": _("This coupon cannot be issued."),
+    "coupon_share_invalid": _(
+        "This share link is not valid. Ask your friend to share it again, or claim the coupon "
+        "without it."
+    ),
     V.EXPIRED: _("This coupon has expired."),
     V.NOT_YET: _("This coupon cannot be used yet."),
     V.WITHDRAWN: _("This coupon has been withdrawn."),
@@ -116,6 +125,10 @@ COUPON_MESSAGES = {
     V.NO_ELIGIBLE_ITEMS: _("None of these items is covered by this coupon."),
     V.BELOW_MIN_SPEND: _("Spend more on covered items to use this coupon."),
     V.NOTHING_TO_DISCOUNT: _("There is nothing left to discount on this order."),
+    V.GIFT_UNAVAILABLE: _(
+        "The gift of this coupon is out of stock at this store: choose another store, or keep "
+        "the coupon for later."
+    ),
     U.INACTIVE: _("This coupon is not offered any more."),
     U.ENDED: _("This coupon offer has ended."),
     U.SOLD_OUT: _("All of these coupons have been claimed."),

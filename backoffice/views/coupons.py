@@ -56,7 +56,7 @@ def desk(request):
     coupon = refusal = None
     if code:
         coupon = (
-            Coupon.objects.select_related("template", "member")
+            Coupon.objects.select_related("template__gift_sku__product", "member")
             .prefetch_related("template__stores")
             .filter(code=code)
             .first()
@@ -113,6 +113,14 @@ def redeem(request):
     except DomainError as refused:
         messages.error(request, str(refused))
         return redirect(_desk_url(code))
+    if redemption.gift_sku_id:
+        sku = redemption.gift_sku
+        messages.success(
+            request,
+            _("Coupon used: hand over the gift %(item)s (%(sku)s) with the sale.")
+            % {"item": f"{sku.product.name} {sku.color} {sku.size}".strip(), "sku": sku.code},
+        )
+        return redirect(_desk_url())
     messages.success(
         request,
         _("Coupon used: take %(discount)s off the sale.")
@@ -159,7 +167,8 @@ def report(request):
     since = timezone.now() - timedelta(days=30)
     rows = redemption_report(since=since, store=staff.store)
     totals = {
-        key: sum(row[key] for row in rows) for key in ("used", "discount", "hq_cost", "store_cost")
+        key: sum(row[key] for row in rows)
+        for key in ("used", "discount", "gift_value", "hq_cost", "store_cost")
     }
     own = list(CouponTemplate.objects.filter(issuer_store_id=staff.store_id)[:50])
     counters = coupon_template_counters(template.pk for template in own)

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from catalog import store_prices
 from dispatch.exceptions import NoDeliveryRoute
 from dispatch.models import DispatchPolicy, RouteDecision
 from dispatch.services.routing import dispatch_route
@@ -46,6 +47,9 @@ class DeliveryQuote:
     fee: int
     nearest_pickup: Store | None = None  # when nobody delivers: the nearest store to collect
     nearest_distance: str = ""
+    # HQ's rule, for the page to show the fee again once a coupon lowers the goods.
+    delivery_fee: int = 0
+    free_delivery_from: int = 0
 
     @property
     def delivers(self) -> bool:
@@ -118,12 +122,17 @@ def delivery_quote(
             nearest_pickup=near[0].store if near else None,
             nearest_distance=near[0].display if near else "",
         )
+    # What the routed store charges (千店千面: its own price where it sets one), as placing does.
+    prices = store_prices.sku_prices_at([line.sku for line in lines], store)
+    goods = sum(prices.get(line.sku.pk, line.sku.price) * line.quantity for line in lines)
     return DeliveryQuote(
         store=store,
         outcome=decision.outcome,
         promise=delivery_promise(decision, store, now),
         goods=goods,
         fee=policy.fee_for(goods),
+        delivery_fee=policy.delivery_fee,
+        free_delivery_from=policy.free_delivery_from,
     )
 
 
@@ -134,6 +143,7 @@ def delivery_order_place(
     address: dict,
     note: str = "",
     points_to_use: int = 0,
+    coupon_code: str = "",
     shared_by=None,
     now: datetime | None = None,
 ) -> Order:
@@ -141,7 +151,11 @@ def delivery_order_place(
     longitude}, GCJ-02): routed now (the decision is kept, with the order), priced with HQ's
     fee, its stock held at the routed store for the payment window. Payment then starts the
     offers (dispatch's ORDER_PAID hook). Raises NoDeliveryRoute when nobody can deliver (the
-    refusal is kept for HQ), InsufficientStock or a checkout error (nothing placed)."""
+    refusal is kept for HQ), InsufficientStock or a checkout error (nothing placed).
+
+    A `coupon_code` goes through checkout's COUPON_APPLY hook as for a pickup: the coupon comes
+    off the goods (never the fee), and the free-delivery threshold is judged on the goods after
+    the coupon (a ¥209 basket with ¥20 off pays the fee when delivery is free from ¥199)."""
     now = now or timezone.now()
     lines = list(cart.lines.select_related("sku__product"))
     if not lines:
@@ -154,7 +168,6 @@ def delivery_order_place(
         now=now,
     )
     plan = decision.plans[0]
-    goods = sum(line.sku.price * line.quantity for line in lines)
     with transaction.atomic():
         order = cart_checkout(
             cart=cart,
@@ -164,8 +177,9 @@ def delivery_order_place(
             address=address,
             note=note,
             points_to_use=points_to_use,
+            coupon_code=coupon_code,
             shared_by=shared_by,
-            shipping_amount=DispatchPolicy.current().fee_for(goods),
+            shipping_rule=DispatchPolicy.current().fee_for,
             held_skus=plan["covers"],
             now=now,
         )

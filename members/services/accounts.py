@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Callable
 
 from django.db import IntegrityError, transaction
 
@@ -15,6 +16,11 @@ from o2o.errors import Conflict
 from o2o.outbox import EventType, outbox_event_record
 
 PHONE_PATTERN = re.compile(r"^1[3-9]\d{9}$")
+# Apps above members (promotions' new-member gift) act on a new member through these, registered
+# from their AppConfig.ready(): each is called with the new member inside the transaction that
+# creates her, so what it writes stands or falls with her. A registered function handles its own
+# refusals (a gift sold out must not stop anyone joining) and is idempotent.
+_member_created_hooks: list[Callable[[Member], object]] = []
 _REFERRAL_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud at a counter
 
 
@@ -59,9 +65,16 @@ def member_outbound_record(*, member: Member, event_type: str) -> None:
     )
 
 
+def member_created_register(hook: Callable[[Member], object]) -> None:
+    """Have `hook(member)` called whenever a member is created (once per function)."""
+    if hook not in _member_created_hooks:
+        _member_created_hooks.append(hook)
+
+
 def member_create(**fields) -> Member:
-    """Create a member with fresh member and referral codes (retrying the rare collision), and
-    tell the chain's systems (`member.created`)."""
+    """Create a member with fresh member and referral codes (retrying the rare collision), tell
+    the chain's systems (`member.created`) and run the registered member-created hooks, in one
+    transaction."""
     for _attempt in range(5):
         try:
             with transaction.atomic():
@@ -69,6 +82,8 @@ def member_create(**fields) -> Member:
                     member_code=_new_member_code(), referral_code=_new_referral_code(), **fields
                 )
                 member_outbound_record(member=member, event_type=EventType.MEMBER_CREATED)
+                for hook in tuple(_member_created_hooks):
+                    hook(member)
                 return member
         except IntegrityError as error:
             message = str(error)

@@ -3,7 +3,7 @@ transaction (DESIGN §4 "Orders", "Attribution")."""
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -23,6 +23,7 @@ from orders.models import BookingPolicy, Order, OrderEvent
 from orders.services.attribution import credited_clerk_for, credited_store_for
 from orders.services.booking_rules import booking_limits_check, booking_slot_check
 from orders.services.creation import order_create
+from orders.services.discounts import order_shipping_set
 from stores.models import Store
 
 F = Order.Fulfillment
@@ -100,6 +101,7 @@ def order_place(
     coupon_code: str = "",
     unit_prices: dict[int, int] | None = None,
     shipping_amount: int = 0,
+    shipping_rule: Callable[[int], int] | None = None,
     held_skus: Collection[int] | None = None,
     now: datetime | None = None,
 ) -> Order:
@@ -122,6 +124,9 @@ def order_place(
     the store reprices it) unless the caller fixes it in `unit_prices` {sku_id: fen} (a flash
     sale's price, held by the shopper's claim); a product the store does not offer is refused.
     `shipping_amount` (fen) is added to the total (a delivery fee, a flash sale's shipping fee).
+    A `shipping_rule` instead prices it from the goods after the coupon (fen → fee in fen): a
+    delivery's free-delivery threshold is judged on what the goods cost once the coupon is off,
+    so a coupon cannot bring a basket below the threshold and keep the free delivery.
     """
     now = now or timezone.now()
     if fulfillment == F.DELIVERY and not (
@@ -152,6 +157,8 @@ def order_place(
     prices = store_prices.sku_prices_at([line.sku for line in ordered], store)
     prices.update(unit_prices or {})
     goods = sum(prices[line.sku.pk] * line.quantity for line in ordered)
+    if shipping_rule is not None:
+        shipping_amount = shipping_rule(goods)
     points_to_use = max(0, int(points_to_use or 0))
     if points_to_use and (member is None or fulfillment == F.TRY_IN_STORE):
         raise InvalidCheckout("points can be used by members paying online")
@@ -185,12 +192,22 @@ def order_place(
         note=note[:200],
         expires_at=expires_at,
     )
+    added: list[tuple[int, int]] = []  # lines a coupon added (its gift item), held like any
     if coupon_code:
+        placed = set(order.lines.values_list("pk", flat=True))
         hooks.hooks_run(hooks.COUPON_APPLY, order=order, code=coupon_code)
+        added = list(
+            order.lines.exclude(pk__in=placed).values_list("sku_id", "quantity").order_by("pk")
+        )
+        if shipping_rule is not None:
+            # Points are not a discount on the goods (they pay for them): only the coupon counts.
+            order_shipping_set(
+                order=order, amount=shipping_rule(order.goods_amount - order.discount_amount)
+            )
     held = ordered if held_skus is None else [x for x in ordered if x.sku.pk in set(held_skus)]
     stock_reserve(
         store=store,
-        lines=[(line.sku.pk, line.quantity) for line in held],
+        lines=[(line.sku.pk, line.quantity) for line in held] + added,
         expires_at=expires_at,
         owner=order.reservation_owner,
     )

@@ -52,3 +52,43 @@ def order_discount_add(*, order: Order, shares: dict[int, int]) -> int:
         )
     order.refresh_from_db(fields=["discount_amount", "total_amount"])
     return total
+
+
+@transaction.atomic
+def order_shipping_set(*, order: Order, amount: int) -> int:
+    """Set the shipping fee of an order still awaiting payment to `amount` fen (the delivery fee
+    once a coupon has lowered the goods below the free-delivery threshold). The total moves by
+    the difference in the same guarded UPDATE; returns that difference. Updates `order`."""
+    if amount < 0:
+        raise InvalidDiscount("a fee cannot be negative")
+    change = amount - order.shipping_amount
+    if change == 0:
+        return 0
+    updated = Order.objects.filter(
+        pk=order.pk,
+        status=Order.Status.PENDING_PAYMENT,
+        shipping_amount=order.shipping_amount,
+        total_amount__gt=-change,
+    ).update(shipping_amount=amount, total_amount=F("total_amount") + change)
+    if updated != 1:
+        raise InvalidTransition("only an unpaid order's fee can change")
+    order.refresh_from_db(fields=["shipping_amount", "total_amount"])
+    return change
+
+
+@transaction.atomic
+def order_gift_line_add(*, order: Order, sku) -> OrderLine:
+    """One unit of `sku` given free (a coupon's gift item) on an order being placed: a line at
+    price 0, its name, colour and size copied like any line. The amounts do not move. Checkout
+    holds its stock with the other lines (it reserves the lines a `COUPON_APPLY` hook added)."""
+    if not Order.objects.filter(pk=order.pk, status=Order.Status.PENDING_PAYMENT).exists():
+        raise InvalidTransition("only an order being placed can take a gift")
+    return OrderLine.objects.create(
+        order=order,
+        sku=sku,
+        product_name=sku.product.name,
+        color=sku.color,
+        size=sku.size,
+        unit_price=0,
+        quantity=1,
+    )

@@ -24,6 +24,7 @@ class CouponTemplate(models.Model):
     class Kind(models.TextChoices):
         AMOUNT_OFF = "amount_off", _("Amount off")
         PERCENT_OFF = "percent_off", _("Percent off")
+        GIFT_ITEM = "gift_item", _("Gift item")
 
     class Channel(models.TextChoices):
         ONLINE = "online", _("Online")
@@ -45,6 +46,16 @@ class CouponTemplate(models.Model):
     )
     min_spend = models.BigIntegerField(
         _("minimum spend (fen)"), default=0, help_text=_("On the goods the coupon applies to.")
+    )
+    # 赠品券: one unit of this SKU given free (a line at price 0 online, handed over at the till).
+    gift_sku = models.ForeignKey(
+        "catalog.SKU",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("gift item"),
+        help_text=_("For a gift item coupon: the item given free, one per coupon."),
     )
     valid_from = models.DateTimeField(_("valid from"), null=True, blank=True)
     valid_until = models.DateTimeField(_("valid until"), null=True, blank=True)
@@ -103,6 +114,19 @@ class CouponTemplate(models.Model):
     claim_token = models.CharField(
         _("claim link code"), max_length=24, unique=True, default=claim_token_new
     )
+    reward_sharer = models.BooleanField(
+        _("reward the sharer"),
+        default=False,
+        help_text=_(
+            "A member who shares the claim link gets one coupon of it for each friend who claims "
+            "through her link (within the total to issue; not counted in her per-member limit)."
+        ),
+    )
+    new_member_gift = models.BooleanField(
+        _("new-member gift"),
+        default=False,
+        help_text=_("Given once to every member when she joins (while active and not sold out)."),
+    )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -113,7 +137,8 @@ class CouponTemplate(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=(Q(kind="amount_off") & Q(amount_off__gt=0))
-                | (Q(kind="percent_off") & Q(percent_off__gte=1) & Q(percent_off__lte=99)),
+                | (Q(kind="percent_off") & Q(percent_off__gte=1) & Q(percent_off__lte=99))
+                | (Q(kind="gift_item") & Q(gift_sku__isnull=False)),
                 name="coupon_template_has_a_value",
             ),
             models.CheckConstraint(
@@ -173,6 +198,9 @@ class Coupon(models.Model):
         CAMPAIGN = "campaign", _("Campaign")
         CLERK = "clerk", _("Given by a clerk")
         HQ = "hq", _("Given by HQ")
+        NEW_MEMBER = "new_member", _("New-member gift")
+        SHARE = "share", _("Claimed through a friend's share")
+        SHARE_REWARD = "share_reward", _("Reward for sharing")
 
     template = models.ForeignKey(
         CouponTemplate, on_delete=models.PROTECT, related_name="coupons", verbose_name=_("template")
@@ -205,6 +233,24 @@ class Coupon(models.Model):
         related_name="+",
         verbose_name=_("issued by"),
     )
+    # Share-to-claim: on a friend's coupon, who shared the link; on the sharer's reward, the
+    # friend whose claim earned it (one reward per friend).
+    shared_by = models.ForeignKey(
+        "members.Member",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("shared by"),
+    )
+    reward_for = models.ForeignKey(
+        "members.Member",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reward for the claim of"),
+    )
     valid_from = models.DateTimeField(_("valid from"))
     valid_until = models.DateTimeField(_("valid until"), null=True, blank=True)
     issued_at = models.DateTimeField(_("issued"), auto_now_add=True)
@@ -221,6 +267,22 @@ class Coupon(models.Model):
                 condition=Q(campaign__isnull=False),
                 name="coupon_once_per_campaign_member",
             ),
+            # A new member's gift is hers once, however often joining is replayed.
+            models.UniqueConstraint(
+                fields=["template", "member"],
+                condition=Q(source="new_member"),
+                name="coupon_new_member_gift_once",
+            ),
+            models.UniqueConstraint(
+                fields=["template", "member", "reward_for"],
+                condition=Q(reward_for__isnull=False),
+                name="coupon_share_reward_once_per_friend",
+            ),
+            models.CheckConstraint(
+                condition=(Q(source="share_reward") & Q(reward_for__isnull=False))
+                | (~Q(source="share_reward") & Q(reward_for__isnull=True)),
+                name="coupon_share_reward_names_the_friend",
+            ),
         ]
         indexes = [models.Index(fields=["member", "status"], name="coupon_member_status_idx")]
 
@@ -231,9 +293,10 @@ class Coupon(models.Model):
 class CouponRedemption(models.Model):
     """One use of a coupon: online on an order, or at the till (back office or POS).
 
-    The discount is split between HQ and the store for settlement (hq_cost + store_cost =
-    discount, a CHECK). A redemption given back (order lapsed, refund with restore) keeps its row
-    with `reversed_at`; at most one redemption of a coupon is live at a time.
+    The discount (or a gift item's value) is split between HQ and the store for settlement
+    (hq_cost + store_cost = discount + gift_value, a CHECK). A redemption given back (order
+    lapsed, refund with restore) keeps its row with `reversed_at`; at most one redemption of a
+    coupon is live at a time.
     """
 
     class Channel(models.TextChoices):
@@ -268,6 +331,17 @@ class CouponRedemption(models.Model):
     )
     sale_amount = models.BigIntegerField(_("sale amount (fen)"))
     discount = models.BigIntegerField(_("discount (fen)"))
+    # A gift item coupon takes no money off: it gives the item, worth `gift_value` at the
+    # store's price, and that value is what HQ and the store bear.
+    gift_sku = models.ForeignKey(
+        "catalog.SKU",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("gift item"),
+    )
+    gift_value = models.BigIntegerField(_("gift value (fen)"), default=0)
     hq_cost = models.BigIntegerField(_("borne by HQ (fen)"))
     store_cost = models.BigIntegerField(_("borne by the store (fen)"))
     created_at = models.DateTimeField(_("redeemed"), auto_now_add=True)
@@ -279,10 +353,12 @@ class CouponRedemption(models.Model):
         verbose_name_plural = _("coupon redemptions")
         constraints = [
             models.CheckConstraint(
-                condition=Q(discount__gt=0)
+                condition=(Q(discount__gt=0) | Q(gift_value__gt=0))
+                & Q(discount__gte=0)
+                & Q(gift_value__gte=0)
                 & Q(hq_cost__gte=0)
                 & Q(store_cost__gte=0)
-                & Q(discount=F("hq_cost") + F("store_cost")),
+                & Q(discount=F("hq_cost") + F("store_cost") - F("gift_value")),
                 name="coupon_redemption_costs_add_up",
             ),
             models.UniqueConstraint(

@@ -8,27 +8,33 @@ for the same code produce one redemption and one clear refusal. Issuing locks th
 
 from __future__ import annotations
 
+import logging
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from catalog import store_prices
+from inventory.selectors import sku_available_at
 from members.models import Member
 from members.services.arrivals import category_ancestor_ids
 from o2o.money import allocate_pro_rata
 from orders.models import Order, OrderLine
-from orders.services.discounts import order_discount_add
+from orders.services.discounts import order_discount_add, order_gift_line_add
 from promotions.exceptions import (
     CouponNotFound,
     CouponNotValid,
+    CouponShareInvalid,
     CouponUnavailable,
     CouponUsed,
 )
 from promotions.models import Coupon, CouponEvent, CouponRedemption, CouponTemplate
 from stores.models import Staff, Store
+
+logger = logging.getLogger(__name__)
 
 S = Coupon.Status
 K = CouponEvent.Kind
@@ -96,6 +102,8 @@ def coupon_issue(
     source: str,
     campaign=None,
     issued_by: Staff | None = None,
+    shared_by: Member | None = None,
+    reward_for: Member | None = None,
     now: datetime | None = None,
 ) -> Coupon:
     """Give `member` one coupon of `template`, within its per-member and total limits.
@@ -103,7 +111,8 @@ def coupon_issue(
     The member row is locked first (two claims of hers in parallel count one after the other),
     then the template's counter moves by a guarded UPDATE (the total cap holds across members).
     Raises CouponUnavailable (nothing written) when the template is off, ended, sold out or she
-    has her share.
+    has her share. A sharer's reward (`reward_for` the friend who claimed) is not counted in her
+    per-member limit, nor counts toward it: it is bounded by the total and once per friend.
     """
     now = now or timezone.now()
     if not template.is_active:
@@ -111,9 +120,15 @@ def coupon_issue(
     if template.valid_until and template.valid_until <= now:
         raise CouponUnavailable(code=CouponUnavailable.ENDED)
     Member.objects.select_for_update().filter(pk=member.pk).first()
-    held = Coupon.objects.filter(template=template, member=member).exclude(status=S.VOID).count()
-    if held >= template.per_member_limit:
-        raise CouponUnavailable(code=CouponUnavailable.MEMBER_LIMIT)
+    if reward_for is None:
+        held = (
+            Coupon.objects.filter(template=template, member=member)
+            .exclude(status=S.VOID)
+            .exclude(source=Coupon.Source.SHARE_REWARD)
+            .count()
+        )
+        if held >= template.per_member_limit:
+            raise CouponUnavailable(code=CouponUnavailable.MEMBER_LIMIT)
     counted = CouponTemplate.objects.filter(pk=template.pk).filter(
         Q(total_limit__isnull=True) | Q(issued_count__lt=F("total_limit"))
     )
@@ -127,6 +142,8 @@ def coupon_issue(
         source=source,
         campaign=campaign,
         issued_by=issued_by,
+        shared_by=shared_by,
+        reward_for=reward_for,
         valid_from=valid_from,
         valid_until=valid_until,
     )
@@ -145,6 +162,84 @@ def coupon_claim(*, claim_token: str, member: Member, now: datetime | None = Non
     if template is None:
         raise CouponUnavailable(code=CouponUnavailable.INACTIVE)
     return coupon_issue(template=template, member=member, source=Coupon.Source.CLAIM, now=now)
+
+
+def new_member_gifts_issue(member: Member) -> list[Coupon]:
+    """新人礼: give a member who just joined one coupon of each template flagged as the new-member
+    gift. Registered with `members.services.accounts.member_created_register`, so it runs inside
+    the transaction that creates her. A gift that cannot be issued (ended, sold out, switched
+    off) is skipped without stopping her joining; each gift is a savepoint of its own, and the
+    unique (template, member) of a new-member coupon makes a replay give nothing twice."""
+    now = timezone.now()
+    templates = CouponTemplate.objects.filter(new_member_gift=True, is_active=True).filter(
+        Q(valid_until__isnull=True) | Q(valid_until__gt=now)
+    )
+    given = []
+    for template in templates.order_by("pk"):
+        try:
+            with transaction.atomic():
+                given.append(
+                    coupon_issue(
+                        template=template, member=member, source=Coupon.Source.NEW_MEMBER, now=now
+                    )
+                )
+        except (CouponUnavailable, IntegrityError) as refused:
+            logger.info("new-member gift %s not given to %s: %s", template.pk, member.pk, refused)
+    return given
+
+
+def coupon_sharer_get(referral_code: str) -> Member | None:
+    """The active member whose referral code a share link carries, or None."""
+    code = (referral_code or "").strip()[:16]
+    if not code:
+        return None
+    return Member.objects.filter(referral_code=code, is_active=True).first()
+
+
+@transaction.atomic
+def coupon_claim_shared(
+    *, claim_token: str, member: Member, referral_code: str, now: datetime | None = None
+) -> tuple[Coupon, Coupon | None]:
+    """分享领券: a friend claims a coupon through the claim link a member shared (carrying her
+    referral code); returns (the friend's coupon, the sharer's reward or None).
+
+    The friend's coupon is issued as any claim (her per-member limit, the total). When the
+    template says `reward_sharer`, the sharer gets one too, once per friend (a unique row): a
+    reward that cannot be given (sold out, ended) leaves the friend's coupon alone. Her own link
+    is a plain claim. An unknown or garbled referral code raises CouponShareInvalid and a bad
+    claim token CouponUnavailable, before anything is written.
+    """
+    now = now or timezone.now()
+    template = coupon_template_claimable(claim_token)
+    if template is None:
+        raise CouponUnavailable(code=CouponUnavailable.INACTIVE)
+    sharer = coupon_sharer_get(referral_code)
+    if sharer is None:
+        raise CouponShareInvalid()
+    if sharer.pk == member.pk:
+        own = coupon_issue(template=template, member=member, source=Coupon.Source.CLAIM, now=now)
+        return own, None
+    # Both members locked in id order: two friends claiming through each other's links at once
+    # wait for each other instead of deadlocking.
+    list(Member.objects.select_for_update().filter(pk__in=[member.pk, sharer.pk]).order_by("pk"))
+    coupon = coupon_issue(
+        template=template, member=member, source=Coupon.Source.SHARE, shared_by=sharer, now=now
+    )
+    if not template.reward_sharer:
+        return coupon, None
+    try:
+        with transaction.atomic():
+            reward = coupon_issue(
+                template=template,
+                member=sharer,
+                source=Coupon.Source.SHARE_REWARD,
+                reward_for=member,
+                now=now,
+            )
+    except (CouponUnavailable, IntegrityError) as refused:
+        logger.info("share reward of %s for %s not given: %s", sharer.pk, member.pk, refused)
+        return coupon, None
+    return coupon, reward
 
 
 def coupon_give(*, template: CouponTemplate, member: Member, staff: Staff) -> Coupon:
@@ -215,6 +310,8 @@ def template_discount(template: CouponTemplate, eligible_amount: int) -> int:
     """The discount on `eligible_amount` fen of goods, before the order's own limits."""
     if eligible_amount <= 0 or eligible_amount < template.min_spend:
         return 0
+    if template.kind == T.Kind.GIFT_ITEM:
+        return 0  # it gives an item, not money off
     if template.kind == T.Kind.AMOUNT_OFF:
         return min(template.amount_off, eligible_amount)
     off = eligible_amount * template.percent_off // 100
@@ -274,13 +371,30 @@ def costs_split(template: CouponTemplate, discount: int) -> tuple[int, int]:
     return hq, discount - hq
 
 
+def gift_check(*, template: CouponTemplate, store: Store, already: int = 0) -> int:
+    """A gift item coupon at `store`: its item must be sold there and in stock beyond the
+    `already` units of it the sale takes. Returns the gift's value (the store's price), or
+    raises CouponNotValid GIFT_UNAVAILABLE."""
+    sku = template.gift_sku
+    if not (
+        sku.is_active
+        and sku.product.is_active
+        and store_prices.product_offered_at(sku.product, store)
+        and sku_available_at(sku=sku, store=store) >= already + 1
+    ):
+        raise CouponNotValid(code=CouponNotValid.GIFT_UNAVAILABLE)
+    return store_prices.sku_prices_at([sku], store).get(sku.pk, sku.price)
+
+
 def _coupon_locked_for_use(code: str, *, member: Member | None) -> Coupon:
     """The coupon of `code` (hers when `member` is given), or CouponNotFound: a coupon of
     someone else answers exactly as an unknown code does, so codes cannot be probed."""
     code = coupon_code_normalise(code)
     if not code:
         raise CouponNotFound()
-    coupons = Coupon.objects.select_related("template", "member").filter(code=code)
+    coupons = Coupon.objects.select_related("template__gift_sku__product", "member").filter(
+        code=code
+    )
     if member is not None:
         coupons = coupons.filter(member=member)
     coupon = coupons.first()
@@ -298,7 +412,7 @@ def _redeem(
         coupon=coupon, to=S.USED, kind=K.REDEEMED, note=f"{channel} @ {store.code}", used_at=now
     ):
         raise CouponUsed()
-    hq_cost, store_cost = costs_split(coupon.template, discount)
+    hq_cost, store_cost = costs_split(coupon.template, discount + fields.get("gift_value", 0))
     return CouponRedemption.objects.create(
         coupon=coupon,
         store=store,
@@ -328,6 +442,8 @@ def coupon_apply_to_order(*, order: Order, code: str) -> CouponRedemption:
     store = order.fulfilling_store
     coupon_check(coupon=coupon, store=store, channel=T.Channel.ONLINE, now=now)
     lines = list(OrderLine.objects.filter(order=order).select_related("sku__product"))
+    if coupon.template.kind == T.Kind.GIFT_ITEM:
+        return _gift_apply_to_order(coupon=coupon, order=order, store=store, lines=lines)
     quote = coupon_quote_lines(
         coupon=coupon,
         lines=[
@@ -356,6 +472,40 @@ def coupon_apply_to_order(*, order: Order, code: str) -> CouponRedemption:
     order_discount_add(
         order=order, shares={line.pk: share for line, share in zip(covered, shares, strict=True)}
     )
+    return redemption
+
+
+def _gift_apply_to_order(
+    *, coupon: Coupon, order: Order, store: Store, lines: list[OrderLine]
+) -> CouponRedemption:
+    """赠品券 at checkout: the covered goods reach the minimum spend, the store has the gift;
+    then the gift is one more line at price 0 (held with the others) and the redemption records
+    its value for settlement. The order's amounts do not move."""
+    template = coupon.template
+    category_ids = {category.pk for category in template.categories.all()}
+    covered = sum(
+        line.line_total
+        for line in lines
+        if line_is_eligible(category_ids, line.sku.product.category_id)
+    )
+    if covered == 0:
+        raise CouponNotValid(code=CouponNotValid.NO_ELIGIBLE_ITEMS)
+    if covered < template.min_spend:
+        raise CouponNotValid(code=CouponNotValid.BELOW_MIN_SPEND)
+    already = sum(line.quantity for line in lines if line.sku_id == template.gift_sku_id)
+    value = gift_check(template=template, store=store, already=already)
+    redemption = _redeem(
+        coupon=coupon,
+        store=store,
+        channel=CouponRedemption.Channel.ONLINE,
+        discount=0,
+        sale_amount=order.goods_amount,
+        order=order,
+        reference=order.number,
+        gift_sku=template.gift_sku,
+        gift_value=value,
+    )
+    order_gift_line_add(order=order, sku=template.gift_sku)
     return redemption
 
 
@@ -414,7 +564,9 @@ def coupon_redeem_at_store(
 
     Returns (redemption, created). The same coupon sent again with the same `reference` (a POS
     retry) returns the first redemption unchanged; any other second use is CouponUsed. The whole
-    sale counts toward the minimum spend (the till does not itemise categories).
+    sale counts toward the minimum spend (the till does not itemise categories). A gift item
+    coupon takes nothing off: its redemption names the gift (`gift_sku`) to hand over, refused
+    when the store does not have it.
     """
     now = now or timezone.now()
     reference = (reference or "")[:64]
@@ -428,6 +580,21 @@ def coupon_redeem_at_store(
     coupon_check(coupon=coupon, store=store, channel=T.Channel.IN_STORE, now=now)
     if sale_amount < coupon.template.min_spend:
         raise CouponNotValid(code=CouponNotValid.BELOW_MIN_SPEND)
+    if coupon.template.kind == T.Kind.GIFT_ITEM:
+        # The till hands the gift over; the POS's sale (a line at price 0) moves its stock.
+        value = gift_check(template=coupon.template, store=store)
+        redemption = _redeem(
+            coupon=coupon,
+            store=store,
+            channel=channel,
+            discount=0,
+            sale_amount=sale_amount,
+            reference=reference,
+            staff=staff,
+            gift_sku=coupon.template.gift_sku,
+            gift_value=value,
+        )
+        return redemption, True
     discount = template_discount(coupon.template, sale_amount)
     if discount <= 0:
         raise CouponNotValid(code=CouponNotValid.NOTHING_TO_DISCOUNT)

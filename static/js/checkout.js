@@ -40,7 +40,16 @@
       if (couponRow) couponRow.hidden = couponOff <= 0;
       var couponCell = form.querySelector("[data-coupon-discount]");
       if (couponCell) couponCell.textContent = "-" + yuan(couponOff);
-      form.querySelectorAll("[data-total]").forEach(function (el) { el.textContent = yuan(goods - discount - couponOff); });
+      // A delivery's fee (HQ's rule, as the server applies it): free from a threshold judged on
+      // the goods after the coupon; the points do not count.
+      var fee = 0;
+      if (form.dataset.deliveryFee !== undefined) {
+        var freeFrom = parseInt(form.dataset.freeFrom, 10) || 0;
+        fee = freeFrom && goods - couponOff >= freeFrom ? 0 : parseInt(form.dataset.deliveryFee, 10) || 0;
+        var feeCell = form.querySelector("[data-fee]");
+        if (feeCell) feeCell.textContent = fee ? yuan(fee) : form.dataset.freeLabel;
+      }
+      form.querySelectorAll("[data-total]").forEach(function (el) { el.textContent = yuan(goods - discount - couponOff + fee); });
     };
     form.addEventListener("change", update);
     form.addEventListener("input", update);

@@ -163,3 +163,4 @@ def test_the_demo_gives_members_a_coupon_and_a_first_time_shopper_one_to_claim(c
     page = client.get(MY)
     assert [template.name for template in page.context["to_claim"]][0] == "南京西路店 满200减30"
     assert "全场满300减50" in page.content.decode()
+    assert "新人礼 满99减10" in page.content.decode()  # her new-member gift, already hers

@@ -3,13 +3,17 @@ checkout at a store with its own price (the total drops at once) and pays the di
 the receipt shows the saving. A clerk uses a coupon at the till from the coupon desk."""
 
 import re
+from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import expect
 
+from catalog.models import SKU
+from inventory.services import stock_adjust
+from members.services.accounts import member_get_or_create_by_phone
 from orders.models import Order
 from orders.services.cart import cart_get_or_create, cart_line_add
-from promotions.models import Coupon, RepriceRule
+from promotions.models import Coupon, CouponTemplate, RepriceRule
 from promotions.services.coupons import coupon_claim
 from promotions.services.storefront import store_product_set
 from tests.orders.placing import pay
@@ -85,3 +89,61 @@ def test_a_clerk_types_a_coupon_code_and_uses_it_on_the_sale(page, screenshot, s
     screenshot(page, "2-used")
     coupon.refresh_from_db()
     assert coupon.status == Coupon.Status.USED
+
+
+def test_a_member_shares_a_coupon_and_her_friend_claims_it(page, screenshot, shop):
+    """分享领券 on a phone: her coupon page gives her share link; the friend opens it, sees who
+    shared it, claims, and the sharer has her reward."""
+    template = template_make(name="好友同享 满300减50", reward_sharer=True)
+    coupon = coupon_claim(claim_token=template.claim_token, member=shop.member)
+    log_in_by_cookie(page, shop.member)
+    page.goto(f"/m/coupons/{coupon.code}/")
+    link = page.get_by_test_id("share-link").input_value()
+    assert link.endswith(f"?r={shop.member.referral_code}")
+    page.get_by_test_id("share-coupon").scroll_into_view_if_needed()
+    screenshot(page, "1-share-link")
+
+    friend, _ = member_get_or_create_by_phone(phone="13900139666")
+    page.context.clear_cookies()
+    log_in_by_cookie(page, friend)
+    shared = urlsplit(link)  # SITE_URL's host, not the test server's
+    page.goto(f"{shared.path}?{shared.query}")
+    expect(page.get_by_test_id("shared-by")).to_be_visible()
+    screenshot(page, "2-friend-claims")
+    page.get_by_test_id("claim").click()
+
+    mine = Coupon.objects.get(member=friend, template=template)
+    expect(page.get_by_test_id("coupon-code")).to_have_text(mine.code)
+    assert mine.shared_by == shop.member
+    reward = Coupon.objects.get(member=shop.member, source=Coupon.Source.SHARE_REWARD)
+    assert reward.reward_for == friend
+
+
+def test_a_gift_coupon_at_checkout_adds_the_gift_to_the_receipt(page, screenshot, shop, settings):
+    """赠品券 on a phone: the coupon list names the gift; the paid order's receipt lists it free."""
+    settings.WECHAT_PAY_SANDBOX = True
+    scarf = SKU.objects.create(product=shop.product, code="dress-gift", color="红色", size="F")
+    stock_adjust(store=shop.store, sku=scarf, delta=1, reason="receipt")
+    template = template_make(
+        name="满500送一件", kind=CouponTemplate.Kind.GIFT_ITEM, min_spend=50000, gift_sku=scarf
+    )
+    coupon = coupon_claim(claim_token=template.claim_token, member=shop.member)
+    cart_line_add(cart=cart_get_or_create(member=shop.member), sku=shop.sku_m, quantity=1)
+    log_in_by_cookie(page, shop.member)
+
+    page.goto("/checkout/")
+    page.locator(f'input[name=store][value="{shop.store.pk}"]').check()
+    choice = page.locator(f'input[name=coupon][value="{coupon.code}"]')
+    expect(page.get_by_test_id("gift-choice")).to_contain_text("红色 F")
+    choice.check()
+    expect(page.locator(".od-summary [data-total]")).to_have_text("¥599.00")  # nothing off
+    page.locator(".od-coupons").scroll_into_view_if_needed()
+    screenshot(page, "1-gift-chosen")
+    page.get_by_test_id("place-order").click()
+
+    expect(page).to_have_url(re.compile(r"/pay/"))
+    order = pay(Order.objects.get())
+    assert order.total_amount == 59900
+    page.goto(f"/orders/{order.number}/receipt/")
+    expect(page.get_by_test_id("gift-line")).to_be_visible()
+    screenshot(page, "2-receipt")
