@@ -113,8 +113,11 @@ def test_run_command_serves_platform_and_stops_on_ctrl_c(scratch_database, tmp_p
         assert fetch(f"{base}/admin/login/")[0] == 200
         qr_url = next(line for line in output if line.startswith("sample QR landing:"))
         qr_url = qr_url.split(":", 1)[1].strip()
-        status, _, location = fetch(qr_url)
-        assert status == 302 and "/p/" in location
+        # The label's QR answers with the product page itself (no redirect), naming the
+        # product's own address as canonical.
+        status, body, _ = fetch(qr_url)
+        assert status == 200
+        assert 'rel="canonical"' in body and "/p/" in body
 
         children = psutil.Process(launcher.pid).children(recursive=True)
         assert len(children) >= 3  # web, worker, beat (and their own workers)
