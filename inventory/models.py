@@ -109,15 +109,31 @@ class Reservation(models.Model):
         COMMITTED = "committed", _("Committed")
         RELEASED = "released", _("Released")
 
+    # A hold is written on checkout's hot path (`inventory_stock_hold`, migration 0006), so the
+    # table carries no foreign-key constraints: each would take a shared lock on the one hot SKU
+    # row at commit, inside the level's row lock. A hold survives only when the guarded UPDATE of
+    # its (store, sku) level succeeded in the same statement, and levels keep their constraints,
+    # so every store and SKU a reservation names exists; deleting one is refused by PROTECT.
+    # (store, sku, state) is indexed below, so neither key needs an index of its own.
     store = models.ForeignKey(
-        "stores.Store", on_delete=models.PROTECT, related_name="+", verbose_name=_("store")
+        "stores.Store",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("store"),
+        db_constraint=False,
+        db_index=False,
     )
     sku = models.ForeignKey(
-        "catalog.SKU", on_delete=models.PROTECT, related_name="+", verbose_name=_("SKU")
+        "catalog.SKU",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("SKU"),
+        db_constraint=False,
+        db_index=False,
     )
     quantity = models.PositiveIntegerField(_("quantity"))
     expires_at = models.DateTimeField(_("expires"))
-    owner = models.CharField(_("owner"), max_length=64, db_index=True)
+    owner = models.CharField(_("owner"), max_length=64)
     state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.ACTIVE)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
@@ -139,6 +155,9 @@ class Reservation(models.Model):
                 name="reservation_active_expiry_idx",
             ),
             models.Index(fields=["store", "sku", "state"], name="reservation_level_state_idx"),
+            # Equality look-ups only (an order's holds): one index, without the LIKE twin that
+            # `db_index=True` adds to a CharField on PostgreSQL.
+            models.Index(fields=["owner"], name="reservation_owner_idx"),
         ]
 
     def __str__(self):

@@ -29,8 +29,9 @@ class StockLevelFilterSerializer(serializers.Serializer):
     updated_since = serializers.DateTimeField(
         required=False,
         help_text=(
-            "ISO 8601; only levels changed at or after this time (URL-encode a `+` offset, or use "
-            "`Z`). Without an offset the time is Asia/Shanghai."
+            "ISO 8601; only levels whose on-hand stock changed at or after this time (URL-encode "
+            "a `+` offset, or use `Z`). Without an offset the time is Asia/Shanghai. Checkout "
+            "holds change `reserved` and `available` without moving `updated_at`."
         ),
     )
 

@@ -168,20 +168,21 @@ def delivery_order_place(
         now=now,
     )
     plan = decision.plans[0]
-    with transaction.atomic():
-        order = cart_checkout(
-            cart=cart,
-            member=member,
-            fulfillment=Order.Fulfillment.DELIVERY,
-            store=Store.objects.get(pk=decision.store_id),
-            address=address,
-            note=note,
-            points_to_use=points_to_use,
-            coupon_code=coupon_code,
-            shared_by=shared_by,
-            shipping_rule=DispatchPolicy.current().fee_for,
-            held_skus=plan["covers"],
-            now=now,
-        )
-        RouteDecision.objects.filter(pk=decision.pk, order__isnull=True).update(order=order)
-    return order
+    return cart_checkout(
+        cart=cart,
+        member=member,
+        fulfillment=Order.Fulfillment.DELIVERY,
+        store=Store.objects.get(pk=decision.store_id),
+        address=address,
+        note=note,
+        points_to_use=points_to_use,
+        coupon_code=coupon_code,
+        shared_by=shared_by,
+        shipping_rule=DispatchPolicy.current().fee_for,
+        held_skus=plan["covers"],
+        # Linked before the stock is held (order_place holds it last).
+        before_hold=lambda order: RouteDecision.objects.filter(
+            pk=decision.pk, order__isnull=True
+        ).update(order=order),
+        now=now,
+    )

@@ -83,6 +83,8 @@ def levels_ensure(keys: Iterable[LevelKey]) -> None:
 def levels_apply(changes: dict[LevelKey, tuple[int, int]]) -> None:
     """Apply {(store_id, sku_id): (on_hand_delta, reserved_delta)} all-or-nothing.
 
+    `updated_at` moves only when on-hand changes (see `levels_reserve`).
+
     Raises InsufficientStock naming every level that could not take its change; the caller's
     transaction then rolls back whatever was already applied.
     """
@@ -110,7 +112,7 @@ def _level_apply_one(key: LevelKey, change: tuple[int, int], now) -> bool:
         ).update(
             on_hand=F("on_hand") + on_hand_delta,
             reserved=F("reserved") + reserved_delta,
-            updated_at=now,
+            **({"updated_at": now} if on_hand_delta else {}),
         )
     )
 
@@ -127,7 +129,8 @@ _LOCK_SQL = (
 )
 _APPLY_SQL = (
     "UPDATE {table} l SET on_hand = l.on_hand + c.on_hand_delta, "
-    "reserved = l.reserved + c.reserved_delta, updated_at = %(now)s "
+    "reserved = l.reserved + c.reserved_delta, "
+    "updated_at = CASE WHEN c.on_hand_delta <> 0 THEN %(now)s ELSE l.updated_at END "
     "FROM unnest(%(stores)s::bigint[], %(skus)s::bigint[], %(on_hand)s::integer[], "
     "%(reserved)s::integer[]) AS c(store_id, sku_id, on_hand_delta, reserved_delta) "
     "WHERE l.store_id = c.store_id AND l.sku_id = c.sku_id "
@@ -190,58 +193,44 @@ def levels_reserve(
 ) -> list[Reservation]:
     """Take `lines` {sku_id: quantity} into reserved and write their reservations, all or nothing.
 
-    The hot path of checkout (a thousand shoppers pressing "buy" on one SKU): each line is one
-    statement that updates the level under the same guard as `levels_apply` and inserts its
-    reservation, so the row lock is held for one round trip instead of two. Lines go in sku order,
-    like every other writer, so baskets cannot deadlock.
+    The hot path of checkout (a thousand shoppers pressing "buy" on one SKU): the whole basket is
+    one statement, the server-side function `inventory_stock_hold` (migration 0006). It writes the
+    holds before it locks any level, then takes each level under the same guard as `levels_apply`
+    in sku order, like every other writer, so baskets cannot deadlock. A short line makes it give
+    back what it took: no savepoint, and in autocommit the row lock lasts one statement.
+
+    Holds change `reserved` only, never `updated_at`: the level's row then takes a heap-only
+    update (its indexes are untouched), and `updated_at` marks changes of on-hand stock.
     """
     now = timezone.now()
-    level_table, reservation_table = StockLevel._meta.db_table, Reservation._meta.db_table
-    statement = (
-        f"WITH taken AS (UPDATE {level_table} SET reserved = reserved + %(quantity)s, "  # noqa: S608 - table names from the models
-        "updated_at = %(now)s WHERE store_id = %(store)s AND sku_id = %(sku)s "
-        "AND on_hand - reserved >= %(quantity)s RETURNING store_id, sku_id) "
-        f"INSERT INTO {reservation_table} "
-        "(store_id, sku_id, quantity, expires_at, owner, state, created_at) "
-        "SELECT store_id, sku_id, %(quantity)s, %(expires)s, %(owner)s, %(state)s, %(now)s "
-        "FROM taken RETURNING id"
-    )
-    reservations, short = [], []
+    skus = sorted(lines)
     with connection.cursor() as cursor:
-        for sku_id, quantity in sorted(lines.items()):
-            cursor.execute(
-                statement,
-                {
-                    "quantity": quantity,
-                    "now": now,
-                    "store": store_id,
-                    "sku": sku_id,
-                    "expires": expires_at,
-                    "owner": owner,
-                    "state": Reservation.State.ACTIVE,
-                },
-            )
-            row = cursor.fetchone()
-            if row is None:
-                short.append((store_id, sku_id))
-                continue
-            reservations.append(
-                Reservation(
-                    pk=row[0],
-                    store_id=store_id,
-                    sku_id=sku_id,
-                    quantity=quantity,
-                    expires_at=expires_at,
-                    owner=owner,
-                    state=Reservation.State.ACTIVE,
-                    created_at=now,
-                )
-            )
+        cursor.execute(
+            "SELECT ids, short FROM inventory_stock_hold"
+            "(%s, %s::bigint[], %s::integer[], %s, %s, %s)",
+            [store_id, skus, [lines[sku] for sku in skus], expires_at, owner, now],
+        )
+        ids, short = cursor.fetchone()
     if short:
         raise InsufficientStock(
-            shortages=_shortages(short, {(store_id, sku): (0, q) for sku, q in lines.items()})
+            shortages=_shortages(
+                [(store_id, sku) for sku in short],
+                {(store_id, sku): (0, quantity) for sku, quantity in lines.items()},
+            )
         )
-    return reservations
+    return [
+        Reservation(
+            pk=pk,
+            store_id=store_id,
+            sku_id=sku,
+            quantity=lines[sku],
+            expires_at=expires_at,
+            owner=owner,
+            state=Reservation.State.ACTIVE,
+            created_at=now,
+        )
+        for pk, sku in zip(ids, skus, strict=True)
+    ]
 
 
 def _shortages(keys: list[LevelKey], changes) -> list[dict]:

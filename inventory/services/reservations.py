@@ -21,17 +21,16 @@ from inventory.services.levels import (
 def stock_reserve(*, store, lines, expires_at: datetime, owner: str) -> list[Reservation]:
     """Reserve a basket [(sku_id, quantity), ...] at one store, every line or none.
 
-    Raises InsufficientStock listing each short line. Nothing outside the database is called
-    while the level rows are locked.
+    Raises InsufficientStock listing each short line, with nothing held. Nothing outside the
+    database is called while the level rows are locked.
     """
     store_check_active(store)
-    merged = lines_merge(lines)
-    if len(merged) == 1 and not transaction.get_connection().in_atomic_block:
-        # One line is one statement (update + insert), which PostgreSQL runs atomically on its
-        # own: no BEGIN/COMMIT round trip while the hot row is locked.
-        return levels_reserve(store_id=store.pk, lines=merged, expires_at=expires_at, owner=owner)
-    with transaction.atomic():
-        return levels_reserve(store_id=store.pk, lines=merged, expires_at=expires_at, owner=owner)
+    # One statement that cleans up after itself: no transaction or savepoint of its own. Inside
+    # a caller's transaction (an order being placed) the levels stay locked until it commits, so
+    # callers hold stock last (see orders.services.checkout.order_place).
+    return levels_reserve(
+        store_id=store.pk, lines=lines_merge(lines), expires_at=expires_at, owner=owner
+    )
 
 
 def _lock_active(reservation_ids, *, skip_locked: bool = False) -> list[Reservation]:

@@ -157,18 +157,25 @@ def cart_checkout(*, cart: Cart, member, **order_fields) -> Order:
     """Place an order for everything in the cart and empty it, in one transaction.
 
     `order_fields` go to `order_place` (fulfillment, store, appointment_at, address, note,
-    points_to_use, shared_by). Raises what order_place raises; then the cart is unchanged.
+    points_to_use, shared_by, before_hold). Raises what order_place raises; then the cart is
+    unchanged. The cart is emptied before the stock is held (order_place holds it last).
     """
     lines = list(CartLine.objects.filter(cart=cart).select_related("sku__product"))
     if not lines:
         raise EmptyOrder("the cart is empty")
-    order = order_place(
+    then = order_fields.pop("before_hold", None)
+
+    def cart_empty(order: Order) -> None:
+        CartLine.objects.filter(pk__in=[line.pk for line in lines]).delete()
+        if then is not None:
+            then(order)
+
+    return order_place(
         member=member,
         lines=[Line(line.sku, line.quantity) for line in lines],
+        before_hold=cart_empty,
         **order_fields,
     )
-    CartLine.objects.filter(pk__in=[line.pk for line in lines]).delete()
-    return order
 
 
 @transaction.atomic
@@ -195,7 +202,7 @@ def clerk_cart_claim(*, cart: Cart, member, shared_by=None) -> Order:
     lines = list(cart.lines.select_related("sku__product"))
     if not lines:
         raise EmptyOrder("the cart is empty")
-    order = order_place(
+    return order_place(
         member=member,
         lines=[Line(line.sku, line.quantity) for line in lines],
         fulfillment=Order.Fulfillment.IN_STORE,
@@ -203,6 +210,5 @@ def clerk_cart_claim(*, cart: Cart, member, shared_by=None) -> Order:
         channel=Order.Channel.CLERK_ASSISTED,
         assisted_by=cart.built_by,
         shared_by=shared_by,
+        before_hold=lambda order: Cart.objects.filter(pk=cart.pk).update(claimed_order=order),
     )
-    Cart.objects.filter(pk=cart.pk).update(claimed_order=order)
-    return order

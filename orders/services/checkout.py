@@ -103,6 +103,7 @@ def order_place(
     shipping_amount: int = 0,
     shipping_rule: Callable[[int], int] | None = None,
     held_skus: Collection[int] | None = None,
+    before_hold: Callable[[Order], None] | None = None,
     now: datetime | None = None,
 ) -> Order:
     """Place an order and hold its stock at `store`.
@@ -127,6 +128,11 @@ def order_place(
     A `shipping_rule` instead prices it from the goods after the coupon (fen → fee in fen): a
     delivery's free-delivery threshold is judged on what the goods cost once the coupon is off,
     so a coupon cannot bring a basket below the threshold and keep the free delivery.
+
+    The stock is held last: its level rows stay locked until the transaction commits, and on a
+    hot SKU every shopper waits for that lock, so nothing else may happen after it. A caller with
+    more to write in the same transaction (empty the cart, link a claim) passes it as
+    `before_hold(order)`, which runs after the order, coupon and points are written.
     """
     now = now or timezone.now()
     if fulfillment == F.DELIVERY and not (
@@ -204,13 +210,6 @@ def order_place(
             order_shipping_set(
                 order=order, amount=shipping_rule(order.goods_amount - order.discount_amount)
             )
-    held = ordered if held_skus is None else [x for x in ordered if x.sku.pk in set(held_skus)]
-    stock_reserve(
-        store=store,
-        lines=[(line.sku.pk, line.quantity) for line in held] + added,
-        expires_at=expires_at,
-        owner=order.reservation_owner,
-    )
     if points_used:
         points_add(
             member=member,
@@ -218,4 +217,13 @@ def order_place(
             reason=PointsEntry.Reason.DISCOUNT,
             reference=order.reservation_owner,
         )
+    if before_hold is not None:
+        before_hold(order)
+    held = ordered if held_skus is None else [x for x in ordered if x.sku.pk in set(held_skus)]
+    stock_reserve(
+        store=store,
+        lines=[(line.sku.pk, line.quantity) for line in held] + added,
+        expires_at=expires_at,
+        owner=order.reservation_owner,
+    )
     return order

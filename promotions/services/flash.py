@@ -191,6 +191,15 @@ def flash_order_place(*, claim: FlashClaim, fulfillment: str, address: dict | No
     if fulfillment not in {Order.Fulfillment.PICKUP, Order.Fulfillment.SHIP}:
         raise PromotionError("a flash sale is collected in store or shipped")
     sale = claim.sale
+
+    def claim_link(order) -> None:  # before the stock is held: see order_place
+        held_until = timezone.now() + payment_window() + ORDER_GRACE
+        linked = FlashClaim.objects.filter(pk=claim.pk, state=S.HELD, order__isnull=True).update(
+            order=order, held_until=held_until
+        )
+        if not linked:
+            raise PromotionError("this claim has already been used")
+
     try:
         with transaction.atomic():
             order = order_place(
@@ -202,13 +211,8 @@ def flash_order_place(*, claim: FlashClaim, fulfillment: str, address: dict | No
                 unit_prices={sale.sku_id: claim.unit_price},
                 shipping_amount=sale.shipping_fee if fulfillment == Order.Fulfillment.SHIP else 0,
                 note=f"flash sale: {sale.title}",
+                before_hold=claim_link,
             )
-            held_until = timezone.now() + payment_window() + ORDER_GRACE
-            linked = FlashClaim.objects.filter(
-                pk=claim.pk, state=S.HELD, order__isnull=True
-            ).update(order=order, held_until=held_until)
-            if not linked:
-                raise PromotionError("this claim has already been used")
     except Exception:
         flash_claim_release(claim=claim, note="order not placed")
         raise

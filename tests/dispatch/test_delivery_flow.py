@@ -4,6 +4,8 @@ courier, handed over with one line sent back (refunded, restocked at the deliver
 points alone reversed)."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from dispatch.exceptions import InvalidCourier, NoDeliveryRoute, WrongDeliveryCode
 from dispatch.models import Delivery, DispatchOffer, DispatchPolicy
@@ -20,7 +22,7 @@ from members.models import PointsEntry
 from orders.models import Cart, CartLine, Order, OrderEvent
 from orders.services.refunds import refund_execute, refund_request
 from tests.dispatch.conftest import JING_AN
-from tests.orders.placing import pay
+from tests.orders.placing import hold_is_last, pay
 
 S = Order.Status
 ADDRESS = {
@@ -64,6 +66,17 @@ def test_a_returning_customer_goes_to_her_home_store_even_when_another_is_nearer
     assert order.credited_store == city.home
     # The stock is held (not sold) at the offered store until it accepts.
     assert city.level(city.home, city.dress_m) == (3, 1)
+
+
+def test_the_route_is_linked_before_the_stock_is_held(stocked):
+    """The hold comes last (tests/orders/test_hold_last.py): the cart is emptied and the route
+    decision linked to the order before the routed store's levels are locked."""
+    city = stocked
+    cart = cart_of(city.member(), [(city.dress_m, 1)])
+    with CaptureQueriesContext(connection) as queries:
+        order = delivery_order_place(cart=cart, member=cart.member, address=ADDRESS)
+    assert hold_is_last(queries)
+    assert order.route_decisions.count() == 1 and not cart.lines.exists()
 
 
 def test_a_new_customer_goes_to_the_nearest_store(stocked):

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 from django.db import IntegrityError, connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from inventory.exceptions import (
@@ -102,6 +103,63 @@ def test_reserve_basket_is_all_or_nothing(store, make_sku):
     assert [s["sku"] for s in error.value.shortages] == [socks.code]
     assert level(store, shirt).reserved == 0 and level(store, socks).reserved == 0
     assert not Reservation.objects.exists()
+
+
+def test_reserve_basket_is_one_statement_without_savepoint(store, make_sku):
+    """The hot path of checkout: a whole basket is held in one round trip, and a reservation
+    made inside a caller's transaction opens no savepoint of its own."""
+    skus = [make_sku() for _ in range(3)]
+    for sku in skus:
+        stock_adjust(store=store, sku=sku, delta=5, reason=R.RECEIPT)
+    with CaptureQueriesContext(connection) as queries:
+        held = stock_reserve(
+            store=store,
+            lines=[(sku.pk, 2) for sku in reversed(skus)],
+            expires_at=soon(),
+            owner="order:7",
+        )
+    assert len(queries) == 1, [q["sql"] for q in queries]
+    assert "SAVEPOINT" not in queries[0]["sql"]
+    assert [(r.sku_id, r.quantity) for r in held] == sorted((sku.pk, 2) for sku in skus)
+    stored = Reservation.objects.in_bulk([r.pk for r in held])
+    assert {(r.sku_id, r.quantity, r.owner, r.state) for r in stored.values()} == {
+        (sku.pk, 2, "order:7", Reservation.State.ACTIVE) for sku in skus
+    }
+    assert [level(store, sku).reserved for sku in skus] == [2, 2, 2]
+
+
+def test_reserve_lists_every_short_line_and_leaves_nothing(store, make_sku):
+    first, middle, last, missing = make_sku(), make_sku(), make_sku(), make_sku()
+    stock_adjust(store=store, sku=first, delta=4, reason=R.RECEIPT)
+    stock_adjust(store=store, sku=middle, delta=1, reason=R.RECEIPT)
+    stock_adjust(store=store, sku=last, delta=4, reason=R.RECEIPT)
+    lines = [(first.pk, 2), (middle.pk, 2), (last.pk, 2), (missing.pk, 1)]
+
+    with pytest.raises(InsufficientStock) as error:
+        stock_reserve(store=store, lines=lines, expires_at=soon(), owner="order:8")
+
+    assert {s["sku"]: s["available"] for s in error.value.shortages} == {
+        middle.code: 1,
+        missing.code: 0,
+    }
+    assert [level(store, sku).reserved for sku in (first, middle, last)] == [0, 0, 0]
+    assert not Reservation.objects.exists()
+    # The same basket within the stock goes through afterwards.
+    assert len(stock_reserve(store=store, lines=lines[:1], expires_at=soon(), owner="o")) == 1
+
+
+def test_holds_leave_updated_at_and_stock_changes_move_it(store, sku):
+    """`updated_at` marks on-hand changes (the ERP's `updated_since`); holds and releases only
+    change `reserved`, so the hot row's update touches none of its indexes."""
+    stock_adjust(store=store, sku=sku, delta=5, reason=R.RECEIPT)
+    before = level(store, sku).updated_at
+    held = stock_reserve(store=store, lines=[(sku.pk, 2)], expires_at=soon(), owner="order:1")
+    reservations_release(reservations=held)
+    assert level(store, sku).updated_at == before
+    sold = stock_reserve(store=store, lines=[(sku.pk, 1)], expires_at=soon(), owner="order:2")
+    reservations_commit(reservations=sold, reference="order:2")
+    after = level(store, sku)
+    assert after.updated_at > before and (after.on_hand, after.reserved) == (4, 0)
 
 
 def test_commit_turns_reservation_into_sale(store, sku):

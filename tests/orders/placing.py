@@ -51,3 +51,12 @@ def booking(shop, lines=None, *, days=1):
         store=shop.store,
         appointment_at=next_opening_slot(shop.store, days=days),
     )
+
+
+def hold_is_last(queries) -> bool:
+    """In captured queries of a placement: the stock hold (`inventory_stock_hold`) is the last
+    statement but for savepoint bookkeeping, so nothing runs while its level rows are locked."""
+    sql = [query["sql"] for query in queries]
+    holds = [index for index, text in enumerate(sql) if "inventory_stock_hold" in text]
+    assert len(holds) == 1, sql
+    return all("SAVEPOINT" in text for text in sql[holds[0] + 1 :])

@@ -6,7 +6,9 @@ from collections import Counter
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.db.models import Sum
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from inventory.exceptions import InsufficientStock
@@ -22,7 +24,7 @@ from promotions.services.flash import (
     flash_quotas_set,
     flash_remaining_by_store,
 )
-from tests.orders.placing import pay
+from tests.orders.placing import hold_is_last, pay
 from tests.orders.shopper_helpers import log_in
 from tests.promotions.flash_fixtures import flash_sale_make, run_together, shoppers_make
 
@@ -245,3 +247,16 @@ def test_the_home_page_loads_the_flash_sales_on_now(client, flash_shop):
     assert "/flash/live/" in client.get("/").content.decode()
     strip = client.get("/flash/live/").content.decode()
     assert "flash-strip" in strip and f"/flash/{sale.pk}/" in strip
+
+
+@pytest.mark.django_db
+def test_the_claim_is_linked_before_the_stock_is_held(flash_shop):
+    """The hold comes last (tests/orders/test_hold_last.py): the hot SKU's row lock is held
+    until the order commits, so the claim is linked to the order before it."""
+    sale = flash_sale_make(flash_shop, stores=flash_shop.stores)
+    with CaptureQueriesContext(connection) as queries:
+        order = flash_buy(
+            sale=sale, store=flash_shop.store, member=flash_shop.member, fulfillment=F.PICKUP
+        )
+    assert hold_is_last(queries)
+    assert FlashClaim.objects.get(order=order).state == FlashClaim.State.HELD
