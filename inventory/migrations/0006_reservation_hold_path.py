@@ -15,30 +15,30 @@ CREATE OR REPLACE FUNCTION inventory_stock_hold(
 ) LANGUAGE plpgsql AS $$
 DECLARE
     i integer;
-    taken integer[] := '{}';
+    held bigint;
 BEGIN
-    WITH held AS (
+    -- One plain INSERT per line: cheaper than one set-based INSERT with an aggregate, for the
+    -- one-line basket of a flash sale above all.
+    FOR i IN 1 .. array_length(p_skus, 1) LOOP
         INSERT INTO inventory_reservation
             (store_id, sku_id, quantity, expires_at, owner, state, created_at)
-        SELECT p_store, line.sku, line.quantity, p_expires, p_owner, 'active', p_now
-        FROM unnest(p_skus, p_quantities) WITH ORDINALITY AS line(sku, quantity, n)
-        ORDER BY line.n
-        RETURNING id, sku_id
-    )
-    SELECT array_agg(held.id ORDER BY array_position(p_skus, held.sku_id)) INTO ids FROM held;
+        VALUES (p_store, p_skus[i], p_quantities[i], p_expires, p_owner, 'active', p_now)
+        RETURNING id INTO held;
+        ids[i] := held;
+    END LOOP;
     FOR i IN 1 .. array_length(p_skus, 1) LOOP
         UPDATE inventory_stocklevel SET reserved = reserved + p_quantities[i]
         WHERE store_id = p_store AND sku_id = p_skus[i] AND on_hand - reserved >= p_quantities[i];
-        IF FOUND THEN
-            taken := taken || i;
-        ELSE
+        IF NOT FOUND THEN
             short := short || p_skus[i];
         END IF;
     END LOOP;
     IF short IS NOT NULL THEN
-        FOREACH i IN ARRAY taken LOOP
-            UPDATE inventory_stocklevel SET reserved = reserved - p_quantities[i]
-            WHERE store_id = p_store AND sku_id = p_skus[i];
+        FOR i IN 1 .. array_length(p_skus, 1) LOOP
+            IF NOT p_skus[i] = ANY(short) THEN
+                UPDATE inventory_stocklevel SET reserved = reserved - p_quantities[i]
+                WHERE store_id = p_store AND sku_id = p_skus[i];
+            END IF;
         END LOOP;
         DELETE FROM inventory_reservation WHERE id = ANY(ids);
         ids := NULL;
