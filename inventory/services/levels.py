@@ -218,16 +218,12 @@ def levels_reserve(
                 {(store_id, sku): (0, quantity) for sku, quantity in lines.items()},
             )
         )
+    # Loaded as from a query, positionally (the cheap path of Model.__init__): the hot path.
     return [
-        Reservation(
-            pk=pk,
-            store_id=store_id,
-            sku_id=sku,
-            quantity=lines[sku],
-            expires_at=expires_at,
-            owner=owner,
-            state=Reservation.State.ACTIVE,
-            created_at=now,
+        Reservation.from_db(
+            connection.alias,
+            None,
+            (pk, store_id, sku, lines[sku], expires_at, owner, Reservation.State.ACTIVE, now, None),
         )
         for pk, sku in zip(ids, skus, strict=True)
     ]

@@ -122,6 +122,11 @@ def test_reserve_basket_is_one_statement_without_savepoint(store, make_sku):
     assert "SAVEPOINT" not in queries[0]["sql"]
     assert [(r.sku_id, r.quantity) for r in held] == sorted((sku.pk, 2) for sku in skus)
     stored = Reservation.objects.in_bulk([r.pk for r in held])
+    fields = [field.attname for field in Reservation._meta.concrete_fields]
+    assert [[getattr(r, f) for f in fields] for r in held] == [
+        [getattr(stored[r.pk], f) for f in fields] for r in held
+    ]
+    assert not any(r._state.adding for r in held)
     assert {(r.sku_id, r.quantity, r.owner, r.state) for r in stored.values()} == {
         (sku.pk, 2, "order:7", Reservation.State.ACTIVE) for sku in skus
     }
