@@ -25,6 +25,8 @@ class PhoneField(forms.CharField):
 
     def clean(self, value):
         value = super().clean(value)
+        if value in self.empty_values:
+            return value  # left empty where the field is optional
         try:
             return phone_normalize(value)
         except InvalidPhone as error:
