@@ -5,6 +5,9 @@ from datetime import timedelta
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from promotions.exceptions import InvalidEventStart
+from promotions.services.events import event_start_check
+
 
 class StoreEventForm(forms.Form):
     title = forms.CharField(label=_("title"), max_length=80)
@@ -21,6 +24,14 @@ class StoreEventForm(forms.Form):
     cancel_cutoff_hours = forms.IntegerField(
         label=_("cancel up to (hours before)"), min_value=0, max_value=72, initial=2
     )
+
+    def clean_starts_at(self):
+        starts_at = self.cleaned_data["starts_at"]
+        try:
+            event_start_check(starts_at)
+        except InvalidEventStart as error:
+            raise forms.ValidationError(str(error), code=error.code) from error
+        return starts_at
 
     def ends_at(self):
         return self.cleaned_data["starts_at"] + timedelta(minutes=self.cleaned_data["minutes"])

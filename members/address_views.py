@@ -14,6 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from members.auth import current_member, member_required
+from members.forms import AddressForm
 from members.models import Address
 from members.services.addresses import address_delete, address_save, address_set_default
 from o2o.errors import DomainError
@@ -46,37 +47,44 @@ def address_edit(request, pk: int | None = None):
     existing = _mine(request, pk) if pk is not None else None
     asked = request.POST.get("next") or request.GET.get("next")
     back = safe_next_url(request, asked, default="addresses:list") if asked else ""
-    error = ""
+    initial = {}
+    if existing is not None:
+        initial = {name: getattr(existing, name) for name in AddressForm.base_fields}
+    form = AddressForm(request.POST if request.method == "POST" else None, initial=initial)
+    point = None
     if request.method == "POST":
         try:
             point = position_from_query(request.POST)
         except ValueError:
             point = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
         try:
             address = address_save(
                 member=member,
                 existing=existing,
-                name=request.POST.get("name", ""),
-                phone=request.POST.get("phone", ""),
-                address=request.POST.get("address", ""),
-                label=request.POST.get("label", ""),
+                name=data["name"],
+                phone=data["phone"],
+                address=data["address"],
+                label=data["label"],
                 latitude=point[0] if point else None,
                 longitude=point[1] if point else None,
-                make_default=request.POST.get("is_default") == "on",
+                make_default=data["is_default"],
             )
         except DomainError as refused:
-            error = str(refused)[:1].upper() + str(refused)[1:]
+            form.add_error(None, str(refused)[:1].upper() + str(refused)[1:])
         else:
             messages.success(request, _("Address saved."))
             if back:
                 return redirect(f"{back}{'&' if '?' in back else '?'}saved={address.pk}")
             return redirect("addresses:list")
-    values = request.POST if request.method == "POST" else None
+    if point is None and existing is not None:
+        point = (existing.latitude, existing.longitude)
     return render(
         request,
         "members/address_form.html",
-        {"address": existing, "values": values, "error": error, "next": back},
-        status=400 if error else 200,
+        {"address": existing, "form": form, "point": point, "next": back},
+        status=400 if form.errors else 200,
     )
 
 

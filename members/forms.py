@@ -25,6 +25,8 @@ class PhoneField(forms.CharField):
 
     def clean(self, value):
         value = super().clean(value)
+        if value in self.empty_values:
+            return value  # left empty where the field is optional
         try:
             return phone_normalize(value)
         except InvalidPhone as error:
@@ -56,3 +58,14 @@ class CodeForm(forms.Form):
 
     def clean_code(self):
         return self.cleaned_data["code"].strip()
+
+
+class AddressForm(forms.Form):
+    """A saved delivery address as she types it. The map point comes from the page's locate
+    button (`lat`/`lng`, read by the view); members.services.addresses checks the whole again."""
+
+    label = forms.CharField(label=_("Label"), required=False, max_length=20)
+    name = forms.CharField(label=_("Recipient"), max_length=40)
+    phone = PhoneField(label=_("Phone"))
+    address = forms.CharField(label=_("Address"), max_length=200)
+    is_default = forms.BooleanField(required=False)

@@ -22,13 +22,13 @@ CHECKOUT_FULFILLMENTS = [
 
 class CartAddForm(forms.Form):
     sku = forms.CharField(max_length=64)
-    quantity = forms.IntegerField(min_value=1, max_value=MAX_LINE_QUANTITY, required=False)
-
-    def clean_quantity(self):
-        return self.cleaned_data["quantity"] or 1
+    # Required: a form that lost its quantity is not "one" (the product page always sends it).
+    quantity = forms.IntegerField(min_value=1, max_value=MAX_LINE_QUANTITY)
 
 
 class CartLineForm(forms.Form):
+    """A line's new quantity; 0 removes the line."""
+
     quantity = forms.IntegerField(min_value=0, max_value=MAX_LINE_QUANTITY)
 
 

@@ -168,7 +168,14 @@ def cart_add(request):
     form = CartAddForm(request.POST)
     back = safe_next_url(request, request.POST.get("next"), default="orders:cart")
     if not form.is_valid():
-        messages.error(request, _("Choose a color and size first."))
+        if "sku" in form.errors:
+            messages.error(request, _("Choose a color and size first."))
+        else:
+            messages.error(
+                request,
+                _("Choose a quantity from 1 to %(most)d.")
+                % {"most": cart_service.MAX_LINE_QUANTITY},
+            )
         return redirect(back)
     sku = SKU.objects.select_related("product").filter(code=form.cleaned_data["sku"]).first()
     if sku is None:
@@ -189,11 +196,17 @@ def cart_add(request):
 def cart_line(request, sku_id: int):
     form = CartLineForm(request.POST)
     basket = _cart(request)
-    if basket is not None and form.is_valid():
-        cart_service.cart_line_set(
-            cart=basket, sku_id=sku_id, quantity=form.cleaned_data["quantity"]
+    if basket is None:
+        return redirect("orders:cart")
+    if not form.is_valid():
+        messages.error(
+            request,
+            _("Choose a quantity from 1 to %(most)d, or remove the item.")
+            % {"most": cart_service.MAX_LINE_QUANTITY},
         )
-        cart_badge_refresh(request)
+        return redirect("orders:cart")
+    cart_service.cart_line_set(cart=basket, sku_id=sku_id, quantity=form.cleaned_data["quantity"])
+    cart_badge_refresh(request)
     return redirect("orders:cart")
 
 

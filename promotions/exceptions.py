@@ -42,6 +42,12 @@ class BookingNotAllowed(PromotionError):
     http_status = 409
 
 
+class InvalidEventStart(PromotionError):
+    """An event starts in the future, at most 12 months ahead."""
+
+    code = "invalid_event_start"
+
+
 class VoucherUnknown(PromotionError):
     """No booking of this event has that voucher."""
 

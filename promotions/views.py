@@ -21,10 +21,10 @@ from o2o.errors import DomainError
 from o2o.qr import qr_data_uri
 from orders.models import Order
 from promotions import exceptions, selectors
+from promotions.forms import FlashGrabForm
 from promotions.services.events import event_book, event_booking_cancel
 from promotions.services.flash import flash_buy
 
-ADDRESS_MAX = 200
 REFUSALS = {
     exceptions.FlashSaleClosed: gettext_lazy("This flash sale is not open now."),
     exceptions.FlashSoldOut: gettext_lazy(
@@ -78,67 +78,68 @@ def _pk(value) -> int | None:
     return int(value) if isinstance(value, str) and value.isdigit() and len(value) < 10 else None
 
 
-@never_cache
-@require_GET
-def flash_sale(request, pk: int):
-    sale = selectors.flash_sale_get(pk=pk)
-    if sale is None:
-        raise Http404
+def _flash_page(request, sale, form: FlashGrabForm, rows, *, status: int = 200):
     now = timezone.now()
-    rows = selectors.flash_store_rows(sale=sale)
-    picked = _pk(request.GET.get("store"))
     return render(
         request,
         "promotions/flash_sale.html",
         {
             "sale": sale,
             "rows": rows,
-            "picked": picked or next((row["store"].pk for row in rows if row["left"]), None),
+            "form": form,
             "is_open": sale.is_open(now),
             "not_yet": now < sale.starts_at,
             "seconds_to_start": max(0, int((sale.starts_at - now).total_seconds())),
             "seconds_to_end": max(0, int((sale.ends_at - now).total_seconds())),
         },
+        status=status,
     )
+
+
+@never_cache
+@require_GET
+def flash_sale(request, pk: int):
+    sale = selectors.flash_sale_get(pk=pk)
+    if sale is None:
+        raise Http404
+    rows = selectors.flash_store_rows(sale=sale)
+    picked = _pk(request.GET.get("store"))
+    form = FlashGrabForm(
+        stores=[row["store"] for row in rows],
+        initial={
+            "store": picked or next((row["store"].pk for row in rows if row["left"]), None),
+            "fulfillment": Order.Fulfillment.PICKUP,
+        },
+    )
+    return _flash_page(request, sale, form, rows)
 
 
 @require_POST
 @member_required
 def flash_grab(request, pk: int):
-    """抢: claim one unit at the picked store and place its order, then pay."""
+    """抢: claim one unit at the picked store and place its order, then pay. A refusal shows
+    the sale's page again with what she chose and why (no redirect: her input stays)."""
     sale = selectors.flash_sale_get(pk=pk)
     if sale is None:
         raise Http404
-    back = request.path.removesuffix("grab/")
-    store_pk = _pk(request.POST.get("store"))
-    row = next(
-        (r for r in selectors.flash_store_rows(sale=sale) if r["store"].pk == store_pk), None
-    )
-    if row is None:
-        messages.error(request, _("Choose the store to collect from."))
-        return redirect(back)
-    fulfillment = request.POST.get("fulfillment", Order.Fulfillment.PICKUP)
-    address = (request.POST.get("address") or "").strip()
-    if fulfillment not in (Order.Fulfillment.PICKUP, Order.Fulfillment.SHIP):
-        messages.error(request, _("Choose pickup or delivery by parcel."))
-        return redirect(back)
-    if fulfillment == Order.Fulfillment.SHIP and (
-        not address or len(address) > ADDRESS_MAX or "\x00" in address
-    ):
-        messages.error(request, _("Enter the address to ship to (up to 200 characters)."))
-        return redirect(back)
-    try:
-        order = flash_buy(
-            sale=sale,
-            store=row["store"],
-            member=current_member(request),
-            fulfillment=fulfillment,
-            address={"address": address} if fulfillment == Order.Fulfillment.SHIP else None,
-        )
-    except DomainError as error:
-        messages.error(request, refusal_text(error))
-        return redirect(f"{back}?store={row['store'].pk}")
-    return redirect("orders:pay", number=order.number)
+    rows = selectors.flash_store_rows(sale=sale)
+    stores = {row["store"].pk: row["store"] for row in rows}
+    form = FlashGrabForm(request.POST, stores=stores.values())
+    if form.is_valid():
+        try:
+            order = flash_buy(
+                sale=sale,
+                store=stores[form.cleaned_data["store"]],
+                member=current_member(request),
+                fulfillment=form.cleaned_data["fulfillment"],
+                address=form.address_dict(),
+            )
+        except DomainError as error:
+            form.add_error(None, refusal_text(error))
+            rows = selectors.flash_store_rows(sale=sale)  # the counts as they are now
+        else:
+            return redirect("orders:pay", number=order.number)
+    return _flash_page(request, sale, form, rows)
 
 
 def _event_or_404(pk: int):

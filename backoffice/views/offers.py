@@ -11,8 +11,9 @@ from django.utils.translation import gettext as _
 
 from backoffice.access import access_store_offer, staff_required
 from backoffice.responses import domain_error_message, redirect_back
-from dispatch.exceptions import DispatchError
 from dispatch.services import dispatch_offer_accept, dispatch_offer_decline
+from inventory.exceptions import InsufficientStock
+from o2o.errors import DomainError
 
 DECLINE_REASON_MAX = 200
 
@@ -23,7 +24,17 @@ def _offer_act(request, pk: int, action, *, success: str):
     offer = access_store_offer(request.staff, pk)
     try:
         action(offer)
-    except DispatchError as error:
+    except InsufficientStock:
+        # Its hold lapsed and the goods were sold meanwhile: the store cannot take it now.
+        messages.error(
+            request,
+            _(
+                "The store no longer has every item of this order in stock: decline it, so it "
+                "goes to the next store."
+            ),
+        )
+    except DomainError as error:
+        # Not only dispatch's refusals: accepting also moves stock and the order's status.
         messages.error(request, domain_error_message(error))
     else:
         messages.success(request, success % {"number": offer.order.number})

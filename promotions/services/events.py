@@ -14,8 +14,9 @@ from datetime import timedelta
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from promotions.exceptions import BookingNotAllowed, EventFull, VoucherUnknown
+from promotions.exceptions import BookingNotAllowed, EventFull, InvalidEventStart, VoucherUnknown
 from promotions.models import EventBooking, EventBookingEvent, StoreEvent
 
 B = EventBooking.Status
@@ -35,6 +36,34 @@ VOUCHER_PATTERN = re.compile(r"^EV[-_A-Za-z0-9]{24}$")
 MAX_CAPACITY = 1000
 
 
+def _one_year_after(moment):
+    local = timezone.localtime(moment)
+    try:
+        return local.replace(year=local.year + 1)
+    except ValueError:  # 29 February
+        return local.replace(year=local.year + 1, day=28)
+
+
+def event_start_check(starts_at, *, now=None, previous=None) -> None:
+    """Refuse an event start in the past or more than 12 months ahead (InvalidEventStart, its
+    text for the person who typed it). The one check for the service, the back-office form and
+    HQ's admin form.
+
+    A start left as it was (`previous`, the saved start of the event being edited) is not
+    checked again: a started or past event can still have its title or capacity corrected, and a
+    typo fixed in its description must not be refused for a start nobody touched.
+    """
+    if previous is not None and starts_at == previous:
+        return
+    now = now or timezone.now()
+    if starts_at <= now:
+        raise InvalidEventStart(_("An event cannot start in the past: choose a later start."))
+    if starts_at > _one_year_after(now):
+        raise InvalidEventStart(
+            _("An event starts at most 12 months ahead: choose an earlier start.")
+        )
+
+
 @transaction.atomic
 def store_event_publish(
     *,
@@ -52,8 +81,9 @@ def store_event_publish(
     title = (title or "").strip()
     if not title or len(title) > 80:
         raise BookingNotAllowed("an event needs a title of at most 80 characters")
-    if starts_at <= now or ends_at <= starts_at:
-        raise BookingNotAllowed("an event starts in the future and ends after it starts")
+    event_start_check(starts_at, now=now)
+    if ends_at <= starts_at:
+        raise BookingNotAllowed("an event ends after it starts")
     if not isinstance(capacity, int) or not 1 <= capacity <= MAX_CAPACITY:
         raise BookingNotAllowed(f"capacity is between 1 and {MAX_CAPACITY}")
     return StoreEvent.objects.create(

@@ -9,7 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from dispatch.models import DispatchOffer
-from inventory.services import stock_adjust
+from inventory.models import Reservation
+from inventory.services import reservations_release, stock_adjust
 from tests.dispatch.offer_helpers import delivery_offer_make
 
 pytestmark = pytest.mark.django_db
@@ -150,3 +151,22 @@ def test_the_deadline_passed_is_said_plainly(desk, shop):
 
 def test_answering_is_post_only(desk, shop):
     assert desk.get(accept_url(offer_to(shop))).status_code == 405
+
+
+def test_an_accept_the_stock_cannot_cover_any_more_gets_a_message_not_an_error(desk, shop):
+    offer = offer_to(shop)
+    # Its hold lapsed and the store sold the last units over the counter meanwhile.
+    reservations_release(
+        reservations=Reservation.objects.filter(owner=offer.order.reservation_owner)
+    )
+    stock_adjust(store=shop.store, sku=shop.sku_m, delta=-3, reason="sale")
+
+    response = desk.post(accept_url(offer), {"next": HOME})
+
+    assert response.status_code == 302 and response["Location"] == HOME
+    assert said(response) == [
+        "The store no longer has every item of this order in stock: decline it, so it goes to "
+        "the next store."
+    ]
+    offer.refresh_from_db()
+    assert offer.status == OfferStatus.OFFERED

@@ -7,6 +7,7 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from catalog.demo import ProductPlan, demo_image
+from catalog.models import Category
 from catalog.services import product_image_add
 from tests.catalog.factories import CategoryFactory, ProductFactory, ReviewFactory, SKUFactory
 
@@ -119,14 +120,30 @@ def test_a_withdrawn_label_shows_the_friendly_page(page, screenshot, store):
     screenshot(page, "not-sold")
 
 
+# A finger needs a target at least this tall (Apple's and WeChat's guidelines: 44 pt).
+TAP_HEIGHT = 44
+
+
+def tap_heights(locator) -> list[float]:
+    return [locator.nth(index).bounding_box()["height"] for index in range(locator.count())]
+
+
 def test_home_and_category_pages_render_on_a_phone(page, screenshot):
     knit_sweater()
+    CategoryFactory(name="针织衫", slug="knitwear", parent=Category.objects.get(slug="women"))
 
     page.goto(page.base_url + "/")
     assert page.locator(".product-tile").count() >= 2
+    home_chips = tap_heights(page.locator(".category-chips .chip"))
     screenshot(page, "home")
     page.goto(page.base_url + "/categories/")
+    child_chips = tap_heights(page.locator(".category-children .chip"))
     screenshot(page, "categories")
     page.goto(page.base_url + "/c/women/")
     assert page.locator(".product-tile").count() == 2
+    filter_chips = tap_heights(page.locator(".category-chips .chip"))
     screenshot(page, "category")
+
+    # The category chips are tapped: each one is tall enough for a finger.
+    assert home_chips and child_chips and filter_chips
+    assert min(home_chips + child_chips + filter_chips) >= TAP_HEIGHT

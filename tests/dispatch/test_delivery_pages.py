@@ -178,7 +178,7 @@ def test_address_pages_add_edit_default_delete(shopper, client):
         "/m/addresses/new/",
         {
             "name": "李",
-            "phone": "139",
+            "phone": "13900000001",
             "address": "南京西路 1 号",
             "lat": "31.229",
             "lng": "121.448",
@@ -191,7 +191,7 @@ def test_address_pages_add_edit_default_delete(shopper, client):
         "/m/addresses/new/",
         {
             "name": "李",
-            "phone": "139",
+            "phone": "13900000001",
             "address": "公司",
             "lat": "31.23",
             "lng": "121.45",
@@ -205,7 +205,7 @@ def test_address_pages_add_edit_default_delete(shopper, client):
 
     # No map point: refused with a message, nothing saved.
     response = client.post(
-        "/m/addresses/new/", {"name": "李", "phone": "139", "address": "x", "lat": "inf"}
+        "/m/addresses/new/", {"name": "李", "phone": "13900000001", "address": "x", "lat": "inf"}
     )
     assert response.status_code == 400
     assert Address.objects.count() == 2

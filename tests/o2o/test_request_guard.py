@@ -56,7 +56,7 @@ def test_a_control_character_in_a_form_key_answers_400(member_client):
 
 def test_line_breaks_and_tabs_in_a_form_are_text_not_an_attack(member_client):
     response = member_client.post(
-        "/cart/add/", {"sku": "no-such-sku", "note": "line 1\r\n\tline 2"}
+        "/cart/add/", {"sku": "no-such-sku", "quantity": "1", "note": "line 1\r\n\tline 2"}
     )
 
     assert response.status_code == 404  # the unknown SKU, not the line breaks

@@ -1,6 +1,7 @@
 """The cart: a visitor's by session, a member's by member, carried over on login."""
 
 import pytest
+from django.contrib.messages import get_messages
 from django.test import Client
 from django.urls import reverse
 
@@ -104,3 +105,40 @@ def test_a_withdrawn_sku_cannot_be_added(client, shop):
     client.post(reverse("orders:cart_add"), {"sku": "dress-l", "quantity": 1}, follow=True)
 
     assert not CartLine.objects.exists()
+
+
+BAD_QUANTITIES = [None, "", "0", "-1", "100", "abc", "1.5", "1e1", " "]
+
+
+def said(response) -> list[str]:
+    return [str(message) for message in get_messages(response.wsgi_request)]
+
+
+@pytest.mark.parametrize("bad", BAD_QUANTITIES)
+def test_adding_without_a_whole_quantity_from_1_to_99_is_refused_plainly(client, shop, bad):
+    log_in(client, shop.member)
+    cart = cart_get_or_create(member=shop.member)
+    cart_line_add(cart=cart, sku=shop.sku_m, quantity=2)
+    form = {"sku": "dress-m", "next": "/p/dress/"}
+    if bad is not None:
+        form["quantity"] = bad
+
+    response = client.post(reverse("orders:cart_add"), form)
+
+    assert response.status_code == 302 and response["Location"] == "/p/dress/"
+    assert said(response) == ["Choose a quantity from 1 to 99."]
+    assert quantities(cart) == {"dress-m": 2}
+
+
+@pytest.mark.parametrize("bad", [*BAD_QUANTITIES[:2], *BAD_QUANTITIES[3:]])
+def test_a_line_changed_to_a_quantity_not_from_0_to_99_is_refused_plainly(client, shop, bad):
+    log_in(client, shop.member)
+    cart = cart_get_or_create(member=shop.member)
+    cart_line_add(cart=cart, sku=shop.sku_m, quantity=2)
+    url = reverse("orders:cart_line", args=[shop.sku_m.pk])
+
+    response = client.post(url, {} if bad is None else {"quantity": bad})
+
+    assert response.status_code == 302 and response["Location"] == reverse("orders:cart")
+    assert said(response) == ["Choose a quantity from 1 to 99, or remove the item."]
+    assert quantities(cart) == {"dress-m": 2}

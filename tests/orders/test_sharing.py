@@ -69,7 +69,7 @@ def test_an_order_placed_afterwards_carries_the_sharer(client, shop, sharer):
 def test_a_visitor_who_logs_in_later_still_credits_the_sharer(client, shop, sharer, settings):
     settings.DEMO_MODE = True
     client.get(actions_url(), {"r": sharer.referral_code})
-    client.post(reverse("orders:cart_add"), {"sku": "dress-m"})
+    client.post(reverse("orders:cart_add"), {"sku": "dress-m", "quantity": 1})
     client.post(reverse("members:login_demo"), {"member": shop.member.pk})
 
     client.post(reverse("orders:checkout"), {"fulfillment": "pickup", "store": shop.store.pk})

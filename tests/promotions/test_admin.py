@@ -3,15 +3,19 @@ counters, store prices refused outside HQ's rule."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
-from promotions.models import FlashQuotaBucket, FlashSale, RepriceRule, StoreProduct
+from promotions.models import FlashQuotaBucket, FlashSale, RepriceRule, StoreEvent, StoreProduct
 from promotions.services.flash import flash_quota_claim
 from tests.promotions.event_fixtures import store_event_make
 from tests.promotions.flash_fixtures import flash_sale_make
 
 pytestmark = pytest.mark.django_db
+DAY = timedelta(days=1)
 
 
 @pytest.mark.parametrize(
@@ -94,3 +98,65 @@ def test_a_store_price_outside_the_rule_is_refused_in_the_admin(admin_client, sh
     assert refused.status_code == 200
     assert accepted.status_code == 302
     assert StoreProduct.objects.get().price == 54900
+
+
+def _event_form(store, starts_at, **extra):
+    local = timezone.localtime(starts_at)
+    ends = local + timedelta(hours=1)
+    return {
+        "store": store.pk,
+        "title": "丝巾系法小课堂",
+        "description": "",
+        "starts_at_0": local.strftime("%Y-%m-%d"),
+        "starts_at_1": local.strftime("%H:%M:%S"),
+        "ends_at_0": ends.strftime("%Y-%m-%d"),
+        "ends_at_1": ends.strftime("%H:%M:%S"),
+        "capacity": "20",
+        "cancel_cutoff_hours": "2",
+        "is_published": "on",
+        "bookings-TOTAL_FORMS": "0",
+        "bookings-INITIAL_FORMS": "0",
+        "bookings-MIN_NUM_FORMS": "0",
+        "bookings-MAX_NUM_FORMS": "1000",
+        **extra,
+    }
+
+
+@pytest.mark.parametrize(
+    "starts_in, said",
+    [
+        (-timedelta(hours=2), "An event cannot start in the past"),
+        (timedelta(days=370), "An event starts at most 12 months ahead"),
+    ],
+)
+def test_hq_cannot_add_an_event_starting_in_the_past_or_beyond_a_year(
+    admin_client, shop, starts_in, said
+):
+    url = reverse("admin:promotions_storeevent_add")
+    starts = (timezone.now() + starts_in).replace(microsecond=0)
+
+    refused = admin_client.post(url, _event_form(shop.store, starts))
+    accepted = admin_client.post(url, _event_form(shop.store, timezone.now() + DAY))
+
+    assert refused.status_code == 200 and said in refused.content.decode()
+    assert accepted.status_code == 302
+    assert StoreEvent.objects.count() == 1
+
+
+def test_hq_edits_a_past_event_without_touching_its_start_but_cannot_move_it_to_the_past(
+    admin_client, shop
+):
+    started = (timezone.now() - timedelta(hours=3)).replace(second=0, microsecond=0)
+    event = store_event_make(shop.store, starts_at=started, ends_at=started + timedelta(hours=1))
+    url = reverse("admin:promotions_storeevent_change", args=[event.pk])
+
+    kept = admin_client.post(url, _event_form(shop.store, started, title="丝巾课（已结束）"))
+    moved = admin_client.post(
+        url, _event_form(shop.store, started - timedelta(days=1), title="挪到昨天")
+    )
+
+    assert kept.status_code == 302
+    assert moved.status_code == 200
+    assert "An event cannot start in the past" in moved.content.decode()
+    event.refresh_from_db()
+    assert (event.title, event.starts_at) == ("丝巾课（已结束）", started)

@@ -39,8 +39,11 @@ def test_claim_a_coupon_and_use_it_at_checkout(page, screenshot, shop, settings)
     coupon = Coupon.objects.get(member=shop.member)
     expect(page.get_by_test_id("coupon-code")).to_have_text(coupon.code)
     screenshot(page, "2-coupon")
+    template_make(name="新品满500减80", amount_off=8000, min_spend=50000)
     page.goto("/m/coupons/")
     expect(page.get_by_test_id("usable-coupons")).to_contain_text("全场满300减50")
+    claim = page.get_by_test_id("to-claim").get_by_role("button", name="Claim")
+    assert claim.bounding_box()["height"] >= 44  # tapped with a finger: 44 px at least
     screenshot(page, "3-my-coupons")
 
     cart_line_add(cart=cart_get_or_create(member=shop.member), sku=shop.sku_m, quantity=1)

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from django.utils import timezone
 
 from members.models import MemberTag
-from promotions.exceptions import BookingNotAllowed, EventFull, VoucherUnknown
+from promotions.exceptions import BookingNotAllowed, EventFull, InvalidEventStart, VoucherUnknown
 from promotions.models import EventBooking, StoreEvent
 from promotions.services.events import (
     event_book,
     event_booking_cancel,
     event_check_in,
     event_no_shows_record,
+    event_start_check,
+    store_event_publish,
 )
 from tests.orders.shopper_helpers import log_in
 from tests.promotions.event_fixtures import store_event_make
@@ -177,6 +179,67 @@ def test_the_manager_publishes_an_event_and_bad_input_changes_nothing(client, sh
     assert response.status_code == 302 and response["Location"] == f"/staff/events/{event.pk}/"
     assert (event.store, event.capacity, event.title) == (shop.store, 12, "新品试穿会")
     assert (event.ends_at - event.starts_at) == timedelta(minutes=90)
+
+
+NOON = timezone.make_aware(datetime(2027, 3, 1, 12, 0))
+
+
+@pytest.mark.parametrize(
+    "starts_at, allowed",
+    [
+        (NOON - timedelta(minutes=1), False),
+        (NOON, False),  # starting now is starting in the past by the time anyone books
+        (NOON + timedelta(minutes=1), True),
+        (timezone.make_aware(datetime(2028, 3, 1, 12, 0)), True),  # 12 months ahead exactly
+        (timezone.make_aware(datetime(2028, 3, 1, 12, 1)), False),
+    ],
+)
+def test_an_event_starts_in_the_future_at_most_twelve_months_ahead(starts_at, allowed):
+    if allowed:
+        event_start_check(starts_at, now=NOON)
+    else:
+        with pytest.raises(InvalidEventStart):
+            event_start_check(starts_at, now=NOON)
+
+
+def test_an_unchanged_start_is_not_checked_again_a_changed_one_is():
+    started = NOON - timedelta(days=3)
+
+    event_start_check(started, now=NOON, previous=started)  # editing the title of a past event
+    with pytest.raises(InvalidEventStart, match="in the past"):
+        event_start_check(started + timedelta(hours=1), now=NOON, previous=started)
+
+
+@pytest.mark.django_db
+def test_publishing_an_event_a_year_and_a_day_ahead_is_refused(shop):
+    starts = timezone.now() + timedelta(days=367)
+
+    with pytest.raises(InvalidEventStart, match="12 months"):
+        store_event_publish(
+            store=shop.store,
+            title="明年的课",
+            starts_at=starts,
+            ends_at=starts + timedelta(hours=1),
+            capacity=10,
+        )
+    assert StoreEvent.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_the_manager_is_told_on_the_page_why_a_start_is_refused(client, shop):
+    client.force_login(shop.manager.user)
+    form = {"title": "新品试穿会", "minutes": "90", "capacity": "12", "cancel_cutoff_hours": "2"}
+    past = (timezone.localtime() - timedelta(days=1)).strftime("%Y-%m-%dT15:00")
+    far = (timezone.localtime() + timedelta(days=400)).strftime("%Y-%m-%dT15:00")
+
+    too_early = client.post("/staff/events/new/", {**form, "starts_at": past})
+    too_late = client.post("/staff/events/new/", {**form, "starts_at": far})
+
+    assert too_early.status_code == too_late.status_code == 200
+    assert "An event cannot start in the past" in too_early.content.decode()
+    assert "An event starts at most 12 months ahead" in too_late.content.decode()
+    assert f'value="{far}"' in too_late.content.decode()  # what she typed is kept
+    assert StoreEvent.objects.count() == 0
 
 
 @pytest.mark.django_db

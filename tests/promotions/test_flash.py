@@ -217,11 +217,76 @@ def test_hostile_grabs_answer_a_message_or_4xx_and_change_nothing(client, flash_
         {"store": flash_shop.store.pk, "fulfillment": "ship", "address": "x" * 201},
         {"store": flash_shop.store.pk, "fulfillment": "ship", "address": "a\x00b"},
     ]:
-        assert client.post(url, form).status_code in (302, 400), form
+        assert client.post(url, form).status_code in (200, 400), form  # the page, or a NUL
     assert client.get(url).status_code == 405
     assert client.get("/flash/99999999/").status_code == 404
     assert client.post("/flash/99999999/grab/", {"store": 1}).status_code == 404
     assert Order.objects.count() == 0 and FlashClaim.objects.count() == 0
+
+
+PARCEL = {
+    "fulfillment": "ship",
+    "name": "林小姐",
+    "phone": "13812345678",
+    "address": "南京西路 1 号",
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "bad, said",
+    [
+        ({"phone": "12345678901"}, "Enter a mainland China mobile number"),
+        ({"phone": "1381234567"}, "Enter a mainland China mobile number"),
+        ({"phone": ""}, "Needed for a parcel."),
+        ({"name": "  "}, "Needed for a parcel."),
+        ({"address": "x" * 201}, "up to 200 characters"),
+        ({"fulfillment": "delivery"}, "Choose pickup or delivery by parcel."),
+    ],
+)
+def test_a_refused_grab_shows_the_page_again_with_her_input_and_why(client, flash_shop, bad, said):
+    sale = flash_sale_make(flash_shop, stores=flash_shop.stores[:2], per_store=10)
+    log_in(client, flash_shop.member)
+    form = {"store": flash_shop.other_store.pk, **PARCEL, **bad}
+
+    response = client.post(f"/flash/{sale.pk}/grab/", form)
+
+    page = response.content.decode()
+    assert response.status_code == 200 and said in page
+    assert f'value="{flash_shop.other_store.pk}" checked' in page  # her store, not the default
+    assert 'value="南京西路 1 号"' in page or "address" in bad
+    assert Order.objects.count() == 0 and FlashClaim.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_a_grab_the_sale_refuses_shows_the_page_again_with_the_reason(client, flash_shop):
+    sale = flash_sale_make(flash_shop, stores=flash_shop.stores[:2], per_store=1, limit=1)
+    flash_buy(sale=sale, store=flash_shop.store, member=shoppers_make(1)[0], fulfillment=F.PICKUP)
+    log_in(client, flash_shop.member)
+
+    response = client.post(f"/flash/{sale.pk}/grab/", {"store": flash_shop.store.pk, **PARCEL})
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "This store&#x27;s share is gone. Another store may still have some." in page
+    assert 'value="13812345678"' in page
+    assert Order.objects.filter(member=flash_shop.member).count() == 0
+
+
+@pytest.mark.django_db
+def test_a_grab_by_parcel_keeps_the_recipient_and_her_number_on_the_order(client, flash_shop):
+    sale = flash_sale_make(flash_shop, stores=[flash_shop.store], per_store=10)
+    log_in(client, flash_shop.member)
+
+    response = client.post(
+        f"/flash/{sale.pk}/grab/",
+        {"store": flash_shop.store.pk, **PARCEL, "phone": "+86 138-1234-5678"},
+    )
+
+    order = Order.objects.get()
+    assert response.status_code == 302 and response["Location"].endswith(f"/{order.number}/pay/")
+    assert order.fulfillment == F.SHIP
+    assert order.address == {"name": "林小姐", "phone": "13812345678", "address": "南京西路 1 号"}
 
 
 @pytest.mark.django_db

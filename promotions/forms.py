@@ -1,0 +1,58 @@
+"""Shopper input of promotions pages; checking shape only — the services decide the rest."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from members.forms import PhoneField
+from orders.models import Order
+
+F = Order.Fulfillment
+
+
+class FlashGrabForm(forms.Form):
+    """The grab (抢) of one unit: the store to collect from, one of the sale's; pickup there, or
+    a parcel, which needs a recipient, her mobile number and the address to ship to."""
+
+    store = forms.TypedChoiceField(
+        coerce=int,
+        error_messages={
+            "required": _("Choose the store to collect from."),
+            "invalid_choice": _("Choose the store to collect from."),
+        },
+    )
+    fulfillment = forms.ChoiceField(
+        choices=[(F.PICKUP, _("Pick up at the store")), (F.SHIP, _("Ship to me"))],
+        error_messages={
+            "required": _("Choose pickup or delivery by parcel."),
+            "invalid_choice": _("Choose pickup or delivery by parcel."),
+        },
+    )
+    name = forms.CharField(label=_("Recipient"), required=False, max_length=40)
+    phone = PhoneField(label=_("Phone"), required=False)
+    address = forms.CharField(
+        label=_("Address"),
+        required=False,
+        max_length=200,
+        error_messages={"max_length": _("Enter the address to ship to (up to 200 characters).")},
+    )
+
+    def __init__(self, *args, stores, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["store"].choices = [(store.pk, store.name) for store in stores]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("fulfillment") == F.SHIP:
+            for field in ("name", "phone", "address"):
+                if field not in self.errors and not data.get(field):
+                    self.add_error(field, _("Needed for a parcel."))
+        return data
+
+    def address_dict(self) -> dict | None:
+        """The order's address: a parcel's recipient, phone and address; none for pickup."""
+        data = self.cleaned_data
+        if data["fulfillment"] != F.SHIP:
+            return None
+        return {"name": data["name"], "phone": data["phone"], "address": data["address"]}
