@@ -122,6 +122,10 @@ def flash_grab(request, pk: int):
     if fulfillment not in (Order.Fulfillment.PICKUP, Order.Fulfillment.SHIP):
         messages.error(request, _("Choose pickup or delivery by parcel."))
         return redirect(back)
+    if fulfillment == Order.Fulfillment.SHIP and not sale.shipping_fee:
+        # No shipping fee set: the sale is collected in store only, as its page says.
+        messages.error(request, _("This flash sale is collected in store only."))
+        return redirect(back)
     if fulfillment == Order.Fulfillment.SHIP and (
         not address or len(address) > ADDRESS_MAX or "\x00" in address
     ):

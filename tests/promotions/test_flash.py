@@ -245,3 +245,33 @@ def test_the_home_page_loads_the_flash_sales_on_now(client, flash_shop):
     assert "/flash/live/" in client.get("/").content.decode()
     strip = client.get("/flash/live/").content.decode()
     assert "flash-strip" in strip and f"/flash/{sale.pk}/" in strip
+
+
+@pytest.mark.django_db
+def test_a_sale_without_a_shipping_fee_offers_pickup_only(client, flash_shop):
+    sale = flash_sale_make(flash_shop, stores=[flash_shop.store], per_store=10)
+    sale.shipping_fee = 0
+    sale.save(update_fields=["shipping_fee"])
+    log_in(client, flash_shop.member)
+
+    page = client.get(f"/flash/{sale.pk}/").content.decode()
+    response = client.post(
+        f"/flash/{sale.pk}/grab/",
+        {"store": flash_shop.store.pk, "fulfillment": "ship", "address": "南京西路 1 号"},
+    )
+
+    assert 'value="ship"' not in page and 'name="address"' not in page
+    assert 'value="pickup"' in page
+    assert response.status_code == 302
+    assert Order.objects.count() == 0 and FlashClaim.objects.count() == 0
+    follow = client.get(response["Location"]).content.decode()
+    assert "This flash sale is collected in store only." in follow
+
+
+@pytest.mark.django_db
+def test_a_sale_with_a_shipping_fee_offers_the_parcel(client, flash_shop):
+    sale = flash_sale_make(flash_shop, stores=[flash_shop.store], per_store=10)
+
+    page = client.get(f"/flash/{sale.pk}/").content.decode()
+
+    assert 'value="ship"' in page and "Ship to me (+¥15.00)" in page
