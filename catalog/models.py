@@ -32,6 +32,9 @@ class Category(models.Model):
         _("name of the first option"),
         max_length=20,
         blank=True,
+        # A database default too: code and migrations that predate the field still insert.
+        default="",
+        db_default="",
         help_text=_(
             "What the SKUs' color means in this category, e.g. 色号 or 段数. "
             "Empty: as in the parent category, else Color."
@@ -41,6 +44,8 @@ class Category(models.Model):
         _("name of the second option"),
         max_length=20,
         blank=True,
+        default="",
+        db_default="",
         help_text=_(
             "What the SKUs' size means in this category, e.g. 规格 or 容量. "
             "Empty: as in the parent category, else Size."
