@@ -21,6 +21,7 @@ from catalog.demo_data import (
     DISPLAY_NAMES,
     HIDDEN_REVIEW_TEXT,
     LIP_SHADES,
+    OPTION_LABELS,
     PRODUCT_LINES,
     REVIEW_TEXTS,
     SHADE_RGB,
@@ -165,21 +166,40 @@ def demo_image(plan: ProductPlan, color: str, variant: int) -> ContentFile:
     )
 
 
+def _labels(slug: str) -> dict:
+    color_label, size_label = OPTION_LABELS.get(slug, ("", ""))
+    return {"color_label": color_label, "size_label": size_label}
+
+
+def _labels_fill(category: Category) -> None:
+    """A demo seeded before categories named their options gets the names now (blank only)."""
+    labels = _labels(category.slug)
+    if any(labels.values()) and not (category.color_label or category.size_label):
+        Category.objects.filter(pk=category.pk).update(**labels)
+
+
 def _categories() -> tuple[dict[str, Category], int]:
     created = 0
     by_slug = {}
     for position, (slug, name, children) in enumerate(CATEGORY_TREE):
         root, made = Category.objects.get_or_create(
-            slug=slug, defaults={"name": name, "position": position}
+            slug=slug, defaults={"name": name, "position": position, **_labels(slug)}
         )
         created += made
+        _labels_fill(root)
         by_slug[slug] = root
         for child_position, (child_slug, child_name) in enumerate(children):
             child, made = Category.objects.get_or_create(
                 slug=child_slug,
-                defaults={"name": child_name, "parent": root, "position": child_position},
+                defaults={
+                    "name": child_name,
+                    "parent": root,
+                    "position": child_position,
+                    **_labels(child_slug),
+                },
             )
             created += made
+            _labels_fill(child)
             by_slug[child_slug] = child
     return by_slug, created
 

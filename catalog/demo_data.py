@@ -7,6 +7,15 @@ CATEGORY_TREE = [
     ("baby", "母婴", [("formula", "奶粉"), ("diapers", "纸尿裤"), ("feeding", "喂养用品")]),
 ]
 
+# What the SKUs' two options are called outside clothing ("Color" and "Size" otherwise):
+# {category slug: (first option, second option)}; a subcategory's own wins over its parent's.
+OPTION_LABELS = {
+    "beauty": ("色号", "规格"),
+    "skincare": ("", "容量"),
+    "fragrance": ("", "容量"),
+    "formula": ("段数", "规格"),
+}
+
 # (category slug, code prefix, shape drawn on the image, base price range in yuan, products);
 # a product may name its own shape (catalog/demo_images.py SHAPES) when the line's does not fit.
 PRODUCT_LINES = [

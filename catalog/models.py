@@ -25,6 +25,32 @@ class Category(models.Model):
     slug = models.SlugField(_("slug"), max_length=64, unique=True, allow_unicode=False)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     is_active = models.BooleanField(_("active"), default=True)
+    # SKUs carry two free option axes, stored as color and size; outside clothing they mean
+    # something else (a shade, a formula stage, a volume), so the product page names them per
+    # category. Empty: the parent category's name, else "Color" / "Size".
+    color_label = models.CharField(
+        _("name of the first option"),
+        max_length=20,
+        blank=True,
+        # A database default too: code and migrations that predate the field still insert.
+        default="",
+        db_default="",
+        help_text=_(
+            "What the SKUs' color means in this category, e.g. 色号 or 段数. "
+            "Empty: as in the parent category, else Color."
+        ),
+    )
+    size_label = models.CharField(
+        _("name of the second option"),
+        max_length=20,
+        blank=True,
+        default="",
+        db_default="",
+        help_text=_(
+            "What the SKUs' size means in this category, e.g. 规格 or 容量. "
+            "Empty: as in the parent category, else Size."
+        ),
+    )
 
     class Meta:
         ordering = ["position", "name"]

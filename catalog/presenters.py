@@ -2,7 +2,13 @@
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 from o2o.money import format_yuan
+
+# How far up the category tree the pickers' names are looked for: the levels
+# catalog.selectors.product_detail_get reads with the product, so no query is made here.
+LABEL_LEVELS = 3
 
 
 @dataclass
@@ -21,6 +27,19 @@ def _options(values, *, selected, available):
         Option(value=value, selected=value == selected, disabled=value not in available)
         for value in values
     ]
+
+
+def option_labels(category) -> tuple[str, str]:
+    """The names of the two SKU pickers: the nearest category's own (色号, 段数, 容量…), else
+    Color and Size, as for clothes."""
+    color = size = ""
+    node = category
+    for level in range(LABEL_LEVELS):
+        color, size = color or node.color_label, size or node.size_label
+        if (color and size) or level == LABEL_LEVELS - 1 or node.parent_id is None:
+            break
+        node = node.parent
+    return color or _("Color"), size or _("Size")
 
 
 def selected_sku_pick(active_skus, code: str):
@@ -65,8 +84,11 @@ def product_page_context(*, product, selected_code, rating, reviews, prices=None
         # Images of the picked color first; stable sort keeps the editors' order otherwise.
         images.sort(key=lambda image: image.color != selected_color)
 
+    color_label, size_label = option_labels(product.category)
     return {
         "product": product,
+        "color_label": color_label,
+        "size_label": size_label,
         "skus_json": [
             {
                 "code": sku.code,

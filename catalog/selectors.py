@@ -82,7 +82,8 @@ def product_detail_get(*, code: str) -> Product | None:
         return None
     return (
         Product.objects.filter(code=code, is_active=True)
-        .select_related("category")
+        # Two levels of parents in the same query: the pickers' names come from the nearest.
+        .select_related("category__parent__parent")
         .prefetch_related(
             Prefetch("skus", queryset=SKU.objects.order_by("id")),
             Prefetch("images", queryset=ProductImage.objects.order_by("position", "id")),

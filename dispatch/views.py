@@ -20,7 +20,10 @@ from dispatch.models import Delivery
 from dispatch.services.checkout import delivery_order_place, delivery_quote
 from inventory.exceptions import InsufficientStock
 from members.auth import current_member, member_required
+from members.exceptions import InvalidPhone
+from members.forms import PHONE_ERROR
 from members.models import Address, LoyaltyPolicy
+from members.services.accounts import phone_normalize
 from members.services.sharing import share_sharer_get
 from o2o.errors import DomainError
 from o2o.geo import position_from_query
@@ -60,6 +63,14 @@ def _point_from(params, member) -> tuple[tuple[float, float] | None, Address | N
     return None, None, ""
 
 
+def _mobile(phone: str) -> str | None:
+    """The recipient's number as 11 digits, or None when it is not a mainland mobile number."""
+    try:
+        return phone_normalize(phone)
+    except InvalidPhone:
+        return None
+
+
 def _typed_address(post, point) -> tuple[dict | None, dict]:
     """The address typed on the page with the located point, or field errors."""
     fields = {key: (post.get(key) or "").strip() for key in ("name", "phone", "address")}
@@ -69,6 +80,11 @@ def _typed_address(post, point) -> tuple[dict | None, dict]:
         for key, value in fields.items()
         if not value or len(value) > limits[key]
     }
+    if "phone" not in errors:
+        # The courier calls the recipient at the door: only a number that can be called.
+        fields["phone"] = _mobile(fields["phone"]) or ""
+        if not fields["phone"]:
+            errors["phone"] = PHONE_ERROR
     if errors:
         return None, errors
     return {**fields, "latitude": point[0], "longitude": point[1]}, {}
@@ -104,6 +120,15 @@ def delivery_checkout(request):
         else:
             if saved is not None:
                 address, field_errors = saved.as_order_address(), {}
+                if _mobile(address["phone"]) is None:
+                    # Saved before numbers were checked: she fixes it in her address book.
+                    address, error = (
+                        None,
+                        _(
+                            "The phone number of this address is not a mobile number. "
+                            "Edit the address, then order again."
+                        ),
+                    )
             else:
                 address, field_errors = _typed_address(request.POST, point)
             if address is not None:

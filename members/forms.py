@@ -6,6 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from members.exceptions import InvalidPhone
 from members.services.accounts import phone_normalize
 
+PHONE_ERROR = _("Enter a mainland China mobile number, such as 13812345678.")
+
 
 class PhoneField(forms.CharField):
     def __init__(self, **kwargs):
@@ -30,10 +32,7 @@ class PhoneField(forms.CharField):
         try:
             return phone_normalize(value)
         except InvalidPhone as error:
-            raise forms.ValidationError(
-                _("Enter a mainland China mobile number, such as 13812345678."),
-                code="invalid_phone",
-            ) from error
+            raise forms.ValidationError(PHONE_ERROR, code="invalid_phone") from error
 
 
 class PhoneForm(forms.Form):

@@ -6,6 +6,10 @@ submit fail, so the home store is preselected only when it can serve every line;
 nearest store that can, measured from the shopper's position when she shares it, else from her
 home store (or the store she scanned in). Each store that lacks a line names the nearest store
 that has it.
+
+The list reads in the same order (老客到老店, 新人就近): her usual store first, then the store she
+scanned in, then by distance from where "nearest" is measured, then by name. So the preselected
+store is the first listed one with every item, unless she picked another.
 """
 
 from __future__ import annotations
@@ -107,19 +111,20 @@ class _Ruler:
     def __init__(self, point: tuple[float, float] | None):
         self.point = point
 
-    def nearest(self, stores, point=None) -> Store | None:
+    def rank(self, store: Store, point=None) -> tuple:
+        """Nearest first, then by name (the order a shopper reads the list in)."""
         point = point or self.point
+        distance = (
+            0.0
+            if point is None
+            else haversine_km(point[0], point[1], float(store.latitude), float(store.longitude))
+        )
+        return (distance, store.name, store.code)
+
+    def nearest(self, stores, point=None) -> Store | None:
         if not stores:
             return None
-        if point is None:
-            return min(stores, key=lambda store: store.code)
-        return min(
-            stores,
-            key=lambda s: (
-                haversine_km(point[0], point[1], float(s.latitude), float(s.longitude)),
-                s.code,
-            ),
-        )
+        return min(stores, key=lambda store: self.rank(store, point))
 
     def shown(self, store: Store) -> str:
         if self.point is None:
@@ -177,7 +182,7 @@ def checkout_stores(
             stores.setdefault(near.store.pk, near.store)
             distances[near.store.pk] = near.display
     else:
-        for store in shopper_visible_stores().order_by("code")[:limit]:
+        for store in shopper_visible_stores().order_by("name", "code")[:limit]:
             stores.setdefault(store.pk, store)
     if picked_store_id and picked_store_id not in stores:
         picked = shopper_visible_stores().filter(pk=picked_store_id).first()
@@ -242,14 +247,33 @@ def checkout_stores(
         for pk, store in stores.items():
             distances.setdefault(pk, ruler.shown(store))
 
+    def listed_order(store: Store) -> tuple:
+        # Her usual store, then the one she is in, then nearest first (DESIGN §4 Attribution).
+        first = reasons.get(store.pk, ())
+        return (
+            0 if "home" in first else 1 if "scanned" in first else 2,
+            *ruler.rank(store),
+        )
+
     result.choices = [
         StoreChoice(
             store=store,
-            availability=availability[pk],
-            distance=distances.get(pk, ""),
-            reasons=tuple(reasons.get(pk, ())),
-            short_lines=shorts.get(pk, ()),
+            availability=availability[store.pk],
+            distance=distances.get(store.pk, ""),
+            reasons=tuple(reasons.get(store.pk, ())),
+            short_lines=shorts.get(store.pk, ()),
         )
-        for pk, store in stores.items()
+        for store in sorted(stores.values(), key=listed_order)
     ]
     return result
+
+
+def usual_store_of(member) -> Store | None:
+    """The store she already buys from: her home store, else her bound clerk's store.
+
+    The home store is normally set when she is bound, so the clerk's store is read (one query)
+    only for a member whose home store HQ cleared or never had one set.
+    """
+    if member.home_store_id is not None or member.bound_clerk_id is None:
+        return member.home_store
+    return shopper_visible_stores().filter(staff__pk=member.bound_clerk_id).first()

@@ -32,7 +32,7 @@ from o2o.redirects import safe_next_url
 from orders import selectors
 from orders.booking_slots import appointment_slots
 from orders.cart_badge import cart_badge_refresh, cart_badge_remember
-from orders.checkout_selectors import checkout_stores
+from orders.checkout_selectors import checkout_stores, usual_store_of
 from orders.forms import BuyNowForm, CartAddForm, CartLineForm, CheckoutForm
 from orders.models import BookingPolicy, Order
 from orders.services import cart as cart_service
@@ -274,9 +274,10 @@ def _shared_position(params) -> tuple[float, float] | None:
 
 def _checkout_context(request, member, lines, form, *, store_id=None):
     position = _shared_position(request.POST if request.method == "POST" else request.GET)
+    home_store = usual_store_of(member)
     stores = checkout_stores(
         lines=lines,
-        home_store=member.home_store,
+        home_store=home_store,
         scanned_store=scanning.scanned_store_get(request),
         position=position,
         picked_store_id=store_id,
@@ -295,7 +296,7 @@ def _checkout_context(request, member, lines, form, *, store_id=None):
         "choices": stores.choices,
         "selected_store": selected,
         "store_why": stores.why,
-        "home_store": member.home_store,
+        "home_store": home_store,
         "home_store_lacks": stores.home_store_lacks,
         "position": (f"{position[0]:.6f}", f"{position[1]:.6f}") if position else None,
         "slots": appointment_slots(store=selected, days=horizon) if selected else [],

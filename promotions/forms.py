@@ -38,13 +38,16 @@ class FlashGrabForm(forms.Form):
         error_messages={"max_length": _("Enter the address to ship to (up to 200 characters).")},
     )
 
-    def __init__(self, *args, stores, **kwargs):
+    def __init__(self, *args, stores, ships: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["store"].choices = [(store.pk, store.name) for store in stores]
+        self.ships = ships  # a sale without a shipping fee is collected in store only
 
     def clean(self):
         data = super().clean()
-        if data.get("fulfillment") == F.SHIP:
+        if data.get("fulfillment") == F.SHIP and not self.ships:
+            self.add_error("fulfillment", _("This flash sale is collected in store only."))
+        elif data.get("fulfillment") == F.SHIP:
             for field in ("name", "phone", "address"):
                 if field not in self.errors and not data.get(field):
                     self.add_error(field, _("Needed for a parcel."))

@@ -124,7 +124,7 @@ def flash_grab(request, pk: int):
         raise Http404
     rows = selectors.flash_store_rows(sale=sale)
     stores = {row["store"].pk: row["store"] for row in rows}
-    form = FlashGrabForm(request.POST, stores=stores.values())
+    form = FlashGrabForm(request.POST, stores=stores.values(), ships=bool(sale.shipping_fee))
     if form.is_valid():
         try:
             order = flash_buy(

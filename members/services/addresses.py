@@ -6,8 +6,9 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from members.exceptions import MemberError
+from members.exceptions import InvalidPhone, MemberError
 from members.models import Address
+from members.services.accounts import phone_normalize
 from o2o.parsing import finite_float
 
 MAX_ADDRESSES = 20
@@ -30,6 +31,13 @@ def _clean(*, name: str, phone: str, address: str, latitude, longitude, label: s
         raise InvalidAddress("recipient, phone and address are needed")
     if len(name) > 40 or len(phone) > 20 or len(address) > 200 or len(label) > 20:
         raise InvalidAddress("a field is too long")
+    try:
+        # The courier calls this number at the door: a mainland mobile, kept as 11 digits.
+        phone = phone_normalize(phone)
+    except InvalidPhone as error:
+        raise InvalidAddress(
+            "the phone must be a mainland China mobile number, such as 13812345678"
+        ) from error
     lat = finite_float(latitude, minimum=-90, maximum=90)
     lng = finite_float(longitude, minimum=-180, maximum=180)
     if lat is None or lng is None:

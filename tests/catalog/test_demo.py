@@ -6,6 +6,7 @@ from PIL import Image, ImageChops, ImageDraw
 from catalog.demo import demo_catalog_plan, ean13, seed_catalog
 from catalog.demo_images import SHAPES, shape_draw
 from catalog.models import SKU, Category, Product, ProductImage, Review
+from catalog.presenters import option_labels
 
 pytestmark = pytest.mark.django_db
 
@@ -42,6 +43,23 @@ def test_seed_catalog_creates_a_believable_catalog_once():
     with Image.open(image.thumbnail) as thumbnail:
         assert thumbnail.size == (400, 400)
     assert Product.objects.get(code="wom-01").goes_well_with.count() == 2
+
+
+def test_demo_pickers_are_named_for_what_each_category_sells():
+    seed_catalog()
+    Category.objects.filter(slug="formula").update(color_label="", size_label="")
+    seed_catalog()  # a demo seeded before categories named their options gets the names
+
+    def labels_of(slug):
+        product = Product.objects.select_related("category__parent__parent").filter(
+            category__slug=slug
+        )[0]
+        return option_labels(product.category)
+
+    assert labels_of("formula") == ("段数", "规格")  # 1段/2段/3段 × 900g
+    assert labels_of("makeup") == ("色号", "规格")
+    assert labels_of("fragrance")[1] == "容量"
+    assert labels_of("women") == labels_of("diapers") == ("Color", "Size")
 
 
 # What a demo product's name says it is → the silhouette its picture must show.

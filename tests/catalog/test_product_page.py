@@ -1,4 +1,5 @@
 import json
+import re
 
 import pytest
 from django.core.cache import cache
@@ -7,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.catalog.factories import (
+    CategoryFactory,
     ProductFactory,
     ProductImageFactory,
     ReviewFactory,
@@ -180,3 +182,63 @@ def test_an_unknown_sku_parameter_falls_back_to_no_selection(client):
 
     assert response.status_code == 200
     assert response.context["selected_sku"] is None
+
+
+def picker_labels(page: str) -> list[str]:
+    return re.findall(r'class="picker-label" id="picker-\w+-label">([^<]*)<', page)
+
+
+def test_formula_pickers_are_named_by_its_category_not_color_and_size(client):
+    """A can of formula comes in stages and weights (demo: 1段/2段/3段 × 900g)."""
+    baby = CategoryFactory(name="母婴")
+    formula = CategoryFactory(name="奶粉", parent=baby, color_label="段数", size_label="规格")
+    product = ProductFactory(category=formula)
+    for stage in ("1段", "2段", "3段"):
+        SKUFactory(product=product, color=stage, size="900g")
+
+    page = client.get(reverse("catalog:product", args=[product.code])).content.decode()
+
+    assert picker_labels(page) == ["段数", "规格"]
+    assert 'data-choose="Choose: 段数, 规格"' in page
+
+
+def test_a_subcategory_takes_the_parents_option_names_and_hides_an_empty_axis(client):
+    """Skincare (a 美妆 subcategory) comes in volumes only: no first picker at all."""
+    beauty = CategoryFactory(name="美妆", color_label="色号", size_label="规格")
+    skincare = CategoryFactory(name="护肤", parent=beauty, size_label="容量")
+    serum = ProductFactory(category=skincare)
+    for volume in ("30ml", "50ml"):
+        SKUFactory(product=serum, color="", size=volume)
+    lipstick = ProductFactory(category=CategoryFactory(name="彩妆", parent=beauty))
+    for shade in ("正红", "豆沙"):
+        SKUFactory(product=lipstick, color=shade, size="标准装")
+
+    serum_page = client.get(reverse("catalog:product", args=[serum.code])).content.decode()
+    lipstick_page = client.get(reverse("catalog:product", args=[lipstick.code])).content.decode()
+
+    assert picker_labels(serum_page) == ["容量"] and 'data-choose="Choose: 容量"' in serum_page
+    assert picker_labels(lipstick_page) == ["色号", "规格"]
+
+
+def test_clothes_keep_color_and_size(client):
+    product = ProductFactory()
+    SKUFactory(product=product, color="黑色", size="M")
+    SKUFactory(product=product, color="白色", size="L")
+
+    page = client.get(reverse("catalog:product", args=[product.code])).content.decode()
+
+    assert picker_labels(page) == ["Color", "Size"]
+
+
+def test_renaming_a_categorys_options_shows_on_the_cached_page(client):
+    formula = CategoryFactory(name="奶粉")
+    product = ProductFactory(category=formula)
+    SKUFactory(product=product, color="1段", size="900g")
+    SKUFactory(product=product, color="2段", size="900g")
+    url = reverse("catalog:product", args=[product.code])
+    assert picker_labels(client.get(url).content.decode()) == ["Color", "Size"]
+
+    formula.color_label, formula.size_label = "段数", "规格"
+    formula.save()
+
+    assert picker_labels(client.get(url).content.decode()) == ["段数", "规格"]

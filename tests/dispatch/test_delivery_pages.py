@@ -84,7 +84,7 @@ def test_bad_points_get_a_message_not_a_500(shopper, client, query):
     response = client.post(
         f"{CHECKOUT}?{query}",
         dict(pair.split("=") for pair in query.split("&") if "=" in pair)
-        | {"name": "a", "phone": "1", "address": "x"},
+        | {"name": "a", "phone": "13900000001", "address": "x"},
     )
     assert response.status_code == 400
     assert not Order.objects.exists()
@@ -122,6 +122,73 @@ def test_a_missing_recipient_is_asked_for_and_nothing_is_placed(shopper, client)
     assert not Order.objects.exists()
 
 
+def typed_delivery(client, **fields):
+    return client.post(
+        CHECKOUT,
+        {"lat": f"{JING_AN[0]:.6f}", "lng": f"{JING_AN[1]:.6f}", "coords": "gcj02"}
+        | {"name": "李女士", "phone": "13900000001", "address": "南京西路 1 号"}
+        | fields,
+    )
+
+
+@pytest.mark.parametrize(
+    "phone", ["1", "139", "1390000000", "139000000011", "12900000001", "1390000000a", "+1 555"]
+)
+def test_a_recipient_phone_that_is_not_a_mobile_number_is_refused(shopper, client, phone):
+    response = typed_delivery(client, phone=phone)
+
+    assert response.status_code == 400
+    assert "Enter a mainland China mobile number, such as 13812345678." in (
+        response.content.decode()
+    )
+    assert not Order.objects.exists()
+
+
+def test_the_recipient_phone_is_kept_as_11_digits_and_the_address_trimmed(shopper, client):
+    response = typed_delivery(client, phone=" +86 139-0000-0001 ", address="  南京西路 1 号  ")
+
+    assert response.status_code == 302
+    order = Order.objects.get()
+    assert (order.address["phone"], order.address["address"]) == ("13900000001", "南京西路 1 号")
+
+
+def test_a_blank_address_is_asked_for_and_nothing_is_placed(shopper, client):
+    response = typed_delivery(client, address="   ")
+
+    assert response.status_code == 400
+    assert "Needed for a delivery." in response.content.decode()
+    assert not Order.objects.exists()
+
+
+def test_a_saved_address_without_a_mobile_number_is_refused(shopper, client):
+    saved = address_save(
+        member=shopper.shopper,
+        name="李",
+        phone="13900000001",
+        address="南京西路",
+        latitude=JING_AN[0],
+        longitude=JING_AN[1],
+    )
+    Address.objects.filter(pk=saved.pk).update(phone="1")  # saved before numbers were checked
+
+    response = client.post(CHECKOUT, {"saved": saved.pk})
+
+    assert response.status_code == 400
+    assert "not a mobile number" in response.content.decode()
+    assert not Order.objects.exists()
+
+
+def test_the_address_book_refuses_a_phone_that_is_not_a_mobile_number(shopper, client):
+    response = client.post(
+        "/m/addresses/new/",
+        {"name": "李", "phone": "1", "address": "南京西路", "lat": "31.229", "lng": "121.448"},
+    )
+
+    assert response.status_code == 400
+    assert "mainland China mobile number" in response.content.decode()
+    assert not Address.objects.exists()
+
+
 def test_nobody_delivers_far_away_offers_pickup_at_the_nearest_store(shopper, client):
     far = (31.4000, 121.2000)
     response = client.get(at(far))
@@ -136,7 +203,7 @@ def test_nobody_delivers_far_away_offers_pickup_at_the_nearest_store(shopper, cl
             "lng": far[1],
             "coords": "gcj02",
             "name": "a",
-            "phone": "1",
+            "phone": "13900000001",
             "address": "x",
         },
     )
@@ -148,7 +215,7 @@ def test_a_saved_address_is_used_and_someone_elses_is_refused(shopper, client):
     mine = address_save(
         member=shopper.shopper,
         name="李",
-        phone="139",
+        phone="13900000001",
         address="南京西路",
         latitude=JING_AN[0],
         longitude=JING_AN[1],
@@ -156,7 +223,7 @@ def test_a_saved_address_is_used_and_someone_elses_is_refused(shopper, client):
     other = address_save(
         member=shopper.member(),
         name="王",
-        phone="138",
+        phone="13800000002",
         address="外滩",
         latitude=JING_AN[0],
         longitude=JING_AN[1],
@@ -220,7 +287,12 @@ def test_address_pages_add_edit_default_delete(shopper, client):
 
 def test_another_members_address_pages_are_404(shopper, client):
     other = address_save(
-        member=shopper.member(), name="王", phone="1", address="x", latitude=31, longitude=121
+        member=shopper.member(),
+        name="王",
+        phone="13700000003",
+        address="x",
+        latitude=31,
+        longitude=121,
     )
     assert client.get(f"/m/addresses/{other.pk}/").status_code == 404
     assert client.post(f"/m/addresses/{other.pk}/delete/").status_code == 404
@@ -236,7 +308,7 @@ def paid_delivery(city, client):
             "lng": JING_AN[1],
             "coords": "gcj02",
             "name": "李",
-            "phone": "1",
+            "phone": "13900000001",
             "address": "x",
         },
     )

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from inventory.services import stock_adjust
 from members.models import Member
+from o2o.geo import haversine_km
 from orders.models import Order
 from orders.services.cart import cart_get_or_create, cart_line_add
 from stores.models import Store
@@ -183,3 +184,74 @@ def test_checkout_without_a_usual_store_or_position_preselects_a_store_with_ever
 
     assert preselected(response).code == "decoy"  # the first by code among those with both
     assert why_text(response) == "decoy 店 has every item."
+
+
+def listed(response) -> list[str]:
+    return [choice.store.code for choice in response.context["choices"]]
+
+
+def kilometres_from(point, codes) -> list[float]:
+    stores = {store.code: store for store in Store.objects.filter(code__in=codes)}
+    return [
+        haversine_km(point[0], point[1], float(stores[c].latitude), float(stores[c].longitude))
+        for c in codes
+    ]
+
+
+def test_checkout_lists_her_store_then_the_scanned_one_then_the_nearest_to_her(shopper, town):
+    session = shopper.session
+    session["scanned_store"] = {"code": town.decoy.code, "at": 2_000_000_000}
+    session.save()
+
+    response = checkout_page(shopper, lat=GPS[0], lng=GPS[1], coords="wgs84")
+
+    codes = listed(response)
+    assert codes[:2] == ["sh01", "decoy"]
+    rest = kilometres_from(HERE, codes[2:])
+    assert rest == sorted(rest) and codes[2:4] == ["next-door", "near-her"]
+    # Her usual store lacks the skirt: the first listed store with every item is preselected.
+    assert preselected(response) == town.decoy
+
+
+def test_checkout_ranks_the_store_she_picked_by_its_distance_too(shopper, town):
+    for index in range(6):  # six stores next to her usual store, none with the skirt
+        place_store(town, f"crowd-{index}", 31.2300 + index / 10000, 121.4500, sku_m=1)
+
+    # She picked the far decoy store and forgot the address: the page comes back.
+    response = shopper.post(
+        reverse("orders:checkout"), {"fulfillment": "ship", "store": town.decoy.pk, "points": 0}
+    )
+
+    assert response.status_code == 200 and not Order.objects.exists()
+    codes = listed(response)
+    assert codes[0] == "sh01" and {"near-home", "decoy"} <= set(codes)
+    home = (float(town.store.latitude), float(town.store.longitude))
+    rest = kilometres_from(home, codes[1:])
+    assert rest == sorted(rest)  # the far store she picked last, not before nearer ones
+    assert preselected(response) == town.decoy
+
+
+def test_checkout_without_any_point_lists_the_stores_by_name(shopper, town):
+    Member.objects.filter(pk=town.member.pk).update(home_store=None)
+    # Codes and names sort differently: the shopper reads names.
+    Store.objects.filter(code="decoy").update(name="Z 诱饵店")
+    Store.objects.filter(code="near-her").update(name="A 她附近店")
+
+    response = checkout_page(shopper)
+
+    names = [choice.store.name for choice in response.context["choices"]]
+    assert names[0] == "A 她附近店" and names == sorted(names)
+    assert preselected(response).code == "near-her"  # the first listed with every item
+
+
+def test_checkout_without_a_home_store_lists_her_bound_clerks_store_first(shopper, town):
+    for sku in (town.sku_m, town.skirt):
+        stock_adjust(store=town.other_store, sku=sku, delta=1, reason="receipt")
+    Member.objects.filter(pk=town.member.pk).update(home_store=None, bound_clerk=town.other_clerk)
+
+    response = checkout_page(shopper, lat=GPS[0], lng=GPS[1], coords="wgs84")
+
+    assert listed(response)[0] == town.other_store.code
+    assert "home" in response.context["choices"][0].reasons
+    assert preselected(response) == town.other_store
+    assert why_text(response) == "Your usual store has every item."

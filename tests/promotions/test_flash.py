@@ -325,3 +325,39 @@ def test_the_claim_is_linked_before_the_stock_is_held(flash_shop):
         )
     assert hold_is_last(queries)
     assert FlashClaim.objects.get(order=order).state == FlashClaim.State.HELD
+
+
+@pytest.mark.django_db
+def test_a_sale_without_a_shipping_fee_offers_pickup_only(client, flash_shop):
+    sale = flash_sale_make(flash_shop, stores=[flash_shop.store], per_store=10)
+    sale.shipping_fee = 0
+    sale.save(update_fields=["shipping_fee"])
+    log_in(client, flash_shop.member)
+
+    page = client.get(f"/flash/{sale.pk}/").content.decode()
+    response = client.post(
+        f"/flash/{sale.pk}/grab/",
+        {
+            "store": flash_shop.store.pk,
+            "fulfillment": "ship",
+            "name": "李女士",
+            "phone": "13900000001",
+            "address": "南京西路 1 号",
+        },
+    )
+
+    assert 'value="ship"' not in page and 'name="address"' not in page
+    assert 'value="pickup"' in page
+    # Refused on the page again, her input kept, nothing claimed or ordered.
+    assert response.status_code == 200
+    assert Order.objects.count() == 0 and FlashClaim.objects.count() == 0
+    assert "This flash sale is collected in store only." in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_sale_with_a_shipping_fee_offers_the_parcel(client, flash_shop):
+    sale = flash_sale_make(flash_shop, stores=[flash_shop.store], per_store=10)
+
+    page = client.get(f"/flash/{sale.pk}/").content.decode()
+
+    assert 'value="ship"' in page and "Ship to me (+¥15.00)" in page
