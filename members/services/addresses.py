@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from members.exceptions import InvalidPhone, MemberError
 from members.models import Address
@@ -28,20 +29,20 @@ def _clean(*, name: str, phone: str, address: str, latitude, longitude, label: s
         (label or "").strip(),
     )
     if not (name and phone and address):
-        raise InvalidAddress("recipient, phone and address are needed")
+        raise InvalidAddress(_("Enter the recipient, the phone and the address."))
     if len(name) > 40 or len(phone) > 20 or len(address) > 200 or len(label) > 20:
-        raise InvalidAddress("a field is too long")
+        raise InvalidAddress(_("A field is too long."))
     try:
         # The courier calls this number at the door: a mainland mobile, kept as 11 digits.
         phone = phone_normalize(phone)
     except InvalidPhone as error:
         raise InvalidAddress(
-            "the phone must be a mainland China mobile number, such as 13812345678"
+            _("Enter a mainland China mobile number, such as 13812345678.")
         ) from error
     lat = finite_float(latitude, minimum=-90, maximum=90)
     lng = finite_float(longitude, minimum=-180, maximum=180)
     if lat is None or lng is None:
-        raise InvalidAddress("choose the address's place on the map (share your location)")
+        raise InvalidAddress(_("Choose the address's place on the map (share your location)."))
     return {
         "name": name,
         "phone": phone,
@@ -73,7 +74,9 @@ def address_save(
     mine = list(Address.objects.select_for_update().filter(member=member).order_by("pk"))
     if existing is None:
         if len(mine) >= MAX_ADDRESSES:
-            raise InvalidAddress(f"at most {MAX_ADDRESSES} addresses")
+            raise InvalidAddress(
+                _("You can keep at most %(most)d addresses.") % {"most": MAX_ADDRESSES}
+            )
         row = Address(member=member, **fields)
     else:
         row = next((a for a in mine if a.pk == existing.pk), None)

@@ -64,3 +64,15 @@ def test_editing_shows_the_saved_address_and_changes_it(client, shop):
     assert response.status_code == 302
     saved.refresh_from_db()
     assert saved.address == "家里"
+
+
+def test_a_refusal_from_the_address_service_reads_in_her_language(client, shop, settings):
+    """The service's own refusals (no map point, too many addresses) are translated too."""
+    settings.LANGUAGE_CODE = "zh-hans"
+    log_in(client, shop.member)
+
+    response = client.post("/m/addresses/new/", {**GOOD, "lat": "inf"})
+
+    page = response.content.decode()
+    assert response.status_code == 400 and "请在地图上选择地址的位置" in page
+    assert "Choose the address" not in page
