@@ -175,6 +175,14 @@ def flash_claim_release(*, claim: FlashClaim, note: str) -> bool:
     return True
 
 
+def _fulfillment_check(sale: FlashSale, fulfillment: str) -> None:
+    """Pickup, or a parcel where HQ set a shipping fee (a fee of 0 means pickup only)."""
+    if fulfillment not in {Order.Fulfillment.PICKUP, Order.Fulfillment.SHIP}:
+        raise PromotionError("a flash sale is collected in store or shipped")
+    if fulfillment == Order.Fulfillment.SHIP and not sale.shipping_fee:
+        raise PromotionError("this flash sale is collected in store only")
+
+
 def flash_order_place(*, claim: FlashClaim, fulfillment: str, address: dict | None = None):
     """Place the claim's order: the SKU at the price the claim holds, at the claim's store.
 
@@ -188,9 +196,8 @@ def flash_order_place(*, claim: FlashClaim, fulfillment: str, address: dict | No
     )
     if claim.state != S.HELD or claim.order_id:
         raise PromotionError("this claim has already been used")
-    if fulfillment not in {Order.Fulfillment.PICKUP, Order.Fulfillment.SHIP}:
-        raise PromotionError("a flash sale is collected in store or shipped")
     sale = claim.sale
+    _fulfillment_check(sale, fulfillment)
 
     def claim_link(order) -> None:  # before the stock is held: see order_place
         held_until = timezone.now() + payment_window() + ORDER_GRACE
@@ -221,6 +228,7 @@ def flash_order_place(*, claim: FlashClaim, fulfillment: str, address: dict | No
 
 def flash_buy(*, sale: FlashSale, store, member: Member, fulfillment: str, address=None):
     """The shopper's "grab" (抢): claim one unit at her store, then place its order."""
+    _fulfillment_check(sale, fulfillment)  # before a unit of the quota is claimed
     claim = flash_quota_claim(sale=sale, store=store, member=member)
     return flash_order_place(claim=claim, fulfillment=fulfillment, address=address)
 

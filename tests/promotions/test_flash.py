@@ -361,3 +361,22 @@ def test_a_sale_with_a_shipping_fee_offers_the_parcel(client, flash_shop):
     page = client.get(f"/flash/{sale.pk}/").content.decode()
 
     assert 'value="ship"' in page and "Ship to me (+¥15.00)" in page
+
+
+@pytest.mark.django_db
+def test_the_service_refuses_a_parcel_of_a_pickup_only_sale_before_claiming(flash_shop):
+    sale = flash_sale_make(flash_shop, stores=[flash_shop.store], per_store=10)
+    sale.shipping_fee = 0
+    sale.save(update_fields=["shipping_fee"])
+
+    for fulfillment in (F.SHIP, F.DELIVERY):
+        with pytest.raises(PromotionError):
+            flash_buy(
+                sale=sale,
+                store=flash_shop.store,
+                member=flash_shop.member,
+                fulfillment=fulfillment,
+                address={"address": "上海市 淮海中路 2 号"},
+            )
+
+    assert not FlashClaim.objects.exists() and not Order.objects.exists()
