@@ -159,7 +159,11 @@ def cart(request):
     return render(
         request,
         "orders/cart.html",
-        {"lines": lines, "goods_total": sum(line.sku.price * line.quantity for line in lines)},
+        {
+            "lines": lines,
+            "goods_total": sum(line.sku.price * line.quantity for line in lines),
+            "max_quantity": cart_service.MAX_LINE_QUANTITY,
+        },
     )
 
 

@@ -142,3 +142,13 @@ def test_a_line_changed_to_a_quantity_not_from_0_to_99_is_refused_plainly(client
     assert response.status_code == 302 and response["Location"] == reverse("orders:cart")
     assert said(response) == ["Choose a quantity from 1 to 99, or remove the item."]
     assert quantities(cart) == {"dress-m": 2}
+
+
+def test_one_more_is_offered_only_below_the_most_a_line_holds(client, shop):
+    log_in(client, shop.member)
+    client.post(reverse("orders:cart_add"), {"sku": "dress-m", "quantity": 1})
+    more = 'aria-label="One more"'
+
+    assert f"{more}>+" in client.get(reverse("orders:cart")).content.decode()
+    client.post(reverse("orders:cart_line", args=[shop.sku_m.pk]), {"quantity": 99})
+    assert f"{more} disabled>+" in client.get(reverse("orders:cart")).content.decode()
