@@ -34,6 +34,17 @@ def shopper(city, client):
     return city
 
 
+def saved_address(member, name="李", phone="13900000001", address="南京西路"):
+    return address_save(
+        member=member,
+        name=name,
+        phone=phone,
+        address=address,
+        latitude=JING_AN[0],
+        longitude=JING_AN[1],
+    )
+
+
 def at(point, coords="gcj02"):
     return f"{CHECKOUT}?lat={point[0]:.6f}&lng={point[1]:.6f}&coords={coords}"
 
@@ -161,14 +172,7 @@ def test_a_blank_address_is_asked_for_and_nothing_is_placed(shopper, client):
 
 
 def test_a_saved_address_without_a_mobile_number_is_refused(shopper, client):
-    saved = address_save(
-        member=shopper.shopper,
-        name="李",
-        phone="13900000001",
-        address="南京西路",
-        latitude=JING_AN[0],
-        longitude=JING_AN[1],
-    )
+    saved = saved_address(shopper.shopper)
     Address.objects.filter(pk=saved.pk).update(phone="1")  # saved before numbers were checked
 
     response = client.post(CHECKOUT, {"saved": saved.pk})
@@ -176,17 +180,6 @@ def test_a_saved_address_without_a_mobile_number_is_refused(shopper, client):
     assert response.status_code == 400
     assert "not a mobile number" in response.content.decode()
     assert not Order.objects.exists()
-
-
-def test_the_address_book_refuses_a_phone_that_is_not_a_mobile_number(shopper, client):
-    response = client.post(
-        "/m/addresses/new/",
-        {"name": "李", "phone": "1", "address": "南京西路", "lat": "31.229", "lng": "121.448"},
-    )
-
-    assert response.status_code == 400
-    assert "mainland China mobile number" in response.content.decode()
-    assert not Address.objects.exists()
 
 
 def test_nobody_delivers_far_away_offers_pickup_at_the_nearest_store(shopper, client):
@@ -212,22 +205,8 @@ def test_nobody_delivers_far_away_offers_pickup_at_the_nearest_store(shopper, cl
 
 
 def test_a_saved_address_is_used_and_someone_elses_is_refused(shopper, client):
-    mine = address_save(
-        member=shopper.shopper,
-        name="李",
-        phone="13900000001",
-        address="南京西路",
-        latitude=JING_AN[0],
-        longitude=JING_AN[1],
-    )
-    other = address_save(
-        member=shopper.member(),
-        name="王",
-        phone="13800000002",
-        address="外滩",
-        latitude=JING_AN[0],
-        longitude=JING_AN[1],
-    )
+    mine = saved_address(shopper.shopper)
+    other = saved_address(shopper.member(), name="王", phone="13800000002", address="外滩")
     # Her default address is used without asking.
     assert "within 1 hour" in client.get(CHECKOUT).content.decode()
 
