@@ -5,8 +5,7 @@ from datetime import timedelta
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from promotions.exceptions import InvalidEventStart
-from promotions.services.events import event_start_check
+from promotions.forms import event_start_clean
 
 
 class StoreEventForm(forms.Form):
@@ -26,12 +25,7 @@ class StoreEventForm(forms.Form):
     )
 
     def clean_starts_at(self):
-        starts_at = self.cleaned_data["starts_at"]
-        try:
-            event_start_check(starts_at)
-        except InvalidEventStart as error:
-            raise forms.ValidationError(str(error), code=error.code) from error
-        return starts_at
+        return event_start_clean(self.cleaned_data["starts_at"])
 
     def ends_at(self):
         return self.cleaned_data["starts_at"] + timedelta(minutes=self.cleaned_data["minutes"])

@@ -32,13 +32,11 @@ def _options(values, *, selected, available):
 def option_labels(category) -> tuple[str, str]:
     """The names of the two SKU pickers: the nearest category's own (色号, 段数, 容量…), else
     Color and Size, as for clothes."""
-    color = size = ""
-    node = category
-    for level in range(LABEL_LEVELS):
-        color, size = color or node.color_label, size or node.size_label
-        if (color and size) or level == LABEL_LEVELS - 1 or node.parent_id is None:
-            break
-        node = node.parent
+    chain = [category]
+    while len(chain) < LABEL_LEVELS and chain[-1].parent_id is not None:
+        chain.append(chain[-1].parent)
+    color = next((node.color_label for node in chain if node.color_label), "")
+    size = next((node.size_label for node in chain if node.size_label), "")
     return color or _("Color"), size or _("Size")
 
 

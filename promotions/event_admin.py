@@ -6,9 +6,8 @@ from django import forms
 from django.contrib import admin
 
 from o2o.admin_initial import QueryInitialMixin
-from promotions.exceptions import InvalidEventStart
+from promotions.forms import event_start_clean
 from promotions.models import EventBooking, StoreEvent
-from promotions.services.events import event_start_check
 
 
 class BookingInline(admin.TabularInline):
@@ -26,15 +25,10 @@ class StoreEventAdminForm(forms.ModelForm):
     """The admin builds the form's fields from the model (StoreEventAdmin)."""
 
     def clean_starts_at(self):
-        starts_at = self.cleaned_data["starts_at"]
         # The instance still holds the saved start here (the form copies its data in after
         # cleaning): editing an event checks its start only when HQ changed it.
         previous = self.instance.starts_at if self.instance.pk else None
-        try:
-            event_start_check(starts_at, previous=previous)
-        except InvalidEventStart as error:
-            raise forms.ValidationError(str(error), code=error.code) from error
-        return starts_at
+        return event_start_clean(self.cleaned_data["starts_at"], previous=previous)
 
 
 @admin.register(StoreEvent)

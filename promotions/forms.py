@@ -7,6 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from members.forms import PhoneField
 from orders.models import Order
+from promotions.exceptions import InvalidEventStart
+from promotions.services.events import event_start_check
 
 F = Order.Fulfillment
 
@@ -59,3 +61,13 @@ class FlashGrabForm(forms.Form):
         if data["fulfillment"] != F.SHIP:
             return None
         return {"name": data["name"], "phone": data["phone"], "address": data["address"]}
+
+
+def event_start_clean(starts_at, *, previous=None):
+    """`event_start_check` as a form field's error: the back-office event form and HQ's admin
+    form both clean the start with it."""
+    try:
+        event_start_check(starts_at, previous=previous)
+    except InvalidEventStart as error:
+        raise forms.ValidationError(str(error), code=error.code) from error
+    return starts_at

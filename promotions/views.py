@@ -78,7 +78,7 @@ def _pk(value) -> int | None:
     return int(value) if isinstance(value, str) and value.isdigit() and len(value) < 10 else None
 
 
-def _flash_page(request, sale, form: FlashGrabForm, rows, *, status: int = 200):
+def _flash_page(request, sale, form: FlashGrabForm, rows):
     now = timezone.now()
     return render(
         request,
@@ -92,7 +92,6 @@ def _flash_page(request, sale, form: FlashGrabForm, rows, *, status: int = 200):
             "seconds_to_start": max(0, int((sale.starts_at - now).total_seconds())),
             "seconds_to_end": max(0, int((sale.ends_at - now).total_seconds())),
         },
-        status=status,
     )
 
 
