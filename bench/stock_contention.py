@@ -6,14 +6,14 @@ server, migrates it, and drops it at the end, also when something fails.
 
 Phase 1, throughput: N threads hammer one store × one SKU with plenty of stock for a fixed time,
 (A) through `stock_reserve` (one statement per call, the server-side `inventory_stock_hold`:
-reservation row first, then the conditional UPDATE),
+reservation row first, then the level's first-come advisory queue, then the conditional UPDATE),
 (B) through the bare `UPDATE ... WHERE on_hand - reserved >= 1` in autocommit. Prints both rates
 and their ratio (aim: the service at least 0.8 of the bare statement).
 Phase 2, oversell: only 10 units available, N threads × many attempts, through each path:
 exactly 10 must succeed. Both phases end by checking reserved == sum of active reservations
 (service path), reserved <= on hand and on hand == sum of movements.
 
-    python bench/stock_contention.py [--threads 16] [--processes] [--seconds 5] [--rounds 2]
+    python bench/stock_contention.py [--threads 16] [--processes] [--seconds 12] [--rounds 6]
                                      [--attempts 50]
 """
 
@@ -41,13 +41,13 @@ PLENTY = 1_000_000
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--threads", type=int, default=16)
-    parser.add_argument("--seconds", type=float, default=5.0, help="per throughput mode")
+    parser.add_argument("--seconds", type=float, default=12.0, help="per throughput mode")
     parser.add_argument(
         "--processes",
         action="store_true",
         help="throughput workers as processes rather than threads (no shared GIL)",
     )
-    parser.add_argument("--rounds", type=int, default=2, help="alternating rounds per mode")
+    parser.add_argument("--rounds", type=int, default=6, help="alternating rounds per mode")
     parser.add_argument("--attempts", type=int, default=50, help="per thread, oversell phase")
     return parser.parse_args()
 

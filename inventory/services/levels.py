@@ -194,10 +194,12 @@ def levels_reserve(
     """Take `lines` {sku_id: quantity} into reserved and write their reservations, all or nothing.
 
     The hot path of checkout (a thousand shoppers pressing "buy" on one SKU): the whole basket is
-    one statement, the server-side function `inventory_stock_hold` (migration 0006). It writes the
-    holds before it locks any level, then takes each level under the same guard as `levels_apply`
-    in sku order, like every other writer, so baskets cannot deadlock. A short line makes it give
-    back what it took: no savepoint, and in autocommit the row lock lasts one statement.
+    one statement, the server-side function `inventory_stock_hold` (migrations 0006, 0007). It
+    writes the holds before it locks any level, then takes each level under the same guard as
+    `levels_apply` in sku order, like every other writer, so baskets cannot deadlock. Holds on one
+    level wait their turn in a first-come queue of their own (an advisory lock on (store, sku))
+    rather than on the row lock: one wake-up per turn. A short line makes it give back what it
+    took: no savepoint, and in autocommit the row lock lasts one statement.
 
     Holds change `reserved` only, never `updated_at`: the level's row then takes a heap-only
     update (its indexes are untouched), and `updated_at` marks changes of on-hand stock.

@@ -11,7 +11,7 @@ from collections import Counter
 from datetime import timedelta
 
 import pytest
-from django.db import connection
+from django.db import OperationalError, connection
 from django.db.models import Sum
 from django.utils import timezone
 
@@ -115,6 +115,43 @@ def test_fifty_shoppers_buying_the_last_ten_units_never_oversell(store, sku):
     )
     assert Reservation.objects.filter(state="committed").count() == 10
     assert not Reservation.objects.exclude(state="committed").exists()
+
+
+def test_holds_on_one_level_queue_on_its_own_lock_and_other_writers_do_not(store, sku):
+    # Given 5 units, and another session at the head of the queue for this level's holds
+    stock_adjust(store=store, sku=sku, delta=5, reason=R.RECEIPT)
+    other = connection.get_new_connection(connection.get_connection_params())
+    try:
+        with other.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [store.pk, sku.pk])
+
+        # When a shopper holds a unit while it is there, waiting at most a moment
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '200ms'")
+        try:
+            with pytest.raises(OperationalError, match="lock timeout"):
+                stock_reserve(store=store, lines=[(sku.pk, 1)], expires_at=soon(), owner="o:1")
+
+            # Then she waits her turn, and her statement leaves nothing behind; a receipt
+            # (not a hold) does not queue there
+            assert numbers(store, sku)["reserved"] == 0
+            assert not Reservation.objects.exists()
+            stock_adjust(store=store, sku=sku, delta=1, reason=R.RECEIPT)
+
+            # And once the other session ends, her hold goes through
+            other.rollback()
+            stock_reserve(store=store, lines=[(sku.pk, 1)], expires_at=soon(), owner="o:1")
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("RESET lock_timeout")
+    finally:
+        other.close()
+    assert numbers(store, sku) == {
+        "on_hand": 6,
+        "reserved": 1,
+        "movements": 6,
+        "active_reservations": 1,
+    }
 
 
 def test_baskets_locking_the_same_skus_in_opposite_orders_never_deadlock(make_store, make_sku):
