@@ -23,6 +23,7 @@ rows while the write was still open cannot leave them cached under the new versi
 import threading
 import time
 from collections.abc import Callable, Iterable
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.cache import cache
@@ -115,19 +116,32 @@ def _key(name: str, parts: Iterable[object], *, reviews_of: str | None = None) -
     )
 
 
-def catalog_value(*, name: str, parts: Iterable[object], compute: Callable[[], object]):
-    """A small read of the catalog or the stores (a scanned SKU's product, a store), kept under
-    the catalog version like the pages. None (nothing found) is never kept, so made-up codes
-    cannot fill the cache."""
-    if settings.CATALOG_PAGE_CACHE_SECONDS <= 0:
-        return compute()
-    key = _key(name, parts)
-    value = cache.get(key)
-    if value is None:
-        value = compute()
-        if value is not None:
-            cache.set(key, value, settings.CATALOG_PAGE_CACHE_SECONDS)
-    return value
+class CatalogRead(NamedTuple):
+    """One small read of the catalog or the stores, by name and key parts (see catalog_values)."""
+
+    name: str
+    parts: list
+    compute: Callable[[], object]
+
+
+def catalog_values(*reads: CatalogRead) -> list:
+    """Small reads of the catalog or the stores (a scanned SKU's product, a store), kept under
+    the catalog version like the pages and fetched together in one cache round trip. None
+    (nothing found) is never kept, so made-up codes cannot fill the cache."""
+    seconds = settings.CATALOG_PAGE_CACHE_SECONDS
+    if seconds <= 0:
+        return [read.compute() for read in reads]
+    keys = [_key(read.name, read.parts) for read in reads]
+    found = cache.get_many(keys) if keys else {}
+    values = []
+    for key, read in zip(keys, reads, strict=True):
+        value = found.get(key)
+        if value is None:
+            value = read.compute()
+            if value is not None:
+                cache.set(key, value, seconds)
+        values.append(value)
+    return values
 
 
 def page_fragments(

@@ -14,7 +14,7 @@ import time
 from django.conf import settings
 from django.core import signing
 
-from catalog.page_cache import catalog_value
+from catalog.page_cache import CatalogRead, catalog_values
 from stores.models import Store
 
 COOKIE_NAME = "scanned_store"
@@ -74,11 +74,14 @@ def scanned_store_get(request) -> Store | None:
     return store_active_get(code=code)
 
 
-def store_active_get(*, code: str) -> Store | None:
-    """The active store with this code; read once per catalog version, as every shopper page
-    of a scanned store needs it."""
-    return catalog_value(
-        name="store",
-        parts=[code],
-        compute=lambda: Store.objects.filter(code=code, is_active=True).first(),
+def store_active_read(code: str) -> CatalogRead:
+    """The read of the active store with this code, for catalog_values: every shopper page of a
+    scanned store needs it, so it is read once per catalog version."""
+    return CatalogRead(
+        "store", [code], lambda: Store.objects.filter(code=code, is_active=True).first()
     )
+
+
+def store_active_get(*, code: str) -> Store | None:
+    """The active store with this code (cached, see store_active_read)."""
+    return catalog_values(store_active_read(code))[0]

@@ -224,24 +224,21 @@ def qr_landing(request, sku_code):
     opens the product (the shopper wants to see the item) but is not remembered, since sales
     would otherwise be credited to a store that does not exist.
     """
-    # A code that could never have been printed is not looked up, nor kept in the cache.
-    target = (
-        page_cache.catalog_value(
-            name="scan", parts=[sku_code], compute=lambda: _scan_target(sku_code)
-        )
-        if selectors.code_is_plausible(sku_code)
-        else None
-    )
+    # A code that could never have been printed is not looked up, nor kept in the cache. The
+    # label's SKU and store are read together: one cache round trip.
+    if not selectors.code_is_plausible(sku_code):
+        return _not_sold(request, status=404)
+    store_code = request.GET.get("s", "")
+    reads = [page_cache.CatalogRead("scan", [sku_code], lambda: _scan_target(sku_code))]
+    if store_code and selectors.code_is_plausible(store_code):
+        reads.append(scanning.store_active_read(store_code))
+    target, store = [*page_cache.catalog_values(*reads), None][:2]
     if target is None:
         return _not_sold(request, status=404)
     product_code, on_sale = target
     if not on_sale:
         return _not_sold(request, status=410)
-    store = None
-    store_code = request.GET.get("s", "")
     if store_code:
-        if selectors.code_is_plausible(store_code):
-            store = scanning.store_active_get(code=store_code)
         if store is None:
             messages.warning(
                 request, _("We could not recognise the store on this label; showing the item.")

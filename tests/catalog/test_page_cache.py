@@ -158,3 +158,23 @@ def test_the_page_cache_can_be_turned_off(client, coat, settings):
 
     assert not served_from_cache(client, url)
     assert not served_from_cache(client, url)
+
+
+def test_a_warm_qr_landing_costs_four_cache_round_trips_and_no_catalog_query(
+    client, coat, store, monkeypatch
+):
+    # The catalog version, the label's SKU and store together, the reviews version, the page.
+    from o2o.cache_backend import TolerantRedisCache
+
+    url = reverse("catalog:qr_landing", args=["coat-01-m"]) + f"?s={store.code}"
+    client.get(url)
+    calls = []
+    original = TolerantRedisCache._call
+
+    def counted(self, fallback, operation, *args, **kwargs):
+        calls.append(operation.__name__)
+        return original(self, fallback, operation, *args, **kwargs)
+
+    monkeypatch.setattr(TolerantRedisCache, "_call", counted)
+    assert served_from_cache(client, url)
+    assert calls == ["get_many", "get_many", "get_many", "get"]
