@@ -284,8 +284,8 @@ def run(args, name: str) -> int:
 
     # Phase 1: throughput with plenty of stock. The modes alternate in short rounds so that a
     # change in the machine's load during the run weighs on both alike.
-    # Each round's rates are printed too: the service's rounds have been seen to fall in two
-    # groups (about 2,450 and 3,100 ops/s on a 2-core machine) while the raw ones did not.
+    # Each round's rates are printed too: on a 2-core machine the service's rounds have been
+    # seen to wander between about 2,250 and 3,300 ops/s within one run, the raw ones less.
     totals = {"service": [0, 0.0], "raw": [0, 0.0]}  # reservations, seconds
     print("\nrounds, service vs raw ops/s:", end="")
     for round_number in range(args.rounds):
