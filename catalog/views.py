@@ -232,7 +232,8 @@ def qr_landing(request, sku_code):
     reads = [page_cache.CatalogRead("scan", [sku_code], lambda: _scan_target(sku_code))]
     if store_code and selectors.code_is_plausible(store_code):
         reads.append(scanning.store_active_read(store_code))
-    target, store = [*page_cache.catalog_values(*reads), None][:2]
+    values = page_cache.catalog_values(*reads)
+    target, store = values[0], (values[1] if len(values) > 1 else None)
     if target is None:
         return _not_sold(request, status=404)
     product_code, on_sale = target
