@@ -13,7 +13,7 @@ from o2o.api_parsers import BoundedJSONParser
 from o2o.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
 from orders.pos_serializers import MAX_FEN
 from promotions.models import CouponRedemption
-from promotions.services.coupons import coupon_redeem_at_store
+from promotions.services.coupon_redemption import coupon_redeem_at_store
 
 
 class CouponRedeemSerializer(serializers.Serializer):

@@ -18,12 +18,12 @@ class PromotionsConfig(AppConfig):
         from orders import hooks
         from promotions.models import RepriceRule, StoreProduct
         from promotions.services import flash
-        from promotions.services.coupons import (
+        from promotions.services.coupon_redemption import (
             coupon_apply_to_order,
             coupon_restore_for_refund,
             coupon_return_for_order,
-            new_member_gifts_issue,
         )
+        from promotions.services.coupons import new_member_gifts_issue
         from promotions.services.segments import marketing_gate
         from promotions.store_prices import StorefrontResolver
 

@@ -10,7 +10,7 @@ from django.db.models import Count, F, Q, Sum
 from catalog import store_prices
 from promotions.exceptions import CouponNotValid, CouponUsed
 from promotions.models import Coupon, CouponRedemption, CouponTemplate, PushOptOut
-from promotions.services.coupons import (
+from promotions.services.coupon_redemption import (
     CouponQuote,
     coupon_check,
     coupon_quote_lines,

@@ -23,11 +23,10 @@ from o2o.errors import DomainError
 from promotions.coupon_selectors import coupon_template_counters, redemption_report
 from promotions.exceptions import CouponNotValid, CouponUsed, coupon_error_text
 from promotions.models import Coupon, CouponRedemption, CouponTemplate
+from promotions.services.coupon_redemption import coupon_check, coupon_redeem_at_store
 from promotions.services.coupons import (
-    coupon_check,
     coupon_code_normalise,
     coupon_give,
-    coupon_redeem_at_store,
     store_coupon_template_create,
 )
 from stores.models import Staff

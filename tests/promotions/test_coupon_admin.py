@@ -4,7 +4,8 @@ import pytest
 from django.urls import reverse
 
 from promotions.models import Coupon, CouponCampaign, Push, Segment
-from promotions.services.coupons import coupon_claim, coupon_redeem_at_store
+from promotions.services.coupon_redemption import coupon_redeem_at_store
+from promotions.services.coupons import coupon_claim
 from tests.promotions.coupon_fixtures import template_make
 
 pytestmark = pytest.mark.django_db

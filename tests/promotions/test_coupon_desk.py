@@ -7,7 +7,8 @@ from django.urls import reverse
 
 from members.models import Member
 from promotions.models import Coupon, CouponRedemption, CouponTemplate
-from promotions.services.coupons import coupon_claim, coupon_redeem_at_store
+from promotions.services.coupon_redemption import coupon_redeem_at_store
+from promotions.services.coupons import coupon_claim
 from tests.promotions.coupon_fixtures import template_make
 
 pytestmark = pytest.mark.django_db

@@ -16,7 +16,8 @@ from orders.services.checkout import Line, order_place
 from orders.services.expiry import order_cancel
 from promotions.exceptions import CouponNotValid
 from promotions.models import Coupon, CouponRedemption, CouponTemplate
-from promotions.services.coupons import coupon_claim, coupon_redeem_at_store
+from promotions.services.coupon_redemption import coupon_redeem_at_store
+from promotions.services.coupons import coupon_claim
 from tests.api import token_client
 from tests.orders.placing import F, pay, place
 from tests.orders.shopper_helpers import log_in

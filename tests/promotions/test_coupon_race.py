@@ -10,7 +10,8 @@ from orders.models import Order
 from orders.services.checkout import Line
 from promotions.exceptions import CouponUsed
 from promotions.models import Coupon, CouponRedemption
-from promotions.services.coupons import coupon_claim, coupon_redeem_at_store
+from promotions.services.coupon_redemption import coupon_redeem_at_store
+from promotions.services.coupons import coupon_claim
 from tests.orders.placing import F, place
 from tests.promotions.coupon_fixtures import template_make
 

@@ -13,12 +13,8 @@ from orders.services.expiry import order_cancel, orders_expire
 from orders.services.refunds import refund_execute, refund_request
 from promotions.exceptions import CouponNotFound, CouponNotValid, CouponUnavailable, CouponUsed
 from promotions.models import Coupon, CouponEvent, CouponRedemption, CouponTemplate
-from promotions.services.coupons import (
-    coupon_claim,
-    coupon_code_normalise,
-    coupon_issue,
-    coupon_redeem_at_store,
-)
+from promotions.services.coupon_redemption import coupon_redeem_at_store
+from promotions.services.coupons import coupon_claim, coupon_code_normalise, coupon_issue
 from tests.orders.placing import F, pay, place
 from tests.promotions.coupon_fixtures import template_make
 
