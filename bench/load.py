@@ -87,6 +87,11 @@ class Recorder:
             self.errors[name] += 1
 
 
+def label_sku(targets) -> str:
+    """The SKU code on the measured shelf label (the QR landing's path)."""
+    return targets["QR landing"].split("/q/")[1].split("?")[0]
+
+
 def opener_new():
     jar = http.cookiejar.CookieJar()
     return urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar)), jar
@@ -95,7 +100,7 @@ def opener_new():
 def shopper(base, targets, recorder, stop_at):
     while time.monotonic() < stop_at:
         opener, _jar = opener_new()  # a new shopper each round: no cookies yet
-        sku = targets["QR landing"].split("/q/")[1].split("?")[0]
+        sku = label_sku(targets)
         product = targets["product"].split("/p/")[1].strip("/")
         recorder.get(opener, "QR landing", base + targets["QR landing"])
         recorder.get(opener, "order actions", f"{base}/p/{product}/order-actions/?sku={sku}")
@@ -117,7 +122,7 @@ NOTIFICATION = re.compile(
 
 
 def pay(base, recorder, opener, jar, step: str, pay_url: str) -> None:
-    """From an order's pay step to its paid receipt, through the sandbox pay page."""
+    """From an order's pay step through the sandbox pay page to the notification's answer."""
     if "/pay/sandbox/" not in pay_url:
         recorder.fail(step)  # refused (sold out, a form error): no pay page
         return
@@ -143,7 +148,7 @@ def buyer(base, targets, recorder, stop_at, member_id: int, store_id: int):
     login = f"{base}/m/login/demo/"
     recorder.get(opener, "member login", login)
     post(recorder, opener, jar, "member login", login, {"member": member_id})
-    sku = targets["QR landing"].split("/q/")[1].split("?")[0]
+    sku = label_sku(targets)
     while time.monotonic() < stop_at:
         recorder.get(opener, "QR landing", base + targets["QR landing"])
         _, pay_url = post(recorder, opener, jar, "buy now", f"{base}/buy-now/", {"sku": sku})
@@ -237,8 +242,7 @@ def main() -> int:
     # As the run command serves it: demo logins, and payments in the WeChat Pay sandbox.
     demo = {"DEMO_MODE": "true", "WECHAT_PAY_SANDBOX": "true"}
     with demo_server("load", extra_env=demo) as (base, server, targets):
-        sku = targets["QR landing"].split("/q/")[1].split("?")[0]
-        members, store_id = buyers_ready(sku, args.buyers)
+        members, store_id = buyers_ready(label_sku(targets), args.buyers)
         memory_before = workers_memory_mb(server.pid)
         since = datetime.now(UTC)
         stop_at = time.monotonic() + args.seconds

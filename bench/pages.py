@@ -190,8 +190,7 @@ def demo_server(
             targets = demo_targets()
             from django.db import connection, connections
 
-            # Done here rather than by autovacuum in the middle of a measurement (it woke up
-            # after the seeding and took a page's rate from ~800 to ~300 req/s).
+            # Done here rather than by autovacuum, woken by the seeding, during a measurement.
             with connection.cursor() as cursor:
                 cursor.execute("VACUUM ANALYZE")
 

@@ -172,8 +172,8 @@ class Bench:
         """No reservations, nothing reserved, `on_hand` units (set through a stocktake).
 
         Each round starts from vacuumed tables: deleting a round's tens of thousands of holds
-        (something checkout never does) would otherwise wake autovacuum in the middle of a later
-        round, and only the service's rounds write that table.
+        (something checkout never does) would leave dead rows for autovacuum to clean during a
+        later round, and only the service's rounds write that table.
         """
         from django.db import connection
         from django.utils import timezone
