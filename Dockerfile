@@ -20,4 +20,6 @@ USER o2o
 RUN SECRET_KEY=build-only DATABASE_URL=postgres://build@localhost/build python manage.py collectstatic --no-input -v 0
 
 EXPOSE 8000
-CMD ["gunicorn", "o2o.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--threads", "4", "--access-logfile", "-"]
+# The worker class gives each worker a socket of its own (o2o/web_worker.py: GUNICORN_OPTIONS).
+CMD ["gunicorn", "o2o.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--threads", "4", \
+     "--worker-class", "o2o.web_worker.ThreadWorker", "--reuse-port", "--access-logfile", "-"]

@@ -3,9 +3,10 @@
 Run by `make bench` (bench/run_all.sh sets DJANGO_SETTINGS_MODULE, SECRET_KEY, DATABASE_URL).
 Never touches real data: a scratch database `<name>_bench_pages` on the same server gets the
 migrations and the demo data, and is dropped at the end; the cache keys carry a prefix of their
-own. The server is the run command's: gunicorn with 2 workers × 4 threads and DEBUG=false, with
-collected (hashed) static files. The load comes from wrk (the `wrk` Debian package) at 32
-connections, asking for gzip like a phone's browser; each page is warmed up first.
+own. The server is the run command's: gunicorn with 2 workers × 4 threads, each worker on a
+socket of its own (o2o/web_worker.py), and DEBUG=false, with collected (hashed) static files. The
+load comes from wrk (the `wrk` Debian package) at 32 connections, asking for gzip like a phone's
+browser; each page is warmed up first.
 
 Prints requests/s, p50/p95/p99 and errors per page, and each page's rate as a share of /healthz
 measured in the same run (aim: ≥ 0.5 for the product page, the QR landing and the home page, and
@@ -149,6 +150,16 @@ def demo_targets() -> dict[str, str]:
     }
 
 
+def worker_options(source: Path) -> tuple[str, ...]:
+    """The run command's gunicorn options, where the checkout served has them (a "before" may
+    predate o2o/web_worker.py and then runs gunicorn's own threaded worker)."""
+    if not (source / "o2o" / "web_worker.py").exists():
+        return ()
+    from o2o.web_worker import GUNICORN_OPTIONS
+
+    return GUNICORN_OPTIONS
+
+
 @contextlib.contextmanager
 def demo_server(
     name: str, *, source: Path = ROOT, workers: int = 2, threads: int = 4, extra_env=None
@@ -214,6 +225,7 @@ def demo_server(
                     str(workers),
                     "--threads",
                     str(threads),
+                    *worker_options(source),
                 ],
                 cwd=source,
                 env=env,

@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 from o2o.embedded import VAR_DIR, embedded_services
+from o2o.web_worker import GUNICORN_OPTIONS
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -114,6 +115,7 @@ def main() -> int:
                 os.environ.get("WEB_CONCURRENCY", "2"),
                 "--threads",
                 "4",
+                *GUNICORN_OPTIONS,
                 "--access-logfile",
                 "-",
             ],
