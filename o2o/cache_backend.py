@@ -41,6 +41,19 @@ class _Client(RedisCacheClient):
     def __init__(self, servers, *, retry_after: float = RETRY_AFTER, **options):
         super().__init__(servers, **options)
         self.retry_after = retry_after
+        self._clients: dict = {}  # connection pool index -> its redis.Redis
+
+    def get_client(self, key=None, *, write=False):
+        # Django builds a new redis.Redis for every cache call, and its constructor copies the
+        # ~200 reply callbacks into two case-insensitive dicts: about 0.1 ms of CPU per call,
+        # a third of a cached page's. One client per pool serves every call (a client holds no
+        # connection of its own: each command borrows one from the pool).
+        index = self._get_connection_pool_index(write)
+        client = self._clients.get(index)
+        if client is None:
+            pool = self._get_connection_pool(write)
+            client = self._clients[index] = self._client(connection_pool=pool)
+        return client
 
 
 class _Outage:
