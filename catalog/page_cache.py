@@ -7,8 +7,10 @@ language sees) is rendered once and kept in the cache (Redis), while the per-sho
 count, favorite, login, the scanned-store line, messages) stay outside in the layout or come as
 htmx fragments.
 
-Entries are never deleted: their keys carry version numbers, and a change bumps the version so
-the next request builds a new entry (the old one expires after CATALOG_PAGE_CACHE_SECONDS).
+Entries are never deleted. Each is kept under a key without versions, together with the version
+numbers it was built under; it is read in the same round trip as the current versions and used
+only when they are equal, so a change bumps a version and the next request builds the entry
+again (overwriting the stale one). A product page costs one cache round trip, a QR landing two.
 
 - ``catalog:v``: anything in the catalog or the stores (product, SKU, price, image, category,
   matching products, store) - bumped by the signals in ``catalog/cache_signals.py`` and, where a
@@ -17,7 +19,8 @@ the next request builds a new entry (the old one expires after CATALOG_PAGE_CACH
   often than the catalog and touch one page only.
 
 A bump happens at once and again when the transaction commits, so a request that read the old
-rows while the write was still open cannot leave them cached under the new version.
+rows while the write was still open cannot leave them cached under the new version. The
+versions an entry carries are the ones read before it was built.
 """
 
 import threading
@@ -35,9 +38,9 @@ CATALOG_VERSION_KEY = "catalog:v"
 PAGE_KEY_PREFIX = "catalog:page"
 
 
-# Versions read during one request are read once: a QR landing asks for the scanned SKU, the
-# store and the page, each keyed by the catalog version. Only inside a request, so a long-lived
-# process (a worker, a shell) never keeps an old version.
+# Versions read during one request are read once: a QR landing asks for the scanned SKU and
+# the store, then for the page, each checked against the catalog version. Only inside a
+# request, so a long-lived process (a worker, a shell) never keeps an old version.
 _request_versions = threading.local()
 
 
@@ -86,34 +89,51 @@ def product_reviews_version_bump(*, product_codes: Iterable[str]) -> None:
         _bump_now_and_on_commit(_reviews_version_key(code))
 
 
-def _versions(keys: list[str]) -> list[int]:
-    memo = getattr(_request_versions, "values", None)
-    missing = [key for key in keys if memo is None or key not in memo]
-    found = cache.get_many(missing) if missing else {}
-    for key in missing:
-        if key not in found:
-            cache.add(key, time.time_ns(), timeout=None)
-            found[key] = cache.get(key)
-    if memo is not None:
-        memo.update(found)
-        found = {**memo, **found}
-    return [found[key] for key in keys]
-
-
-def _key(name: str, parts: Iterable[object], *, reviews_of: str | None = None) -> str:
-    version_keys = [CATALOG_VERSION_KEY]
+def _version_keys(reviews_of: str | None) -> list[str]:
+    keys = [CATALOG_VERSION_KEY]
     if reviews_of is not None:
-        version_keys.append(_reviews_version_key(reviews_of))
+        keys.append(_reviews_version_key(reviews_of))
+    return keys
+
+
+def _entry_key(name: str, parts: Iterable[object]) -> str:
     return ":".join(
-        str(part)
-        for part in (
-            PAGE_KEY_PREFIX,
-            name,
-            *_versions(version_keys),
-            translation.get_language(),
-            *parts,
-        )
+        str(part) for part in (PAGE_KEY_PREFIX, name, translation.get_language(), *parts)
     )
+
+
+def _fetch(version_keys: list[str], entry_keys: list[str]) -> tuple[tuple, list]:
+    """(the current versions, the payload of each entry still built under them, else None):
+    one cache round trip for all, none for versions already read during this request."""
+    memo = getattr(_request_versions, "values", None)
+    wanted = [key for key in version_keys if memo is None or key not in memo]
+    found = cache.get_many([*wanted, *entry_keys])
+    versions = {**(memo or {}), **{key: found[key] for key in wanted if key in found}}
+    for key in wanted:
+        if key not in versions:
+            # Never seen (or evicted): start from the clock (see _bump).
+            cache.add(key, time.time_ns(), timeout=None)
+            versions[key] = cache.get(key)
+    if memo is not None:
+        memo.update({key: versions[key] for key in wanted if versions[key] is not None})
+    current = tuple(versions[key] for key in version_keys)
+    payloads = []
+    for key in entry_keys:
+        entry = found.get(key)
+        fresh = (
+            isinstance(entry, tuple)
+            and len(entry) == 2
+            and None not in current
+            and entry[0] == current
+        )
+        payloads.append(entry[1] if fresh else None)
+    return current, payloads
+
+
+def _keep(key: str, versions: tuple, payload) -> None:
+    # Without a version (the cache is unreachable) nothing is kept: it could not be checked.
+    if None not in versions:
+        cache.set(key, (versions, payload), settings.CATALOG_PAGE_CACHE_SECONDS)
 
 
 class CatalogRead(NamedTuple):
@@ -126,20 +146,18 @@ class CatalogRead(NamedTuple):
 
 def catalog_values(*reads: CatalogRead) -> list:
     """Small reads of the catalog or the stores (a scanned SKU's product, a store), kept under
-    the catalog version like the pages and fetched together in one cache round trip. None
-    (nothing found) is never kept, so made-up codes cannot fill the cache."""
-    seconds = settings.CATALOG_PAGE_CACHE_SECONDS
-    if seconds <= 0:
+    the catalog version like the pages and fetched together with it in one cache round trip.
+    None (nothing found) is never kept, so made-up codes cannot fill the cache."""
+    if settings.CATALOG_PAGE_CACHE_SECONDS <= 0:
         return [read.compute() for read in reads]
-    keys = [_key(read.name, read.parts) for read in reads]
-    found = cache.get_many(keys) if keys else {}
+    keys = [_entry_key(read.name, read.parts) for read in reads]
+    versions, cached = _fetch(_version_keys(None), keys)
     values = []
-    for key, read in zip(keys, reads, strict=True):
-        value = found.get(key)
+    for key, read, value in zip(keys, reads, cached, strict=True):
         if value is None:
             value = read.compute()
             if value is not None:
-                cache.set(key, value, seconds)
+                _keep(key, versions, value)
         values.append(value)
     return values
 
@@ -156,17 +174,17 @@ def page_fragments(
     `render` returns ``(fragments, cacheable)``: fragments is a dict of strings (None for a page
     that does not exist, which is never cached); cacheable is False when the request asked for
     something the page normalised away (an unknown SKU, a page number out of range), so that
-    junk in a URL cannot fill the cache. The language and the catalog version are always part
-    of the key; `reviews_of` (a product code) adds that product's reviews version.
+    junk in a URL cannot fill the cache. The language is part of the key; the entry is valid
+    for the catalog version and, with `reviews_of` (a product code), that product's reviews
+    version.
     """
-    seconds = settings.CATALOG_PAGE_CACHE_SECONDS
-    if seconds <= 0:
+    if settings.CATALOG_PAGE_CACHE_SECONDS <= 0:
         return render()[0]
-    key = _key(page, parts, reviews_of=reviews_of)
-    fragments = cache.get(key)
+    key = _entry_key(page, parts)
+    versions, (fragments,) = _fetch(_version_keys(reviews_of), [key])
     if fragments is not None:
         return fragments
     fragments, cacheable = render()
     if fragments is not None and cacheable:
-        cache.set(key, fragments, seconds)
+        _keep(key, versions, fragments)
     return fragments

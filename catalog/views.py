@@ -225,7 +225,8 @@ def qr_landing(request, sku_code):
     would otherwise be credited to a store that does not exist.
     """
     # A code that could never have been printed is not looked up, nor kept in the cache. The
-    # label's SKU and store are read together: one cache round trip.
+    # label's SKU and store are read together with the catalog version: one cache round trip,
+    # and one more for the page.
     if not selectors.code_is_plausible(sku_code):
         return _not_sold(request, status=404)
     store_code = request.GET.get("s", "")

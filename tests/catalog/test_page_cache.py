@@ -160,14 +160,11 @@ def test_the_page_cache_can_be_turned_off(client, coat, settings):
     assert not served_from_cache(client, url)
 
 
-def test_a_warm_qr_landing_costs_four_cache_round_trips_and_no_catalog_query(
-    client, coat, store, monkeypatch
-):
-    # The catalog version, the label's SKU and store together, the reviews version, the page.
+@pytest.fixture
+def cache_calls(monkeypatch):
+    """The names of the cache operations made from here on (each one a round trip)."""
     from o2o.cache_backend import TolerantRedisCache
 
-    url = reverse("catalog:qr_landing", args=["coat-01-m"]) + f"?s={store.code}"
-    client.get(url)
     calls = []
     original = TolerantRedisCache._call
 
@@ -176,5 +173,48 @@ def test_a_warm_qr_landing_costs_four_cache_round_trips_and_no_catalog_query(
         return original(self, fallback, operation, *args, **kwargs)
 
     monkeypatch.setattr(TolerantRedisCache, "_call", counted)
+    return calls
+
+
+def test_a_warm_qr_landing_costs_two_cache_round_trips_and_no_catalog_query(
+    client, coat, store, cache_calls
+):
+    # The catalog version with the label's SKU and the store; the reviews version with the page.
+    url = reverse("catalog:qr_landing", args=["coat-01-m"]) + f"?s={store.code}"
+    client.get(url)
+    cache_calls.clear()
+
     assert served_from_cache(client, url)
-    assert calls == ["get_many", "get_many", "get_many", "get"]
+    assert cache_calls == ["get_many", "get_many"]
+
+
+def test_a_warm_product_page_costs_one_cache_round_trip(client, coat, cache_calls):
+    url = reverse("catalog:product", args=["coat-01"])
+    client.get(url)
+    cache_calls.clear()
+
+    assert served_from_cache(client, url)
+    assert cache_calls == ["get_many"]
+
+
+def test_a_page_built_before_a_change_and_kept_after_it_is_not_served(
+    client, coat, monkeypatch
+):
+    # The slow request read the catalog version, then the price changed while it rendered;
+    # what it keeps carries the version it read, so the next request builds the page again.
+    from catalog import views
+
+    render = views._product_fragments_render
+
+    def render_while_the_price_changes(**kwargs):
+        fragments = render(**kwargs)
+        coat.base_price = 49900
+        coat.save()
+        return fragments
+
+    monkeypatch.setattr(views, "_product_fragments_render", render_while_the_price_changes)
+    assert "¥599.00" in product_html(client)
+    monkeypatch.setattr(views, "_product_fragments_render", render)
+
+    assert "¥499.00" in product_html(client)
+    assert served_from_cache(client, reverse("catalog:product", args=["coat-01"]))
