@@ -197,9 +197,7 @@ def test_a_warm_product_page_costs_one_cache_round_trip(client, coat, cache_call
     assert cache_calls == ["get_many"]
 
 
-def test_a_page_built_before_a_change_and_kept_after_it_is_not_served(
-    client, coat, monkeypatch
-):
+def test_a_page_built_before_a_change_and_kept_after_it_is_not_served(client, coat, monkeypatch):
     # The slow request read the catalog version, then the price changed while it rendered;
     # what it keeps carries the version it read, so the next request builds the page again.
     from catalog import views
