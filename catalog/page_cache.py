@@ -117,17 +117,9 @@ def _fetch(version_keys: list[str], entry_keys: list[str]) -> tuple[tuple, list]
     if memo is not None:
         memo.update({key: versions[key] for key in wanted if versions[key] is not None})
     current = tuple(versions[key] for key in version_keys)
-    payloads = []
-    for key in entry_keys:
-        entry = found.get(key)
-        fresh = (
-            isinstance(entry, tuple)
-            and len(entry) == 2
-            and None not in current
-            and entry[0] == current
-        )
-        payloads.append(entry[1] if fresh else None)
-    return current, payloads
+    # What is kept never carries None (see _keep), so an unread version matches nothing.
+    entries = (found.get(key) for key in entry_keys)
+    return current, [entry[1] if entry and entry[0] == current else None for entry in entries]
 
 
 def _keep(key: str, versions: tuple, payload) -> None:
